@@ -1,0 +1,365 @@
+"""The typed shape of a rule base: frozen pydantic models, nothing else.
+
+YAML is parsed into these at the edge (`engine.load`); every later stage
+sees only these models. Cross-references (does this variable exist, is this
+level one of the variable's levels, is the quote in the seed) are checked in
+`engine.validate`, because they need the whole rule base at once.
+
+The condition language, as written in a rule's `when`:
+
+    {var: NAME, <op>: VALUE}     a test on a scenario variable
+    {fact: NAME}                 a fact derived by another rule holds
+    {all: [COND, ...]}           every condition holds
+    {any: [COND, ...]}           at least one holds
+    {not: COND}                  the condition does not hold
+
+with `<op>` one of `is`, `is_not`, `in`, `not_in`, `at_least`, `at_most`,
+`above`, `below`. A conclusion (`then`) is either a stance on a question,
+`{question: NAME, <op>: OUTCOME}` with the same operators, or a derived
+fact, `{fact: NAME}`.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, StrictBool, StrictFloat, StrictInt, StrictStr, Tag, model_validator
+
+NAME_PATTERN = r"^[a-z][a-z0-9_]*$"
+RULE_ID_PATTERN = r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$"
+SEED_ID_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
+
+Name = Annotated[str, Field(pattern=NAME_PATTERN, description="lower_snake_case name")]
+RuleId = Annotated[str, Field(pattern=RULE_ID_PATTERN, description="expert.rule_name")]
+SeedId = Annotated[str, Field(pattern=SEED_ID_PATTERN, description="file name of a seed, without .yaml")]
+Scalar = Union[StrictBool, StrictInt, StrictFloat, StrictStr]
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+
+class Op(str, Enum):
+    """Comparison operators shared by conditions and stance conclusions."""
+
+    IS = "is"
+    IS_NOT = "is_not"
+    IN = "in"
+    NOT_IN = "not_in"
+    AT_LEAST = "at_least"
+    AT_MOST = "at_most"
+    ABOVE = "above"
+    BELOW = "below"
+
+    @property
+    def negated(self) -> Op:
+        return _NEGATION[self]
+
+    @property
+    def ordered(self) -> bool:
+        return self in (Op.AT_LEAST, Op.AT_MOST, Op.ABOVE, Op.BELOW)
+
+    @property
+    def takes_list(self) -> bool:
+        return self in (Op.IN, Op.NOT_IN)
+
+
+_NEGATION = {
+    Op.IS: Op.IS_NOT,
+    Op.IS_NOT: Op.IS,
+    Op.IN: Op.NOT_IN,
+    Op.NOT_IN: Op.IN,
+    Op.AT_LEAST: Op.BELOW,
+    Op.BELOW: Op.AT_LEAST,
+    Op.AT_MOST: Op.ABOVE,
+    Op.ABOVE: Op.AT_MOST,
+}
+
+OP_WORDS = {
+    Op.IS: "is",
+    Op.IS_NOT: "is not",
+    Op.IN: "is one of",
+    Op.NOT_IN: "is none of",
+    Op.AT_LEAST: "is at least",
+    Op.AT_MOST: "is at most",
+    Op.ABOVE: "is above",
+    Op.BELOW: "is below",
+}
+
+
+def _pick_operator(data: Any, subject: str) -> Any:
+    """Turn `{subject: x, at_least: y}` into `{subject: x, op: at_least, value: y}`."""
+    if not isinstance(data, dict) or "op" in data:
+        return data
+    found = [key for key in data if key in Op._value2member_map_]
+    if len(found) != 1:
+        names = ", ".join(op.value for op in Op)
+        if not found:
+            raise ValueError(f"needs one operator next to '{subject}': one of {names}")
+        raise ValueError(f"has several operators ({', '.join(found)}), expected exactly one")
+    op = found[0]
+    rest = {key: value for key, value in data.items() if key != op}
+    return {**rest, "op": op, "value": data[op]}
+
+
+class _Compared(Frozen):
+    op: Op
+    value: Union[Scalar, tuple[Scalar, ...]]
+
+    @model_validator(mode="after")
+    def _value_shape(self) -> _Compared:
+        if self.op.takes_list and not isinstance(self.value, tuple):
+            raise ValueError(f"'{self.op.value}' takes a list of values")
+        if not self.op.takes_list and isinstance(self.value, tuple):
+            raise ValueError(f"'{self.op.value}' takes one value, not a list")
+        if self.op.takes_list and not self.value:
+            raise ValueError(f"'{self.op.value}' needs at least one value")
+        return self
+
+    @property
+    def values(self) -> tuple[Scalar, ...]:
+        return self.value if isinstance(self.value, tuple) else (self.value,)
+
+
+class VarTest(_Compared):
+    """A test on one scenario variable: `{var: kremlin_investment, at_least: high}`."""
+
+    var: Name
+
+    @model_validator(mode="before")
+    @classmethod
+    def _operator(cls, data: Any) -> Any:
+        return _pick_operator(data, "var")
+
+
+class FactTest(Frozen):
+    """A derived fact holds: `{fact: force_insufficient}`."""
+
+    fact: Name
+
+
+class AllOf(Frozen):
+    all: tuple[Condition, ...] = Field(min_length=1)
+
+
+class AnyOf(Frozen):
+    any: tuple[Condition, ...] = Field(min_length=1)
+
+
+class NotOf(Frozen):
+    not_: Condition = Field(alias="not")
+
+
+_CONDITION_KEYS = {"var": "var", "fact": "fact", "all": "all", "any": "any", "not": "not", "not_": "not"}
+
+
+def _condition_kind(data: Any) -> str | None:
+    if isinstance(data, BaseModel):
+        return {VarTest: "var", FactTest: "fact", AllOf: "all", AnyOf: "any", NotOf: "not"}.get(type(data))
+    if isinstance(data, dict):
+        kinds = [_CONDITION_KEYS[key] for key in data if key in _CONDITION_KEYS]
+        if len(kinds) == 1:
+            return kinds[0]
+    return None
+
+
+Condition = Annotated[
+    Union[
+        Annotated[VarTest, Tag("var")],
+        Annotated[FactTest, Tag("fact")],
+        Annotated[AllOf, Tag("all")],
+        Annotated[AnyOf, Tag("any")],
+        Annotated[NotOf, Tag("not")],
+    ],
+    Discriminator(
+        _condition_kind,
+        custom_error_type="condition",
+        custom_error_message="expected a condition: a mapping with exactly one of 'var', 'fact', 'all', 'any', 'not'",
+    ),
+]
+
+
+class StanceConclusion(_Compared):
+    """The rule's stance on a question: `{question: russia_presence, is_not: withdraw}`."""
+
+    question: Name
+
+    @model_validator(mode="before")
+    @classmethod
+    def _operator(cls, data: Any) -> Any:
+        return _pick_operator(data, "question")
+
+
+class FactConclusion(Frozen):
+    """The rule derives a fact that other rules can use: `{fact: force_insufficient}`."""
+
+    fact: Name
+
+
+def _conclusion_kind(data: Any) -> str | None:
+    if isinstance(data, BaseModel):
+        return "question" if isinstance(data, StanceConclusion) else "fact"
+    if isinstance(data, dict):
+        if "question" in data and "fact" not in data:
+            return "question"
+        if "fact" in data and "question" not in data:
+            return "fact"
+    return None
+
+
+Conclusion = Annotated[
+    Union[Annotated[StanceConclusion, Tag("question")], Annotated[FactConclusion, Tag("fact")]],
+    Discriminator(
+        _conclusion_kind,
+        custom_error_type="conclusion",
+        custom_error_message="expected a conclusion: {question: NAME, <op>: OUTCOME} or {fact: NAME}",
+    ),
+]
+
+
+class Source(Frozen):
+    """Where a rule comes from: a seed and the verbatim words in it."""
+
+    seed: SeedId = Field(description="id of a seed in seeds/")
+    quote: str = Field(min_length=1, description="the claim, verbatim from the seed")
+    context: tuple[str, ...] = Field(default=(), description="further verbatim quotes: the expert's reasons")
+
+
+class Rule(Frozen):
+    """One claim of one expert, as a condition and a conclusion."""
+
+    id: RuleId
+    expert: Name
+    source: Source | None = Field(default=None, description="required for every expert but the analyst")
+    hedge: str | None = Field(
+        default=None,
+        description="the hedge words exactly as in the quote ('may', 'unlikely'); null when stated as fact",
+    )
+    assumption: str | None = Field(
+        default=None,
+        description="for analyst rules: the assumption this rule makes, in plain words",
+    )
+    note: str | None = Field(default=None, description="how the analyst read the quote into this rule")
+    when: Condition | None = Field(default=None, description="omitted: the claim holds unconditionally")
+    then: Conclusion
+
+
+class RuleFile(Frozen):
+    rules: tuple[Rule, ...] = Field(min_length=1)
+
+
+class BooleanVariable(Frozen):
+    type: Literal["boolean"]
+    meaning: str
+
+
+class LevelVariable(Frozen):
+    type: Literal["level"]
+    meaning: str
+    levels: tuple[Name, ...] = Field(min_length=2, description="ordered from lowest to highest")
+
+
+class NumberVariable(Frozen):
+    type: Literal["number"]
+    meaning: str
+    unit: str
+    min: StrictInt | StrictFloat
+    max: StrictInt | StrictFloat
+    integer: bool = True
+
+
+Variable = Annotated[Union[BooleanVariable, LevelVariable, NumberVariable], Field(discriminator="type")]
+
+
+class FactDecl(Frozen):
+    """A fact that rules derive and other rules use."""
+
+    meaning: str
+
+
+class Question(Frozen):
+    text: str
+    outcomes: tuple[Name, ...] = Field(min_length=2, description="ordered from lowest to highest")
+
+
+class Vocabulary(Frozen):
+    variables: dict[Name, Variable] = Field(min_length=1)
+    facts: dict[Name, FactDecl] = Field(default_factory=dict)
+    questions: dict[Name, Question] = Field(min_length=1)
+
+
+class ExpertKind(str, Enum):
+    EXPERT = "expert"
+    SOURCE = "source"
+    ANALYST = "analyst"
+
+
+class Expert(Frozen):
+    name: str
+    affiliation: str
+    kind: ExpertKind = ExpertKind.EXPERT
+
+
+class ExpertsFile(Frozen):
+    experts: dict[Name, Expert] = Field(min_length=1)
+
+
+class SeedMeta(Frozen):
+    id: SeedId
+    label: str
+    publisher: str
+    date: str
+    reports: str
+    origin: str | None = None
+    text: str = Field(description="file name of the text, beside this metadata")
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+
+
+class StanceExpectation(Frozen):
+    outcome: tuple[Name, ...] | None = None
+    status: Literal["consensus", "compatible", "conflict", "no-stance"] | None = None
+    stances: dict[Name, tuple[Name, ...]] | None = Field(
+        default=None, description="expert -> the outcomes that expert allows ([] for a self-conflict)"
+    )
+
+
+class ScenarioFile(Frozen):
+    """The static part of a scenario file; `variables` is checked against the vocabulary."""
+
+    name: str
+    description: str = ""
+    variables: dict[str, Any]
+    expect: dict[Name, StanceExpectation] = Field(default_factory=dict)
+
+
+class Invariant(Frozen):
+    """A promise about stances that must hold in every scenario where `when` holds.
+
+    `require` bounds the outcomes: `{question: russia_presence, is_not: increase}`
+    means no stance in scope ever allows `increase`. With `expert`, the bound is
+    on that expert's stance; without, on the combined outcome. A question with
+    no stance meets every bound.
+    """
+
+    name: Name
+    reason: str
+    expert: Name | None = None
+    when: Condition | None = None
+    require: StanceConclusion
+
+
+class Accepted(Frozen):
+    """A finding the analyst knows about and accepts, with the reason."""
+
+    name: Name
+    kind: Literal["self-conflict", "dead-rule", "shadowed-rule"]
+    reason: str
+    expert: Name | None = Field(default=None, description="for self-conflict")
+    question: Name | None = Field(default=None, description="for self-conflict")
+    rule: RuleId | None = Field(default=None, description="for dead-rule and shadowed-rule")
+
+
+class ChecksFile(Frozen):
+    invariants: tuple[Invariant, ...] = ()
+    accepted: tuple[Accepted, ...] = ()

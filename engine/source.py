@@ -1,0 +1,187 @@
+"""Read one YAML file into plain data, with the position of every key.
+
+This is the only place that touches YAML. It refuses what a rule or
+scenario file never needs and what could hurt the reader: tags outside the
+core schema (`!!python/object`), documents that expand to too many nodes
+(alias bombs), oversized files, several documents in one file, non-UTF-8
+bytes, duplicate keys and non-string keys. Every refusal is an `InputError`
+with the file, line and column.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from engine.errors import InputError, Location
+
+MAX_BYTES = 1_000_000
+MAX_NODES = 100_000
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+_SCALAR_TAGS = {
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+}
+_SEQ_TAG = "tag:yaml.org,2002:seq"
+_MAP_TAG = "tag:yaml.org,2002:map"
+
+KeyPath = tuple[str | int, ...]
+
+
+def format_key(path: KeyPath) -> str:
+    """`('rules', 3, 'when')` -> `rules[3].when`."""
+    text = ""
+    for part in path:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text
+
+
+@dataclass(frozen=True)
+class Document:
+    """A parsed file: its data and where each key path sits in the text."""
+
+    path: Path
+    data: Any
+    positions: dict[KeyPath, tuple[int, int]] = field(repr=False)
+
+    def locate(self, key: KeyPath) -> Location:
+        """The location of `key`, or of its nearest ancestor that exists."""
+        probe = tuple(key)
+        while probe:
+            if probe in self.positions:
+                line, column = self.positions[probe]
+                return Location(self.path, line, column)
+            probe = probe[:-1]
+        line, column = self.positions.get((), (1, 1))
+        return Location(self.path, line, column)
+
+    def error(self, key: KeyPath, message: str, suggestion: str | None = None) -> InputError:
+        return InputError(message, location=self.locate(key), key=format_key(key) or None, suggestion=suggestion)
+
+
+def read_text(path: Path) -> str:
+    """The text of a user's file, or an `InputError` that says why not."""
+    if not path.exists():
+        raise InputError("no such file", location=Location(path), suggestion="check the path")
+    if path.is_dir():
+        raise InputError("is a directory, expected a YAML file", location=Location(path))
+    size = path.stat().st_size
+    if size > MAX_BYTES:
+        raise InputError(
+            f"file is {size} bytes, larger than the {MAX_BYTES}-byte limit",
+            location=Location(path),
+            suggestion="split it into smaller files",
+        )
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise InputError(
+            f"byte 0x{raw[exc.start]:02x} is not UTF-8",
+            location=Location(path, line, column),
+            suggestion="save the file as UTF-8",
+        ) from None
+    return text.removeprefix("\ufeff")
+
+
+def load_yaml(path: Path) -> Document:
+    """Parse `path` into a `Document`; the file must hold one non-empty document."""
+    text = read_text(path)
+    try:
+        nodes = list(yaml.compose_all(text, Loader=_Loader))
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = Location(path, mark.line + 1, mark.column + 1) if mark else Location(path)
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise InputError(f"YAML syntax error: {problem}", location=where) from None
+    except yaml.YAMLError as exc:
+        raise InputError(f"YAML error: {exc}", location=Location(path)) from None
+    if len(nodes) > 1:
+        mark = nodes[1].start_mark
+        raise InputError(
+            "holds several YAML documents, expected one",
+            location=Location(path, mark.line + 1, mark.column + 1),
+            suggestion="remove the '---' separator or split the file",
+        )
+    if not nodes or _is_null(nodes[0]):
+        raise InputError("file is empty, expected a YAML mapping", location=Location(path, 1, 1))
+    builder = _Builder(path)
+    data = builder.build(nodes[0], ())
+    return Document(path=path, data=data, positions=builder.positions)
+
+
+def _is_null(node: yaml.Node) -> bool:
+    return isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:null"
+
+
+class _Builder:
+    """Turns a composed node graph into dicts, lists and scalars."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.positions: dict[KeyPath, tuple[int, int]] = {}
+        self.count = 0
+        self._scalars = _Loader("")
+
+    def _fail(self, node: yaml.Node, message: str, key: KeyPath, suggestion: str | None = None) -> InputError:
+        mark = node.start_mark
+        return InputError(
+            message,
+            location=Location(self.path, mark.line + 1, mark.column + 1),
+            key=format_key(key) or None,
+            suggestion=suggestion,
+        )
+
+    def build(self, node: yaml.Node, key: KeyPath) -> Any:
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise self._fail(
+                node,
+                f"document expands to more than {MAX_NODES} nodes (an alias bomb?)",
+                key,
+                "write the data out instead of repeating anchors",
+            )
+        self.positions.setdefault(key, (node.start_mark.line + 1, node.start_mark.column + 1))
+        if isinstance(node, yaml.ScalarNode):
+            if node.tag not in _SCALAR_TAGS:
+                raise self._fail(node, f"unsafe or unknown YAML tag {node.tag!r}", key, "remove the tag")
+            return self._scalars.construct_object(node, deep=True)
+        if isinstance(node, yaml.SequenceNode):
+            if node.tag != _SEQ_TAG:
+                raise self._fail(node, f"unsafe or unknown YAML tag {node.tag!r}", key, "remove the tag")
+            return [self.build(child, (*key, index)) for index, child in enumerate(node.value)]
+        if isinstance(node, yaml.MappingNode):
+            if node.tag != _MAP_TAG:
+                raise self._fail(node, f"unsafe or unknown YAML tag {node.tag!r}", key, "remove the tag")
+            result: dict[str, Any] = {}
+            for key_node, value_node in node.value:
+                if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != "tag:yaml.org,2002:str":
+                    raise self._fail(key_node, "keys must be plain names", key, "quote the key")
+                name = key_node.value
+                if name == "<<":
+                    raise self._fail(key_node, "merge keys ('<<') are not supported", key, "write the keys out")
+                if name in result:
+                    first = self.positions[(*key, name)]
+                    raise self._fail(
+                        key_node,
+                        f"duplicate key '{name}' (first at line {first[0]})",
+                        (*key, name),
+                        "remove one of them",
+                    )
+                self.positions[(*key, name)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+                result[name] = self.build(value_node, (*key, name))
+            return result
+        raise self._fail(node, "unsupported YAML node", key)  # pragma: no cover - yaml has no other node kind
