@@ -70,7 +70,12 @@ def stratify(rules: Iterable[Rule], vocabulary: Vocabulary) -> Strata:
             if need > fact_stratum.get(fact, 0):
                 fact_stratum[fact] = need
                 changed = True
-    rule_stratum = {rule.id: _need(rule, fact_stratum) for rule in rules}
+    # Every producer of a fact runs in the fact's stratum, so the fact is
+    # complete when that stratum ends.
+    rule_stratum = {
+        rule.id: fact_stratum[rule.then.fact] if isinstance(rule.then, FactConclusion) else _need(rule, fact_stratum)
+        for rule in rules
+    }
     return Strata(rule_stratum=rule_stratum, fact_stratum=fact_stratum)
 
 
