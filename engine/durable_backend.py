@@ -16,7 +16,9 @@ a test in tests/test_durable_backend.py:
 - Deleting a state in which no rule fired can crash the process: every
   stratum has a sentinel rule that fires on the scenario fact.
 - A fact that no rule matches raises `MessageNotHandledException`: a stratum
-  is sent only the lower-stratum facts its rules read.
+  is sent only the lower-stratum facts its rules read, and an action asserts
+  the fact its rule derives only where a rule of the same stratum reads it
+  (a fact read only by higher strata is recorded and passed on, not asserted).
 - Facts are looked up by hash without comparing keys, so a distinct fact can
   be dropped as a duplicate: after asserting, the stored facts are counted.
 - Asserting an identical fact twice raises: each derived fact is asserted
@@ -70,6 +72,7 @@ class _Run:
         self.sid = sid
         self.firings: list[Firing] = []
         self.derived: set[str] = set()
+        self.asserted: set[str] = set()
         self.errors: list[str] = []
 
 
@@ -89,14 +92,19 @@ class DurableMatcher(Matcher):
 
     def _ruleset(self, stratum: Stratum) -> dict[str, Any]:
         rules: dict[str, Any] = {}
+        # Only facts some rule of this stratum matches may be asserted into
+        # it: any other fact raises MessageNotHandledException.
+        readable = frozenset(
+            literal.fact for branch in stratum.branches.values() for literal in branch.literals if isinstance(literal, FactLiteral)
+        )
         for engine_name, definition in stratum.rules.items():
             rule = copy.deepcopy(dict(definition))
             branch = stratum.branches.get(engine_name)
-            rule["run"] = self._action(stratum.index, branch)
+            rule["run"] = self._action(stratum.index, branch, readable)
             rules[engine_name] = rule
         return rules
 
-    def _action(self, stratum: int, branch: Branch | None) -> Callable[[Any], None]:
+    def _action(self, stratum: int, branch: Branch | None, readable: frozenset[str]) -> Callable[[Any], None]:
         produced = self.program.rule_facts.get(branch.rule_id) if branch else None
         fact_aliases = (
             [(f"f{position}", literal.fact) for position, literal in enumerate(branch.literals) if isinstance(literal, FactLiteral) and literal.positive]
@@ -119,7 +127,9 @@ class DurableMatcher(Matcher):
                 run.firings.append(Firing(stratum, branch.rule_id, branch.index, matched))
                 if produced is not None and produced not in run.derived:
                     run.derived.add(produced)
-                    c.assert_fact({"kind": "fact", "name": produced})
+                    if produced in readable:
+                        run.asserted.add(produced)
+                        c.assert_fact({"kind": "fact", "name": produced})
             except BaseException as error:  # the engine would swallow it: keep it
                 run.errors.append(f"{branch.engine_name if branch else SENTINEL}: {type(error).__name__}: {error}")
 
@@ -156,6 +166,6 @@ class DurableMatcher(Matcher):
             self._host.assert_fact(name, fact)
         self._host.assert_fact(name, {"sid": run.sid, **scenario})
         stored = self._host.get_facts(name, run.sid)
-        expected = len(base) + 1 + len(run.derived - derived)
+        expected = len(base) + 1 + len(run.asserted)
         if len(stored) != expected:
             raise EngineFailure(f"rule engine stored {len(stored)} facts, expected {expected} (a hash collision in durable_rules?)")

@@ -24,7 +24,9 @@ from __future__ import annotations
 from enum import Enum
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, StrictBool, StrictFloat, StrictInt, StrictStr, Tag, model_validator
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, GetJsonSchemaHandler, StrictBool, StrictFloat, StrictInt, StrictStr, Tag, model_validator
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 NAME_PATTERN = r"^[a-z][a-z0-9_]*$"
 RULE_ID_PATTERN = r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$"
@@ -121,6 +123,23 @@ class _Compared(Frozen):
     def values(self) -> tuple[Scalar, ...]:
         return self.value if isinstance(self.value, tuple) else (self.value,)
 
+    @classmethod
+    def surface_schema(cls, subject: str, description: str) -> JsonSchemaValue:
+        """The schema of the written form, `{subject: NAME, <op>: VALUE}`, not of `op`/`value`."""
+        scalar = {"type": ["string", "number", "boolean"]}
+        return {
+            "type": "object",
+            "description": description,
+            "properties": {
+                subject: {"type": "string", "pattern": NAME_PATTERN},
+                **{op.value: ({"type": "array", "items": scalar, "minItems": 1} if op.takes_list else scalar) for op in Op},
+            },
+            "required": [subject],
+            "additionalProperties": False,
+            "minProperties": 2,
+            "maxProperties": 2,
+        }
+
 
 class VarTest(_Compared):
     """A test on one scenario variable: `{var: kremlin_investment, at_least: high}`."""
@@ -131,6 +150,10 @@ class VarTest(_Compared):
     @classmethod
     def _operator(cls, data: Any) -> Any:
         return _pick_operator(data, "var")
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        return cls.surface_schema("var", "A test on a scenario variable, e.g. {var: kremlin_investment, at_least: high}")
 
 
 class FactTest(Frozen):
@@ -189,6 +212,10 @@ class StanceConclusion(_Compared):
     @classmethod
     def _operator(cls, data: Any) -> Any:
         return _pick_operator(data, "question")
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        return cls.surface_schema("question", "A stance on a question, e.g. {question: russia_presence, is_not: withdraw}")
 
 
 class FactConclusion(Frozen):

@@ -1,0 +1,87 @@
+"""`forecast list`: what a rule base contains, for a person or a script."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from engine.load import RuleBase
+from engine.model import FactConclusion, LevelVariable, NumberVariable
+from engine.resolve import describe_conclusion
+from engine.scenario_io import allowed_values
+
+SECTIONS = ("variables", "facts", "questions", "experts", "rules")
+
+
+@dataclass(frozen=True)
+class Listing:
+    sections: dict[str, list[dict[str, Any]]]
+
+    def to_json(self) -> dict[str, Any]:
+        return self.sections
+
+    def render_text(self) -> str:
+        lines: list[str] = []
+        for section, rows in self.sections.items():
+            if lines:
+                lines.append("")
+            lines.append(f"{section} ({len(rows)})")
+            width = max((len(row["id"]) for row in rows), default=0)
+            for row in rows:
+                lines.append(f"  {row['id']:<{width}}  {row['summary']}")
+        return "\n".join(lines) + "\n"
+
+
+def listing(rule_base: RuleBase, what: str = "all") -> Listing:
+    vocabulary = rule_base.vocabulary
+    everything: dict[str, list[dict[str, Any]]] = {
+        "variables": [
+            {
+                "id": name,
+                "type": variable.type,
+                "allowed": allowed_values(vocabulary, name),
+                "levels": list(variable.levels) if isinstance(variable, LevelVariable) else None,
+                "unit": variable.unit if isinstance(variable, NumberVariable) else None,
+                "meaning": variable.meaning,
+                "summary": f"{variable.type}: {allowed_values(vocabulary, name)}. {variable.meaning}",
+            }
+            for name, variable in vocabulary.variables.items()
+        ],
+        "facts": [
+            {
+                "id": name,
+                "meaning": fact.meaning,
+                "derived_by": [rule.id for rule in rule_base.rules if isinstance(rule.then, FactConclusion) and rule.then.fact == name],
+                "summary": fact.meaning,
+            }
+            for name, fact in vocabulary.facts.items()
+        ],
+        "questions": [
+            {"id": name, "text": question.text, "outcomes": list(question.outcomes), "summary": f"{question.text} ({' < '.join(question.outcomes)})"}
+            for name, question in vocabulary.questions.items()
+        ],
+        "experts": [
+            {
+                "id": name,
+                "name": expert.name,
+                "affiliation": expert.affiliation,
+                "kind": expert.kind.value,
+                "rules": sum(1 for rule in rule_base.rules if rule.expert == name),
+                "summary": f"{expert.name} ({expert.kind.value}): {expert.affiliation}",
+            }
+            for name, expert in rule_base.experts.items()
+        ],
+        "rules": [
+            {
+                "id": rule.id,
+                "expert": rule.expert,
+                "hedge": rule.hedge,
+                "concludes": describe_conclusion(rule),
+                "file": rule_base.origins[rule.id].document.path.name,
+                "summary": f"{describe_conclusion(rule)}" + (f' ("{rule.hedge}")' if rule.hedge else "") + (" [assumption]" if rule.assumption else ""),
+            }
+            for rule in rule_base.rules
+        ],
+    }
+    chosen = SECTIONS if what == "all" else (what,)
+    return Listing({section: everything[section] for section in chosen})
