@@ -325,6 +325,9 @@ def list_command(what: str, rules: Path, seeds: Path | None, fmt: str) -> None:
 
 
 def main() -> None:
+    # pydantic scans every installed package's entry points for plugins on
+    # first use; the command uses none, and the scan costs more than a run.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     cli(prog_name="forecast")
 
 

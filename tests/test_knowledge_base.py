@@ -1,0 +1,177 @@
+"""The shipped knowledge base is tested like code.
+
+Every quote is found verbatim in its seed, every claim in the domain brief is
+encoded, chains across experts really chain, the analyst's links show as
+assumptions, and every scenario meets the stances it expects.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from engine.load import RuleBase, load_rule_base
+from engine.model import ExpertKind, FactConclusion, Source, StanceConclusion
+from engine.pipeline import Engine, unmet_expectations
+from engine.quotes import FoldedText, fold
+from engine.validate import problems
+
+ROOT = Path(__file__).resolve().parent.parent
+SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
+SHARED_SEED = ROOT.parent / "shared" / "seeds" / "000_593efed210ec8761.txt"
+
+
+@pytest.fixture(scope="module")
+def rule_base() -> RuleBase:
+    return load_rule_base(ROOT / "rules")
+
+
+@pytest.fixture(scope="module")
+def engine() -> Engine:
+    return Engine.open(ROOT / "rules")
+
+
+def test_rule_base_has_no_problems(rule_base: RuleBase) -> None:
+    assert [str(problem) for problem in problems(rule_base)] == []
+
+
+def test_every_quote_and_context_is_verbatim_in_its_seed(rule_base: RuleBase) -> None:
+    """Checked here directly, not only through `validate`, so the proof is visible."""
+    checked = 0
+    for rule in rule_base.rules:
+        if rule.source is None:
+            assert rule.expert == "analyst", f"{rule.id} has no source"
+            continue
+        seed = rule_base.seeds[rule.source.seed]
+        for text in (rule.source.quote, *rule.source.context):
+            span = seed.folded.find(text)
+            assert span is not None, f"{rule.id}: not in seed: {text!r}"
+            assert fold(seed.text[span.start : span.end]) == fold(text)
+            checked += 1
+        if rule.hedge:
+            assert fold(rule.hedge) in fold(rule.source.quote) or any(fold(rule.hedge) in fold(text) for text in rule.source.context)
+    assert checked >= 25
+
+
+def test_a_changed_word_is_not_forgiven(rule_base: RuleBase) -> None:
+    """Folding forgives white space and quote marks, nothing else."""
+    seed = next(iter(rule_base.seeds.values()))
+    assert seed.folded.find("Russia could   potentially increase Wagner's presence") is not None
+    assert seed.folded.find("Russia could possibly increase Wagner's presence") is None
+    assert seed.folded.find("russia could potentially increase") is None
+
+
+def test_a_misquoted_rule_is_reported(rule_base: RuleBase) -> None:
+    rule = rule_base.rule("elischer.more_if_paid")
+    assert rule.source is not None
+    altered = rule.model_copy(update={"source": Source(seed=rule.source.seed, quote=rule.source.quote.replace("could", "would"))})
+    broken = dataclasses.replace(rule_base, rules=tuple(altered if item.id == rule.id else item for item in rule_base.rules))
+    found = [str(problem) for problem in problems(broken)]
+    assert len(found) == 2
+    assert "elischer.yaml" in found[0] and "rules[0].source.quote" in found[0] and "not found verbatim" in found[0]
+    assert "rules[0].hedge" in found[1] and "'could potentially' is not in the rule's quote" in found[1]
+
+
+def test_seed_is_the_shared_article_and_matches_its_hash(rule_base: RuleBase) -> None:
+    seed = rule_base.seeds["rferl-2024-08-wagner-mali-tinzaouaten"]
+    assert hashlib.sha256(seed.text.encode("utf-8")).hexdigest() == seed.meta.sha256
+    if SHARED_SEED.exists():
+        assert SHARED_SEED.read_text(encoding="utf-8") == seed.text
+
+
+# Each claim of the domain brief (../shared/DOMAIN.md) and the rules that encode it.
+DOMAIN_CLAIMS = [
+    ("1 pay -> increase", ["elischer.more_if_paid"]),
+    ("2 limited resources", ["elischer.resources_limited"]),
+    ("3 trend -> curtail", ["elischer.curtail_if_trend"]),
+    ("4 no pull-out, investment", ["weiss.no_pullout"]),
+    ("5 fewer assaults", ["weiss.fewer_assaults"]),
+    ("6 juntas keep Russia", ["weiss.junta_keeps_russia"]),
+    ("7 myths punctured, dent", ["siegle.myths_punctured", "siegle.reputation_dent"]),
+    ("8 force too small", ["siegle.force_too_small"]),
+    ("9 strategy unsustainable", ["siegle.strategy_unsustainable"]),
+    ("10 China stays out", ["elischer.china_stays_out"]),
+    ("11 propaganda crumbles", ["elischer.propaganda_crumbles"]),
+    ("12 operations failing", ["osborn.operations_failing"]),
+    ("13 agreements broken", ["osborn.agreements_violated"]),
+    ("partisan casualty counts", ["wagner_orchestra.several_dozen_killed", "al_qaeda_offshoot.fifty_killed"]),
+    ("Mozambique precedent", ["analyst.mozambique_precedent"]),
+]
+
+
+@pytest.mark.parametrize(("claim", "rule_ids"), DOMAIN_CLAIMS, ids=[claim for claim, _ in DOMAIN_CLAIMS])
+def test_every_domain_claim_is_encoded(rule_base: RuleBase, claim: str, rule_ids: list[str]) -> None:
+    for rule_id in rule_ids:
+        rule = rule_base.rule(rule_id)
+        assert rule.expert == rule_id.split(".")[0]
+
+
+def test_every_expert_question_and_fact_is_used(rule_base: RuleBase) -> None:
+    experts = {rule.expert for rule in rule_base.rules}
+    assert experts == set(rule_base.experts)
+    asked = {rule.then.question for rule in rule_base.rules if isinstance(rule.then, StanceConclusion)}
+    assert asked == set(rule_base.vocabulary.questions)
+    derived = {rule.then.fact for rule in rule_base.rules if isinstance(rule.then, FactConclusion)}
+    assert derived == set(rule_base.vocabulary.facts)
+
+
+def test_analyst_rules_state_assumptions_and_experts_do_not(rule_base: RuleBase) -> None:
+    for rule in rule_base.rules:
+        analyst = rule_base.experts[rule.expert].kind is ExpertKind.ANALYST
+        assert bool(rule.assumption) == analyst, rule.id
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=[path.stem for path in SCENARIOS])
+def test_scenario_meets_its_expectations(engine: Engine, path: Path) -> None:
+    scenario, forecast = engine.forecast_file(path)
+    assert scenario.expect, f"{path.name} declares no expectations"
+    assert [str(item) for item in unmet_expectations(scenario, forecast)] == []
+
+
+def test_required_scenarios_exist() -> None:
+    names = {path.stem for path in SCENARIOS}
+    assert {"article_baseline", "heavy_fighting", "junta_pays", "pays_and_fighting", "mozambique_like", "quiet_north"} <= names
+
+
+def _trace_rules(engine: Engine, scenario: str, question: str, expert: str) -> list[str]:
+    _, forecast = engine.forecast_file(ROOT / "scenarios" / f"{scenario}.yaml")
+    stance = next(stance for stance in forecast.question(question).stances if stance.expert == expert)
+    return [step.rule for step in stance.trace]
+
+
+def test_osborn_broken_agreements_feed_elischer_curtail_through_an_assumption(engine: Engine) -> None:
+    _, forecast = engine.forecast_file(ROOT / "scenarios" / "heavy_fighting.yaml")
+    stance = next(stance for stance in forecast.question("russia_presence").stances if stance.expert == "elischer")
+    steps = [(step.rule, tuple(condition.text for condition in step.conditions)) for step in stance.trace]
+    osborn = steps.index(("osborn.agreements_violated", ("cruel_conduct is true",)))
+    bridge = steps.index(("analyst.trend_from_clashes", ("fact tuareg_agreements_broken", "deadly_clashes is at least 2")))
+    curtail = steps.index(("elischer.curtail_if_trend", ("fact fierce_fighting_trend",)))
+    assert osborn < bridge < curtail
+    assert stance.trace[bridge].is_assumption and not stance.trace[osborn].is_assumption
+
+
+def test_siegle_insufficient_force_feeds_elischer_propaganda_through_an_assumption(engine: Engine) -> None:
+    steps = _trace_rules(engine, "article_baseline", "security_narrative", "elischer")
+    assert steps == ["siegle.force_too_small", "analyst.severe_security", "elischer.propaganda_crumbles"]
+    _, forecast = engine.forecast_file(ROOT / "scenarios" / "article_baseline.yaml")
+    stance = next(stance for stance in forecast.question("security_narrative").stances if stance.expert == "elischer")
+    assert [step.is_assumption for step in stance.trace] == [False, True, False]
+    assert stance.rests_on_assumption
+
+
+def test_curtail_and_not_withdraw_are_compatible_not_conflicting(engine: Engine) -> None:
+    _, forecast = engine.forecast_file(ROOT / "scenarios" / "heavy_fighting.yaml")
+    result = forecast.question("russia_presence")
+    assert (result.status, result.outcome) == ("compatible", ("curtail",))
+
+
+def test_elischer_clash_is_reported_with_both_rules(engine: Engine) -> None:
+    _, forecast = engine.forecast_file(ROOT / "scenarios" / "pays_and_fighting.yaml")
+    result = forecast.question("russia_presence")
+    elischer = next(stance for stance in result.stances if stance.expert == "elischer")
+    assert elischer.status == "self-conflict"
+    assert elischer.rules == ("elischer.curtail_if_trend", "elischer.more_if_paid")
+    assert result.status == "conflict" and result.outcome == ()
