@@ -23,7 +23,6 @@ from engine.errors import InputError
 from engine.load import RuleBase
 from engine.model import (
     AllOf,
-    AnyOf,
     BooleanVariable,
     Condition,
     FactConclusion,

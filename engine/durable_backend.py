@@ -130,7 +130,7 @@ class DurableMatcher(Matcher):
                     if produced in readable:
                         run.asserted.add(produced)
                         c.assert_fact({"kind": "fact", "name": produced})
-            except BaseException as error:  # the engine would swallow it: keep it
+            except BaseException as error:  # noqa: BLE001 - durable_rules would swallow it; keep it for the caller
                 run.errors.append(f"{branch.engine_name if branch else SENTINEL}: {type(error).__name__}: {error}")
 
         return action

@@ -22,9 +22,21 @@ fact, `{fact: NAME}`.
 from __future__ import annotations
 
 from enum import Enum
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, GetJsonSchemaHandler, StrictBool, StrictFloat, StrictInt, StrictStr, Tag, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    GetJsonSchemaHandler,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    StrictStr,
+    Tag,
+    model_validator,
+)
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
@@ -35,7 +47,7 @@ SEED_ID_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
 Name = Annotated[str, Field(pattern=NAME_PATTERN, description="lower_snake_case name")]
 RuleId = Annotated[str, Field(pattern=RULE_ID_PATTERN, description="expert.rule_name")]
 SeedId = Annotated[str, Field(pattern=SEED_ID_PATTERN, description="file name of a seed, without .yaml")]
-Scalar = Union[StrictBool, StrictInt, StrictFloat, StrictStr]
+Scalar = StrictBool | StrictInt | StrictFloat | StrictStr
 
 
 class Frozen(BaseModel):
@@ -107,7 +119,7 @@ def _pick_operator(data: Any, subject: str) -> Any:
 
 class _Compared(Frozen):
     op: Op
-    value: Union[Scalar, tuple[Scalar, ...]]
+    value: Scalar | tuple[Scalar, ...]
 
     @model_validator(mode="after")
     def _value_shape(self) -> _Compared:
@@ -188,13 +200,7 @@ def _condition_kind(data: Any) -> str | None:
 
 
 Condition = Annotated[
-    Union[
-        Annotated[VarTest, Tag("var")],
-        Annotated[FactTest, Tag("fact")],
-        Annotated[AllOf, Tag("all")],
-        Annotated[AnyOf, Tag("any")],
-        Annotated[NotOf, Tag("not")],
-    ],
+    Annotated[VarTest, Tag("var")] | Annotated[FactTest, Tag("fact")] | Annotated[AllOf, Tag("all")] | Annotated[AnyOf, Tag("any")] | Annotated[NotOf, Tag("not")],
     Discriminator(
         _condition_kind,
         custom_error_type="condition",
@@ -236,7 +242,7 @@ def _conclusion_kind(data: Any) -> str | None:
 
 
 Conclusion = Annotated[
-    Union[Annotated[StanceConclusion, Tag("question")], Annotated[FactConclusion, Tag("fact")]],
+    Annotated[StanceConclusion, Tag("question")] | Annotated[FactConclusion, Tag("fact")],
     Discriminator(
         _conclusion_kind,
         custom_error_type="conclusion",
@@ -296,7 +302,7 @@ class NumberVariable(Frozen):
     integer: bool = True
 
 
-Variable = Annotated[Union[BooleanVariable, LevelVariable, NumberVariable], Field(discriminator="type")]
+Variable = Annotated[BooleanVariable | LevelVariable | NumberVariable, Field(discriminator="type")]
 
 
 class FactDecl(Frozen):

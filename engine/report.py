@@ -16,8 +16,8 @@ from typing import Any
 
 from engine.compile import Value
 from engine.load import RuleBase
-from engine.pipeline import Mismatch
 from engine.model import ScenarioFile, StanceConclusion
+from engine.pipeline import Mismatch
 from engine.resolve import Forecast, QuestionResult, Stance, Step, allowed
 
 SCHEMA_VERSION = "1.0"

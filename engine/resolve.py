@@ -27,14 +27,11 @@ StanceStatus = Literal["stated", "self-conflict"]
 
 def allowed(op: Op, values: Sequence[Value], scale: Sequence[str]) -> tuple[str, ...]:
     """The outcomes of `scale` that `op values` permits, in scale order."""
-    if op is Op.IS:
-        keep = {values[0]}
-    elif op is Op.IS_NOT:
-        keep = set(scale) - {values[0]}
-    elif op is Op.IN:
-        keep = set(values)
-    elif op is Op.NOT_IN:
-        keep = set(scale) - set(values)
+    named = {str(value) for value in values}
+    if op is Op.IS or op is Op.IN:
+        keep = named
+    elif op is Op.IS_NOT or op is Op.NOT_IN:
+        keep = set(scale) - named
     else:
         at = scale.index(str(values[0]))
         start, stop = {

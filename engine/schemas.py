@@ -9,11 +9,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.model import BooleanVariable, ChecksFile, ExpertsFile, LevelVariable, RuleFile, ScenarioFile, SeedMeta, StanceExpectation, Vocabulary
+from pydantic import BaseModel
+
+from engine.model import (
+    BooleanVariable,
+    ChecksFile,
+    ExpertsFile,
+    LevelVariable,
+    RuleFile,
+    ScenarioFile,
+    SeedMeta,
+    StanceExpectation,
+    Vocabulary,
+)
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
-_MODELS = {"rules": RuleFile, "vocabulary": Vocabulary, "experts": ExpertsFile, "checks": ChecksFile, "seed": SeedMeta}
+_MODELS: dict[str, type[BaseModel]] = {"rules": RuleFile, "vocabulary": Vocabulary, "experts": ExpertsFile, "checks": ChecksFile, "seed": SeedMeta}
 
 
 def scenario_schema(vocabulary: Vocabulary) -> dict[str, Any]:

@@ -119,10 +119,10 @@ def _path(source: str, goal: str, members: set[str], edges: dict[str, list[tuple
                 previous[target] = node
                 queue.append(target)
     walk: list[str] = []
-    node: str | None = goal
-    while node is not None:
-        walk.append(node)
-        node = previous[node]
+    step: str | None = goal
+    while step is not None:
+        walk.append(step)
+        step = previous[step]
     return list(reversed(walk))
 
 

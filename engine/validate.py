@@ -187,9 +187,10 @@ def _quote_problems(rule_base: RuleBase, source: Any, hedge: str | None, where: 
     if seed is None:
         yield where.at("source", "seed").error(f"unknown seed '{source.seed}'", did_you_mean(source.seed, rule_base.seeds))
         return
-    quotes = [("quote", source.quote), *((("context", index), text) for index, text in enumerate(source.context))]
+    quotes: list[tuple[tuple[str | int, ...], str]] = [(("quote",), source.quote)]
+    quotes += [(("context", index), text) for index, text in enumerate(source.context)]
     for key, text in quotes:
-        sub = where.at("source", *key) if isinstance(key, tuple) else where.at("source", key)
+        sub = where.at("source", *key)
         if seed.folded.find(text) is None:
             found = seed.folded.closest(text)
             hint = f"the seed has the words up to {found[-40:]!r}, then differs" if found else "no part of it is in the seed"
@@ -292,11 +293,13 @@ def scenario_values(vocabulary: Vocabulary, scenario: ScenarioFile, document: Do
             found.append(sub.error(f"unknown question '{question}'", did_you_mean(question, vocabulary.questions)))
             continue
         outcomes = vocabulary.questions[question].outcomes
-        listed = [("outcome", value) for value in expectation.outcome or ()]
-        listed += [(("stances", expert), value) for expert, values_ in (expectation.stances or {}).items() for value in values_]
+        listed: list[tuple[tuple[str | int, ...], str]] = [(("outcome", index), value) for index, value in enumerate(expectation.outcome or ())]
+        listed += [
+            (("stances", expert, index), value) for expert, values_ in (expectation.stances or {}).items() for index, value in enumerate(values_)
+        ]
         for key, value in listed:
             if value not in outcomes:
-                at = sub.at(*key) if isinstance(key, tuple) else sub.at(key)
+                at = sub.at(*key)
                 found.append(at.error(f"'{value}' is not an outcome of '{question}'", did_you_mean(value, outcomes)))
     return values, found
 

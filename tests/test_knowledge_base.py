@@ -16,7 +16,7 @@ import pytest
 from engine.load import RuleBase, load_rule_base
 from engine.model import ExpertKind, FactConclusion, Source, StanceConclusion
 from engine.pipeline import Engine, unmet_expectations
-from engine.quotes import FoldedText, fold
+from engine.quotes import fold
 from engine.validate import problems
 
 ROOT = Path(__file__).resolve().parent.parent
