@@ -149,8 +149,6 @@ class DurableMatcher(Matcher):
                 finally:
                     self._current = None
                     self._host.delete_state(name, run.sid)
-                if run.errors:
-                    raise EngineFailure("rule engine action failed: " + "; ".join(run.errors))
                 # Each branch matches the one scenario fact and distinct derived
                 # facts, so it can fire once at most; more means a runaway chain.
                 budget = len(stratum.branches)
@@ -165,6 +163,9 @@ class DurableMatcher(Matcher):
         for fact in base:
             self._host.assert_fact(name, fact)
         self._host.assert_fact(name, {"sid": run.sid, **scenario})
+        # A failed action explains any missing fact: report it, not a collision.
+        if run.errors:
+            raise EngineFailure("rule engine action failed: " + "; ".join(run.errors))
         stored = self._host.get_facts(name, run.sid)
         expected = len(base) + 1 + len(run.asserted)
         if len(stored) != expected:
