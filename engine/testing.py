@@ -1,0 +1,161 @@
+"""Property-test your own rule base from your own pytest file.
+
+Hypothesis strategies that draw scenarios of a rule base, and assertions that
+fail with a message naming the rules and the values, so a few lines test a
+rule base the way `forecast check --consistency` does:
+
+    from pathlib import Path
+
+    from hypothesis import given
+
+    from engine.testing import assert_invariants_hold, assert_no_self_conflicts, rule_base, scenario_values
+
+    engine = rule_base(Path(__file__).parent.parent / "rules")
+
+    @given(scenario_values(engine))
+    def test_no_undeclared_self_conflicts(values):
+        assert_no_self_conflicts(engine, values)
+
+    @given(scenario_values(engine))
+    def test_invariants_hold(values):
+        assert_invariants_hold(engine, values)
+
+`scenario_values(engine)` draws one value per class of values the rules can
+tell apart, so every threshold is hit and hypothesis shrinks a failure to
+the simplest class; `scenarios(vocabulary)` draws from each variable's whole
+range instead. `assert_consistent(engine)` runs the whole check in one test.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from hypothesis import strategies as st
+
+from engine.compile import Value
+from engine.consistency import ConsistencyReport, ScenarioSpace, invariant_breach, run_consistency
+from engine.model import BooleanVariable, LevelVariable, Variable, Vocabulary
+from engine.pipeline import Engine
+from engine.resolve import Forecast, describe_conclusion
+from engine.scenario_io import yaml_scalar
+
+
+def rule_base(rules: str | os.PathLike[str], seeds: str | os.PathLike[str] | None = None) -> Engine:
+    """Open, validate and compile the rule base in `rules` (seeds beside it unless given).
+
+        engine = rule_base("rules")
+    """
+    return Engine.open(Path(rules), Path(seeds) if seeds is not None else None)
+
+
+def _values_of(variable: Variable) -> st.SearchStrategy[Value]:
+    if isinstance(variable, BooleanVariable):
+        return st.booleans()
+    if isinstance(variable, LevelVariable):
+        return st.sampled_from(variable.levels)
+    if variable.integer:
+        return st.integers(math.ceil(variable.min), math.floor(variable.max))
+    return st.floats(variable.min, variable.max, allow_nan=False, allow_infinity=False)
+
+
+def scenarios(vocabulary: Vocabulary) -> st.SearchStrategy[dict[str, Value]]:
+    """Scenarios with every variable drawn from its whole range, in vocabulary order.
+
+    It knows only the vocabulary, so a narrow threshold (`wagner_fighters is
+    1200`) is rarely hit; prefer `scenario_values(engine)` when you have the
+    rule base.
+
+        @given(scenarios(engine.rule_base.vocabulary))
+        def test_no_undeclared_self_conflicts(values):
+            assert_no_self_conflicts(engine, values)
+    """
+    names = tuple(vocabulary.variables)
+    drawn = st.tuples(*(_values_of(variable) for variable in vocabulary.variables.values()))
+    return drawn.map(lambda values: dict(zip(names, values)))
+
+
+def scenario_values(engine: Engine) -> st.SearchStrategy[dict[str, Value]]:
+    """Scenarios with one value per class the rules (and invariants) can tell apart.
+
+    The classes are those of `engine.consistency.ScenarioSpace`: every
+    combination of them is a different case for the rules, and the value of
+    each is its simplest one, so a shrunk failure is easy to read.
+
+        @given(scenario_values(engine))
+        def test_invariants_hold(values):
+            assert_invariants_hold(engine, values)
+    """
+    space = ScenarioSpace.of(engine.rule_base)
+    return space.strategy().map(space.values)
+
+
+def _show(values: Mapping[str, Value]) -> str:
+    return ", ".join(f"{name}={yaml_scalar(value)}" for name, value in values.items())
+
+
+def assert_no_self_conflicts(engine: Engine, values: Mapping[str, Value], *, allow_accepted: bool = True) -> Forecast:
+    """Fail if an expert's rules allow no outcome for a question in this scenario.
+
+    Self-conflicts declared under `accepted` in checks.yaml pass unless
+    `allow_accepted` is False. Returns the forecast, for further checks.
+
+        assert_no_self_conflicts(engine, {"junta_pays": True, ...})
+    """
+    forecast = engine.forecast(values)
+    accepted = {
+        (declaration.expert, declaration.question) for declaration in engine.rule_base.checks.accepted if declaration.kind == "self-conflict"
+    }
+    problems = []
+    for question in forecast.questions:
+        for stance in question.stances:
+            if stance.status != "self-conflict" or (allow_accepted and (stance.expert, question.id) in accepted):
+                continue
+            said = "; ".join(f"{rule} says {describe_conclusion(engine.rule_base.rule(rule))}" for rule in stance.rules)
+            problems.append(f"{stance.expert}'s rules allow no outcome for {question.id}: {said}")
+    if problems:
+        raise AssertionError(f"self-conflict in scenario {_show(values)}:\n  " + "\n  ".join(problems))
+    return forecast
+
+
+def assert_invariants_hold(engine: Engine, values: Mapping[str, Value]) -> Forecast:
+    """Fail if this scenario breaks an invariant declared in checks.yaml. Returns the forecast.
+
+        assert_invariants_hold(engine, {"junta_pays": False, ...})
+    """
+    forecast = engine.forecast(values)
+    breaches = [
+        breach
+        for invariant in engine.rule_base.checks.invariants
+        if (breach := invariant_breach(invariant, forecast, engine.rule_base.vocabulary)) is not None
+    ]
+    if breaches:
+        lines = [f"invariant {breach.invariant.name} broken: {breach}" for breach in breaches]
+        raise AssertionError(f"in scenario {_show(values)}:\n  " + "\n  ".join(lines))
+    return forecast
+
+
+def assert_consistent(engine: Engine, *, limit: int = 50_000, max_examples: int = 1_000) -> ConsistencyReport:
+    """Run the whole consistency check; fail listing every finding that is neither accepted nor informational.
+
+        def test_rule_base_is_consistent():
+            assert_consistent(rule_base("rules"))
+    """
+    report = run_consistency(engine, limit=limit, max_examples=max_examples)
+    failing = report.by_status("failing")
+    if failing:
+        details = "\n".join(f"- {finding.title}: {finding.message}" for finding in failing)
+        raise AssertionError(f"the consistency check ({report.method}, {report.scenarios_tried} scenarios) found:\n{details}")
+    return report
+
+
+__all__ = [
+    "assert_consistent",
+    "assert_invariants_hold",
+    "assert_no_self_conflicts",
+    "rule_base",
+    "scenario_values",
+    "scenarios",
+]
