@@ -75,14 +75,18 @@ class RuleBaseInvalid(InputError):
     def __init__(self, problems: list[InputError]) -> None:
         first = problems[0]
         more = len(problems) - 1
-        tail = f" (and {more} more problem{'s' if more != 1 else ''}: run `forecast check`)" if more else ""
         super().__init__(
-            first.message + tail,
+            first.message,
             location=first.location,
             key=first.key,
             suggestion=first.suggestion,
         )
         self.problems = problems
+        self.more = f" (and {more} more problem{'s' if more != 1 else ''}: run `forecast check`)" if more else ""
+
+    def __str__(self) -> str:
+        # The count of further problems goes last, after the first one's own suggestion.
+        return super().__str__() + self.more
 
 
 class EngineFailure(ForecastError):

@@ -124,8 +124,12 @@ def _describe(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def pydantic_problems(document: Document, exc: ValidationError, prefix: KeyPath = ()) -> list[InputError]:
-    """One `InputError` per pydantic error, located in the user's file."""
+def pydantic_problems(document: Document, exc: ValidationError, prefix: KeyPath = (), model: type[BaseModel] | None = None) -> list[InputError]:
+    """One `InputError` per pydantic error, located in the user's file.
+
+    With `model`, the document's own model, an unknown top-level key is
+    matched against that model's keys only.
+    """
     problems: list[InputError] = []
     seen: set[str] = set()
     for error in exc.errors(include_url=False):
@@ -137,7 +141,8 @@ def pydantic_problems(document: Document, exc: ValidationError, prefix: KeyPath 
             suggestion = f"add '{key[-1]}:'" if key else None
         elif kind == "extra_forbidden":
             message = f"unknown key '{key[-1]}'"
-            suggestion = did_you_mean(str(key[-1]), _KNOWN_KEYS) or "remove it"
+            known = _KNOWN_KEYS if model is None or len(key) != 1 else {field.alias or name for name, field in model.model_fields.items()}
+            suggestion = did_you_mean(str(key[-1]), known) or "remove it"
         elif kind == "string_pattern_mismatch":
             pattern = error.get("ctx", {}).get("pattern", "")
             wanted = "expert.rule_name" if "\\." in pattern else "a lower_snake_case name"
@@ -165,7 +170,7 @@ def parse_document(document: Document, model: type[M]) -> M:
     try:
         return model.model_validate(document.data)
     except ValidationError as exc:
-        problems = pydantic_problems(document, exc)
+        problems = pydantic_problems(document, exc, model=model)
         raise problems[0] from None
 
 

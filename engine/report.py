@@ -175,7 +175,7 @@ def _allows(rule_base: RuleBase, rule_id: str, scale: Sequence[str]) -> str:
 
 
 def _question_text(result: QuestionResult, rule_base: RuleBase) -> list[str]:
-    lines = [f"{result.id}: {result.text}"]
+    lines = _wrap(f"{result.id}: {result.text}", " " * (len(result.id) + 2), "")
     lines.append(f"  scale    {' < '.join(result.scale)}")
     lines.append(f"  outcome  {_outcomes(result.outcome)}  [{result.status}]")
     width = max(len(stance.expert) for stance in result.stances)
@@ -186,7 +186,7 @@ def _question_text(result: QuestionResult, rule_base: RuleBase) -> list[str]:
             assumed = "  (rests on an analyst's assumption)"
         else:
             assumed = ""
-        lines.append(f"  {stance.expert:<{width}}  {_outcomes(stance.outcomes)}  {_hedges(stance)}{assumed}")
+        lines += _wrap(f"{stance.expert:<{width}}  {_outcomes(stance.outcomes)}  {_hedges(stance)}{assumed}", " " * (width + 6), "  ")
         if stance.status == "self-conflict":
             clash = " vs ".join(f"{rule_id} ({_allows(rule_base, rule_id, result.scale)})" for rule_id in stance.rules)
             lines += _wrap(f"SELF-CONFLICT, reported, not resolved: {clash}", " " * (width + 6), " " * (width + 4))

@@ -4,8 +4,9 @@ This is the only place that touches YAML. It refuses what a rule or
 scenario file never needs and what could hurt the reader: tags outside the
 core schema (`!!python/object`), documents that expand to too many nodes
 (alias bombs), oversized files, several documents in one file, non-UTF-8
-bytes, duplicate keys and non-string keys. Every refusal is an `InputError`
-with the file, line and column.
+bytes, duplicate keys, non-string keys, and nesting deep enough to exhaust
+the parser's stack (or an anchor that contains itself). Every refusal is an
+`InputError` with the file, line and column.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from engine.errors import InputError, Location
 
 MAX_BYTES = 1_000_000
 MAX_NODES = 100_000
+MAX_DEPTH = 50
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -101,12 +103,17 @@ def load_yaml(path: Path) -> Document:
     """Parse `path` into a `Document`; the file must hold one non-empty document."""
     text = read_text(path)
     try:
+        _check_depth(path, text)
         nodes = list(yaml.compose_all(text, Loader=_Loader))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = Location(path, mark.line + 1, mark.column + 1) if mark else Location(path)
         problem = exc.problem or exc.context or "invalid YAML"
-        raise InputError(f"YAML syntax error: {problem}", location=where) from None
+        start = exc.context_mark
+        if exc.problem and exc.context and start is not None and mark is not None and start.line != mark.line:
+            problem += f" ({exc.context} at line {start.line + 1})"
+        suggestion = "indent with spaces, not tabs" if mark is not None and _char_at(text, mark.line, mark.column) == "\t" else None
+        raise InputError(f"YAML syntax error: {problem}", location=where, suggestion=suggestion) from None
     except yaml.YAMLError as exc:
         raise InputError(f"YAML error: {exc}", location=Location(path)) from None
     if len(nodes) > 1:
@@ -123,6 +130,29 @@ def load_yaml(path: Path) -> Document:
     return Document(path=path, data=data, positions=builder.positions)
 
 
+def _char_at(text: str, line: int, column: int) -> str:
+    """The character at a 0-based line and column of `text`, or ''."""
+    lines = text.splitlines()
+    return lines[line][column : column + 1] if 0 <= line < len(lines) else ""
+
+
+def _check_depth(path: Path, text: str) -> None:
+    """Refuse deep nesting before composing: libyaml's composer recurses in C and crashes on it."""
+    depth = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                mark = event.start_mark
+                raise InputError(
+                    f"nested more than {MAX_DEPTH} levels deep",
+                    location=Location(path, mark.line + 1, mark.column + 1),
+                    suggestion="flatten the document",
+                )
+        elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+            depth -= 1
+
+
 def _is_null(node: yaml.Node) -> bool:
     return isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:null"
 
@@ -134,6 +164,7 @@ class _Builder:
         self.path = path
         self.positions: dict[KeyPath, tuple[int, int]] = {}
         self.count = 0
+        self._active: set[int] = set()
         self._scalars = _Loader("")
 
     def _fail(self, node: yaml.Node, message: str, key: KeyPath, suggestion: str | None = None) -> InputError:
@@ -156,9 +187,23 @@ class _Builder:
             )
         self.positions.setdefault(key, (node.start_mark.line + 1, node.start_mark.column + 1))
         if isinstance(node, yaml.ScalarNode):
-            if node.tag not in _SCALAR_TAGS:
-                raise self._fail(node, f"unsafe or unknown YAML tag {node.tag!r}", key, "remove the tag")
-            return self._scalars.construct_object(node, deep=True)
+            return self._scalar(node, key)
+        if id(node) in self._active:
+            raise self._fail(node, "an anchor contains an alias to itself", key[:1], "write the data out instead of a recursive anchor")
+        if len(key) >= MAX_DEPTH:
+            raise self._fail(node, f"nested more than {MAX_DEPTH} levels deep (through aliases)", key[:1], "write the data out instead of nesting anchors")
+        self._active.add(id(node))
+        try:
+            return self._container(node, key)
+        finally:
+            self._active.discard(id(node))
+
+    def _scalar(self, node: yaml.ScalarNode, key: KeyPath) -> Any:
+        if node.tag not in _SCALAR_TAGS:
+            raise self._fail(node, f"unsafe or unknown YAML tag {node.tag!r}", key, "remove the tag")
+        return self._scalars.construct_object(node, deep=True)
+
+    def _container(self, node: yaml.Node, key: KeyPath) -> Any:
         if isinstance(node, yaml.SequenceNode):
             if node.tag != _SEQ_TAG:
                 raise self._fail(node, f"unsafe or unknown YAML tag {node.tag!r}", key, "remove the tag")
@@ -168,11 +213,12 @@ class _Builder:
                 raise self._fail(node, f"unsafe or unknown YAML tag {node.tag!r}", key, "remove the tag")
             result: dict[str, Any] = {}
             for key_node, value_node in node.value:
-                if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != "tag:yaml.org,2002:str":
-                    raise self._fail(key_node, "keys must be plain names", key, "quote the key")
-                name = key_node.value
-                if name == "<<":
+                if isinstance(key_node, yaml.ScalarNode) and key_node.value == "<<":
                     raise self._fail(key_node, "merge keys ('<<') are not supported", key, "write the keys out")
+                if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != "tag:yaml.org,2002:str":
+                    shown = key_node.value if isinstance(key_node, yaml.ScalarNode) else "a list" if isinstance(key_node, yaml.SequenceNode) else "a mapping"
+                    raise self._fail(key_node, f"keys must be plain names, got {shown}", key, "quote the key, or write it as a name")
+                name = key_node.value
                 if name in result:
                     first = self.positions[(*key, name)]
                     raise self._fail(

@@ -1,0 +1,730 @@
+"""Bad input gets one clear line, exit code 2, no traceback and no output.
+
+The product standard: "Bad input gets a clear one-line error that names the
+file, line and key, says what was expected, and suggests the fix where it
+can; exit code 2; no traceback (unless --debug); nothing half-written."
+
+Each bad scenario starts from scenarios/article_baseline.yaml and breaks one
+thing; each bad rule base is a copy of rules/ and seeds/ with one thing
+broken. The expected line is found in the broken text itself, so the tests
+say which line the error must point at.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from click.testing import Result
+
+from engine.errors import EngineFailure, InputError
+from engine.pipeline import Engine
+
+Invoke = Callable[..., Result]
+
+ROOT = Path(__file__).resolve().parent.parent
+BASELINE = (ROOT / "scenarios" / "article_baseline.yaml").read_text(encoding="utf-8")
+SEED_ID = "rferl-2024-08-wagner-mali-tinzaouaten"
+
+# durable_rules calls datetime.utcfromtimestamp in every action; Python 3.12
+# deprecates it, and `filterwarnings = error` would fail a good run on it.
+pytestmark = pytest.mark.filterwarnings("ignore:datetime.datetime.utcfromtimestamp:DeprecationWarning")
+
+LOCATED = re.compile(r"^forecast: error: (?P<path>.+?):(?P<line>\d+):(?P<column>\d+): (?P<rest>.*)$")
+
+
+def replace_once(text: str, old: str, new: str) -> str:
+    """`text` with the one occurrence of `old` replaced; fails loudly if `old` is not there once."""
+    assert text.count(old) == 1, f"{old!r} occurs {text.count(old)} times"
+    return text.replace(old, new)
+
+
+def line_of(text: str, marker: str, occurrence: int = 1) -> int:
+    """1-based number of the line holding the `occurrence`-th `marker`."""
+    seen = 0
+    for number, line in enumerate(text.splitlines(), start=1):
+        if marker in line:
+            seen += 1
+            if seen == occurrence:
+                return number
+    raise AssertionError(f"{marker!r} not in text")
+
+
+def assert_one_error_line(result: Result, path: Path, line: int | None, key: str | None, phrases: tuple[str, ...]) -> str:
+    """The common contract of a refused input; returns the message after the location."""
+    assert result.exit_code == 2, result.output
+    assert isinstance(result.exception, SystemExit)
+    assert result.stdout == "", "no partial output on stdout"
+    assert "Traceback" not in result.output
+    assert result.stderr.endswith("\n") and result.stderr.count("\n") == 1, f"not one line: {result.stderr!r}"
+    message = result.stderr.rstrip("\n")
+    if line is None:
+        prefix = f"forecast: error: {path}: "
+        assert message.startswith(prefix), message
+        rest = message[len(prefix) :]
+        assert not re.match(r"\d+:", rest), f"unexpected line number in {message!r}"
+    else:
+        match = LOCATED.match(message)
+        assert match is not None, message
+        assert match["path"] == str(path)
+        assert int(match["line"]) == line, message
+        rest = match["rest"]
+    if key is not None:
+        # The key path comes first; a case may name only its leading part ("rules[1].when").
+        assert rest.startswith(key) and rest[len(key)] in ":.[", f"key {key!r} not named first in {rest!r}"
+    for phrase in phrases:
+        assert phrase in rest, f"{phrase!r} not in {message!r}"
+    return rest
+
+
+# --- bad scenario files -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BadScenario:
+    """One way to break a scenario file: its content, where the error points and what it says."""
+
+    content: Callable[[], str | bytes] | None
+    line: Callable[[str], int] | None
+    key: str | None
+    phrases: tuple[str, ...]
+    kind: str = "file"  # "file", "directory" or "missing"
+
+
+def _edit(old: str, new: str) -> Callable[[], str]:
+    return lambda: replace_once(BASELINE, old, new)
+
+
+def _at(marker: str, occurrence: int = 1) -> Callable[[str], int]:
+    return lambda text: line_of(text, marker, occurrence)
+
+
+def _alias_bomb() -> str:
+    """Billion laughs: nine levels of nine aliases each, a few hundred bytes of text."""
+    lines = ['a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    previous = "a"
+    for name in "bcdefghi":
+        lines.append(f"{name}: &{name} [{', '.join(['*' + previous] * 9)}]")
+        previous = name
+    return "\n".join(lines) + "\n"
+
+
+def _deep_nesting() -> str:
+    """Nesting that would crash libyaml's recursive composer (a C stack overflow)."""
+    return "name: x\nvariables: " + "[" * 50_000 + "]" * 50_000 + "\n"
+
+
+def _alias_chain() -> str:
+    """Each anchor nests the previous one: shallow text, a deep document."""
+    lines = ["a0: &a0 [x]", *(f"a{index}: &a{index} [*a{index - 1}]" for index in range(1, 2000))]
+    return "\n".join(lines) + "\n"
+
+
+SCENARIO_CASES: dict[str, BadScenario] = {
+    "yaml-syntax-error": BadScenario(
+        _edit("  junta_pays: false\n", "  junta_pays: false: true\n"),
+        _at("junta_pays: false: true"),
+        None,
+        ("YAML syntax error", "mapping values are not allowed"),
+    ),
+    "yaml-unterminated-quote": BadScenario(
+        _edit("name: The situation as the article reports it", 'name: "The situation as the article reports it'),
+        lambda text: len(text.splitlines()) + 1,
+        None,
+        ("YAML syntax error", "while scanning a quoted scalar at line 1"),
+    ),
+    "unknown-variable": BadScenario(
+        _edit("junta_pays: false", "junta_pay: false"),
+        _at("junta_pay: false"),
+        "variables.junta_pay",
+        ("unknown variable 'junta_pay'", "did you mean 'junta_pays'?"),
+    ),
+    "unknown-level": BadScenario(
+        _edit("kremlin_investment: high", "kremlin_investment: hihg"),
+        _at("kremlin_investment: hihg"),
+        "variables.kremlin_investment",
+        ("expected one of low, moderate, high", "got 'hihg'", "did you mean 'high'?"),
+    ),
+    "string-for-boolean": BadScenario(
+        _edit("junta_pays: false", 'junta_pays: "no"'),
+        _at('junta_pays: "no"'),
+        "variables.junta_pays",
+        ("expected true or false for boolean 'junta_pays'", "got 'no'"),
+    ),
+    "float-for-integer": BadScenario(
+        _edit("deadly_clashes: 1\n", "deadly_clashes: 1.5\n"),
+        _at("deadly_clashes: 1.5"),
+        "variables.deadly_clashes",
+        ("expected a whole number", "got 1.5"),
+    ),
+    "bool-for-number": BadScenario(
+        _edit("wagner_fighters: 1100", "wagner_fighters: true"),
+        _at("wagner_fighters: true"),
+        "variables.wagner_fighters",
+        ("expected a number (fighters) for 'wagner_fighters'",),
+    ),
+    "number-out-of-range": BadScenario(
+        _edit("deadly_clashes: 1\n", "deadly_clashes: 31\n"),
+        _at("deadly_clashes: 31"),
+        "variables.deadly_clashes",
+        ("31 is out of range", "expected 0 to 30"),
+    ),
+    "missing-variable": BadScenario(
+        _edit("  cruel_conduct: true\n", ""),
+        _at("variables:"),
+        "variables",
+        ("missing variable 'cruel_conduct'", "forecast new"),
+    ),
+    "missing-name": BadScenario(
+        _edit("name: The situation as the article reports it\n", ""),
+        lambda text: 1,
+        "name",
+        ("missing key 'name'", "add 'name:'"),
+    ),
+    "name-not-a-string": BadScenario(
+        _edit("name: The situation as the article reports it", "name: [a, b]"),
+        _at("name: [a, b]"),
+        "name",
+        ("valid string", "['a', 'b']"),
+    ),
+    "variables-not-a-mapping": BadScenario(
+        _edit("variables:\n", "variables: 3\nspare:\n"),
+        _at("variables: 3"),
+        "variables",
+        ("valid dictionary", "got 3"),
+    ),
+    "misspelt-top-level-key": BadScenario(
+        _edit("expect:\n", "expects:\n"),
+        _at("expects:"),
+        "expects",
+        ("unknown key 'expects'", "did you mean 'expect'?"),
+    ),
+    "unknown-top-level-key": BadScenario(
+        lambda: BASELINE + "extra: 1\n",
+        _at("extra: 1"),
+        "extra",
+        ("unknown key 'extra'", "expected one of: description, expect, name, variables"),
+    ),
+    "duplicate-key": BadScenario(
+        _edit("  cruel_conduct: true\n", "  cruel_conduct: true\n  junta_pays: true\n"),
+        _at("junta_pays:", occurrence=2),
+        "variables.junta_pays",
+        ("duplicate key 'junta_pays' (first at line 7)", "remove one of them"),
+    ),
+    "empty-file": BadScenario(lambda: "", lambda text: 1, None, ("file is empty, expected a YAML mapping",)),
+    "only-comments": BadScenario(lambda: "# a scenario\n# to be written\n", lambda text: 1, None, ("file is empty",)),
+    "directory": BadScenario(None, None, None, ("is a directory, expected a YAML file",), kind="directory"),
+    "missing-file": BadScenario(None, None, None, ("no such file", "check the path"), kind="missing"),
+    "non-utf8-bytes": BadScenario(
+        lambda: replace_once(BASELINE, "  heavy_losses: true\n", "  heavy_losses: tr\xffe\n").encode("latin-1"),
+        _at("heavy_losses: tr"),
+        None,
+        ("byte 0xff is not UTF-8", "save the file as UTF-8"),
+    ),
+    "unsafe-python-tag": BadScenario(
+        _edit("name: The situation as the article reports it", 'name: !!python/object/apply:os.system ["echo hi"]'),
+        lambda text: 1,
+        "name",
+        ("unsafe or unknown YAML tag", "python/object/apply:os.system", "remove the tag"),
+    ),
+    "custom-tag": BadScenario(
+        _edit("cruel_conduct: true", "cruel_conduct: !custom true"),
+        _at("!custom"),
+        "variables.cruel_conduct",
+        ("unsafe or unknown YAML tag '!custom'",),
+    ),
+    "alias-bomb": BadScenario(_alias_bomb, lambda text: 1, None, ("more than 100000 nodes", "alias bomb")),
+    "alias-to-itself": BadScenario(lambda: "name: x\nvariables: &loop [*loop]\n", _at("variables:"), "variables", ("an alias to itself",)),
+    "alias-chain-too-deep": BadScenario(_alias_chain, lambda text: 1, "a49", ("nested more than 50 levels deep", "through aliases")),
+    "deep-nesting": BadScenario(_deep_nesting, _at("variables:"), None, ("nested more than 50 levels deep", "flatten the document")),
+    "merge-key": BadScenario(lambda: BASELINE + "<<: {a: 1}\n", _at("<<:"), None, ("merge keys ('<<') are not supported",)),
+    "oversized-file": BadScenario(
+        lambda: BASELINE + "# " + "x" * 1_000_001 + "\n",
+        None,
+        None,
+        ("larger than the 1000000-byte limit", "split it into smaller files"),
+    ),
+    "several-documents": BadScenario(
+        lambda: BASELINE + "---\n" + BASELINE,
+        lambda text: line_of(text, "---") + 1,
+        None,
+        ("holds several YAML documents, expected one", "remove the '---' separator"),
+    ),
+    "integer-key": BadScenario(lambda: BASELINE + "1: x\n", _at("1: x"), None, ("keys must be plain names, got 1",)),
+    "list-key": BadScenario(lambda: BASELINE + "? [a]\n: x\n", _at("? [a]"), None, ("keys must be plain names, got a list",)),
+    "integer-key-in-variables": BadScenario(
+        _edit("  cruel_conduct: true\n", "  cruel_conduct: true\n  7: true\n"),
+        _at("  7: true"),
+        "variables",
+        ("keys must be plain names, got 7",),
+    ),
+    "top-level-list": BadScenario(lambda: "- junta_pays\n- mali_resources\n", lambda text: 1, None, ("expected a mapping at the top of the file, got list",)),
+    "expect-unknown-question": BadScenario(
+        _edit("  junta_protector:\n", "  junta_protektor:\n"),
+        _at("junta_protektor:"),
+        "expect.junta_protektor",
+        ("unknown question 'junta_protektor'", "did you mean 'junta_protector'?"),
+    ),
+    "expect-unknown-outcome": BadScenario(
+        _edit("outcome: [keep_russia]", "outcome: [keep_rusia]"),
+        _at("keep_rusia"),
+        "expect.junta_protector.outcome",
+        ("'keep_rusia' is not an outcome of 'junta_protector'", "did you mean 'keep_russia'?"),
+    ),
+    "expect-unknown-stance-outcome": BadScenario(
+        _edit("stances: {weiss: [curtail, maintain, increase]}", "stances: {weiss: [curtail, maintain, increse]}"),
+        _at("increse"),
+        "expect.russia_presence.stances.weiss",
+        ("'increse' is not an outcome of 'russia_presence'", "did you mean 'increase'?"),
+    ),
+    "expect-unknown-status": BadScenario(
+        _edit("status: compatible", "status: compatable"),
+        _at("compatable"),
+        "expect.tinzaouaten_toll.status",
+        ("'consensus', 'compatible', 'conflict' or 'no-stance'", "got 'compatable'"),
+    ),
+}
+
+
+def write_case(case: BadScenario, tmp_path: Path) -> tuple[Path, int | None]:
+    """Put the broken scenario in place; returns its path and the line the error must name."""
+    if case.kind == "directory":
+        path = tmp_path / "scenario.yaml"
+        path.mkdir()
+        return path, None
+    if case.kind == "missing":
+        return tmp_path / "no_such_scenario.yaml", None
+    assert case.content is not None
+    path = tmp_path / "scenario.yaml"
+    content = case.content()
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+        text = content.decode("latin-1")
+    else:
+        path.write_text(content, encoding="utf-8")
+        text = content
+    return path, case.line(text) if case.line else None
+
+
+@pytest.mark.parametrize("form", ["run", "default"], ids=["run-FILE", "FILE"])
+@pytest.mark.parametrize("case", list(SCENARIO_CASES.values()), ids=list(SCENARIO_CASES))
+def test_bad_scenario_is_one_located_line_and_exit_2(case: BadScenario, form: str, tmp_path: Path, forecast_cli: Invoke, repo_root: Path) -> None:
+    """Every kind of broken scenario: exit 2, one line naming path:line and key, no output, no traceback."""
+    path, line = write_case(case, tmp_path)
+    args = ["run", path] if form == "run" else [path]
+    started = time.perf_counter()
+    result = forecast_cli(*args, "--rules", repo_root / "rules")
+    elapsed = time.perf_counter() - started
+    assert_one_error_line(result, path, line, case.key, case.phrases)
+    assert elapsed < 3, f"took {elapsed:.1f}s to refuse"
+
+
+def test_unsafe_tag_is_never_constructed(tmp_path: Path, forecast_cli: Invoke, repo_root: Path) -> None:
+    """A python/object tag is refused before anything runs: the command it names has no effect."""
+    witness = tmp_path / "pwned"
+    path = tmp_path / "scenario.yaml"
+    path.write_text(f'name: !!python/object/apply:os.system ["touch {witness}"]\n' + BASELINE.split("\n", 1)[1], encoding="utf-8")
+    result = forecast_cli(path, "--rules", repo_root / "rules")
+    assert_one_error_line(result, path, 1, "name", ("unsafe or unknown YAML tag",))
+    assert not witness.exists()
+
+
+def test_the_baseline_itself_is_fine(tmp_path: Path, forecast_cli: Invoke, repo_root: Path) -> None:
+    """The cases above break a scenario that runs: their errors come from the breakage alone."""
+    path = tmp_path / "scenario.yaml"
+    path.write_text(BASELINE, encoding="utf-8")
+    result = forecast_cli(path, "--rules", repo_root / "rules")
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""
+
+
+# --- bad rule bases -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BadRuleBase:
+    """One way to break a copy of the shipped rule base."""
+
+    file: str  # relative to the copy's root, e.g. "rules/weiss.yaml"
+    old: str
+    new: str
+    marker: str  # the error's line is the line holding this, in the broken file
+    key: str
+    phrases: tuple[str, ...]
+    occurrence: int = 1
+    extra: dict[str, tuple[str, str]] = field(default_factory=dict)  # other files: {path: (old, new)}
+
+
+_CYCLE_RULES = """
+  - id: analyst.cycle_a
+    expert: analyst
+    assumption: A holds unless B does.
+    when: {not: {fact: cycle_b}}
+    then: {fact: cycle_a}
+
+  - id: analyst.cycle_b
+    expert: analyst
+    assumption: B holds unless A does.
+    when: {not: {fact: cycle_a}}
+    then: {fact: cycle_b}
+"""
+
+RULE_CASES: dict[str, BadRuleBase] = {
+    "unknown-variable-in-condition": BadRuleBase(
+        "rules/weiss.yaml",
+        "{var: alienated_west, is: true}",
+        "{var: alienated_wset, is: true}",
+        "alienated_wset",
+        "rules[2].when.var",
+        ("unknown variable 'alienated_wset'", "did you mean 'alienated_west'?"),
+    ),
+    "unknown-fact": BadRuleBase(
+        "rules/analyst.yaml",
+        "- {fact: force_insufficient}",
+        "- {fact: force_insuficient}",
+        "force_insuficient",
+        "rules[1].when.any[0].fact",
+        ("unknown fact 'force_insuficient'", "did you mean 'force_insufficient'?"),
+    ),
+    "unknown-question-in-then": BadRuleBase(
+        "rules/weiss.yaml",
+        "{question: junta_protector,",
+        "{question: junta_protectr,",
+        "junta_protectr",
+        "rules[2].then.question",
+        ("unknown question 'junta_protectr'", "did you mean 'junta_protector'?"),
+    ),
+    "unknown-outcome-in-then": BadRuleBase(
+        "rules/weiss.yaml",
+        "is_not: drop_russia}",
+        "is_not: drop_rusia}",
+        "drop_rusia",
+        "rules[2].then.is_not",
+        ("'drop_rusia' is not an outcome of 'junta_protector'", "did you mean 'drop_russia'?"),
+    ),
+    "quote-not-in-seed": BadRuleBase(
+        "rules/osborn.yaml",
+        "seems to be a failure.",
+        "seems to be a disaster.",
+        "seems to be a disaster",
+        "rules[1].source.quote",
+        (f"quote not found verbatim in seed '{SEED_ID}'", "then differs"),
+    ),
+    "hedge-not-in-quote": BadRuleBase(
+        "rules/weiss.yaml",
+        "hedge: may not",
+        "hedge: probably not",
+        "hedge: probably not",
+        "rules[1].hedge",
+        ("hedge 'probably not' is not in the rule's quote", "copy the hedge words exactly"),
+    ),
+    "wrong-expert-prefix": BadRuleBase(
+        "rules/weiss.yaml",
+        "id: weiss.fewer_assaults",
+        "id: siegle.fewer_assaults",
+        "id: siegle.fewer_assaults",
+        "rules[1].id",
+        ("rule id 'siegle.fewer_assaults' does not start with its expert 'weiss.'", "rename to 'weiss.fewer_assaults'"),
+    ),
+    "unknown-expert": BadRuleBase(
+        "rules/siegle.yaml",
+        "expert: siegle\n    source:\n      seed: rferl-2024-08-wagner-mali-tinzaouaten\n      quote: \"is a big deal",
+        "expert: siegel\n    source:\n      seed: rferl-2024-08-wagner-mali-tinzaouaten\n      quote: \"is a big deal",
+        "expert: siegel",
+        "rules[0].expert",
+        ("unknown expert 'siegel'", "did you mean 'siegle'?"),
+    ),
+    "duplicate-rule-id-across-files": BadRuleBase(
+        "rules/weiss.yaml",
+        "",
+        "",
+        "id: weiss.no_pullout",
+        "rules[0].id",
+        ("duplicate rule id 'weiss.no_pullout' (first at ", "osborn.yaml:3:5)", "rename one of them"),
+        extra={"rules/osborn.yaml": ("id: osborn.agreements_violated", "id: weiss.no_pullout")},
+    ),
+    "analyst-rule-without-assumption": BadRuleBase(
+        "rules/analyst.yaml",
+        "    assumption: Three deadly clashes",
+        "    note: Three deadly clashes",
+        "expert: analyst",
+        "rules[0].expert",
+        ("an analyst rule must state its 'assumption'", "add 'assumption: <what you assume>'"),
+    ),
+    "expert-rule-without-source": BadRuleBase(
+        "rules/siegle.yaml",
+        '    source:\n      seed: rferl-2024-08-wagner-mali-tinzaouaten\n      quote: "is a big deal because it punctures the myths that there has been an improvement in security under the military juntas"\n',
+        "",
+        "expert: siegle",
+        "rules[0].expert",
+        ("rule of expert 'siegle' has no 'source'", "add 'source: {seed: ..., quote: ...}'"),
+    ),
+    "condition-with-two-operators": BadRuleBase(
+        "rules/weiss.yaml",
+        "when: {var: heavy_losses, is: true}",
+        "when: {var: heavy_losses, is: true, is_not: false}",
+        "is_not: false",
+        "rules[1].when",
+        ("has several operators (is, is_not), expected exactly one",),
+    ),
+    "condition-without-operator": BadRuleBase(
+        "rules/weiss.yaml",
+        "when: {var: alienated_west, is: true}",
+        "when: {var: alienated_west}",
+        "{var: alienated_west}",
+        "rules[2].when",
+        ("needs one operator next to 'var'", "at_least"),
+    ),
+    "condition-of-no-known-kind": BadRuleBase(
+        "rules/weiss.yaml",
+        "when: {var: alienated_west, is: true}",
+        "when: {variable: alienated_west, is: true}",
+        "{variable: alienated_west",
+        "rules[2].when",
+        ("expected a condition", "'var', 'fact', 'all', 'any', 'not'"),
+    ),
+    "misspelt-rule-key": BadRuleBase(
+        "rules/weiss.yaml",
+        "    hedge: may not",
+        "    hegde: may not",
+        "hegde: may not",
+        "rules[1].hegde",
+        ("unknown key 'hegde'", "did you mean 'hedge'?"),
+    ),
+    "seed-text-modified": BadRuleBase(
+        f"seeds/{SEED_ID}.yaml",
+        "",
+        "",
+        "sha256:",
+        "sha256",
+        (f"seed text {SEED_ID}.txt has sha256", "not the recorded 8e58bcb227cf", "restore the original text"),
+        extra={f"seeds/{SEED_ID}.txt": ("", "\nA sentence added later.\n")},
+    ),
+    "negation-cycle": BadRuleBase(
+        "rules/analyst.yaml",
+        "",
+        _CYCLE_RULES,
+        "when: {not: {fact: cycle_b}}",
+        "rules[3].when",
+        ("negation cycle: analyst.cycle_a -> analyst.cycle_b -> analyst.cycle_a", "break the cycle"),
+        extra={"rules/vocabulary.yaml": ("facts:\n", "facts:\n  cycle_a:\n    meaning: A.\n  cycle_b:\n    meaning: B.\n")},
+    ),
+    "yaml-error-in-rule-file": BadRuleBase(
+        "rules/weiss.yaml",
+        "    hedge: unlikely\n    when:\n      all:",
+        "\thedge: unlikely\n    when:\n      all:",
+        "\thedge: unlikely",
+        "",
+        ("YAML syntax error", "(indent with spaces, not tabs)"),
+    ),
+}
+
+
+def _edit_file(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    if old:
+        text = replace_once(text, old, new)
+    else:
+        text += new  # an empty `old` appends
+    path.write_text(text, encoding="utf-8")
+
+
+def broken_rule_base(case: BadRuleBase, tmp_path: Path, repo_root: Path) -> tuple[Path, Path, int]:
+    """A copy of rules/ and seeds/ with the case's breakage; returns (rules dir, bad file, line)."""
+    shutil.copytree(repo_root / "rules", tmp_path / "rules")
+    shutil.copytree(repo_root / "seeds", tmp_path / "seeds")
+    for relative, (old, new) in case.extra.items():
+        _edit_file(tmp_path / relative, old, new)
+    bad = tmp_path / case.file
+    if case.old or case.new:
+        _edit_file(bad, case.old, case.new)
+    return tmp_path / "rules", bad, line_of(bad.read_text(encoding="utf-8"), case.marker, case.occurrence)
+
+
+@pytest.mark.parametrize("case", list(RULE_CASES.values()), ids=list(RULE_CASES))
+def test_bad_rule_base_refuses_to_run(case: BadRuleBase, tmp_path: Path, forecast_cli: Invoke, repo_root: Path) -> None:
+    """`forecast run` on a broken rule base: exit 2, one line naming the rule file, line and key."""
+    rules, bad, line = broken_rule_base(case, tmp_path, repo_root)
+    result = forecast_cli("run", repo_root / "scenarios" / "article_baseline.yaml", "--rules", rules)
+    assert_one_error_line(result, bad, line, case.key or None, case.phrases)
+    assert "more problem" not in result.stderr, "each case breaks exactly one thing"
+
+
+@pytest.mark.parametrize("case", list(RULE_CASES.values()), ids=list(RULE_CASES))
+def test_check_lists_the_problem_and_exits_1(case: BadRuleBase, tmp_path: Path, forecast_cli: Invoke, repo_root: Path) -> None:
+    """`forecast check` on the same broken rule base: exit 1, the problem on its own line of stdout."""
+    rules, bad, line = broken_rule_base(case, tmp_path, repo_root)
+    result = forecast_cli("check", "--rules", rules)
+    assert result.exit_code == 1, result.output
+    assert result.stderr == ""
+    lines = result.stdout.splitlines()
+    located = [text for text in lines if text.startswith(f"{bad}:{line}:")]
+    assert len(located) == 1, result.stdout
+    for phrase in case.phrases:
+        assert phrase in located[0]
+    assert lines[-1].startswith("1 problem in ") and lines[-1].endswith(f"in {rules.as_posix()}, 0 scenarios")
+
+
+def test_check_collects_every_problem(tmp_path: Path, forecast_cli: Invoke, repo_root: Path) -> None:
+    """Two independent problems in two files: check lists both, run names the first and counts the rest."""
+    shutil.copytree(repo_root / "rules", tmp_path / "rules")
+    shutil.copytree(repo_root / "seeds", tmp_path / "seeds")
+    rules = tmp_path / "rules"
+    _edit_file(rules / "weiss.yaml", "{var: alienated_west, is: true}", "{var: alienated_wset, is: true}")
+    _edit_file(rules / "elischer.yaml", "    hedge: may\n", "    hedge: might\n")
+
+    checked = forecast_cli("check", "--rules", rules)
+    assert checked.exit_code == 1
+    problems = checked.stdout.splitlines()[:-1]
+    assert len(problems) == 2, checked.stdout
+    assert problems[0].startswith(f"{rules / 'elischer.yaml'}:") and "hedge 'might' is not in the rule's quote" in problems[0]
+    assert problems[1].startswith(f"{rules / 'weiss.yaml'}:") and "did you mean 'alienated_west'?" in problems[1]
+    assert checked.stdout.splitlines()[-1].startswith("2 problems in ")
+
+    as_json = forecast_cli("check", "--rules", rules, "--format", "json")
+    assert as_json.exit_code == 1
+    data = json.loads(as_json.stdout)
+    assert data["ok"] is False
+    assert [(problem["file"], problem["key"]) for problem in data["problems"]] == [
+        ((rules / "elischer.yaml").as_posix(), "rules[2].hedge"),
+        ((rules / "weiss.yaml").as_posix(), "rules[2].when.var"),
+    ]
+    assert all(isinstance(problem["line"], int) for problem in data["problems"])
+
+    ran = forecast_cli("run", repo_root / "scenarios" / "article_baseline.yaml", "--rules", rules)
+    assert ran.exit_code == 2 and ran.stdout == ""
+    assert ran.stderr.count("\n") == 1
+    assert ran.stderr.rstrip("\n").endswith("(and 1 more problem: run `forecast check`)")
+
+
+def test_check_reports_a_missing_rules_directory(tmp_path: Path, forecast_cli: Invoke) -> None:
+    """A --rules path that does not exist is bad input: exit 2 with one line."""
+    missing = tmp_path / "nowhere"
+    result = forecast_cli("check", "--rules", missing)
+    assert_one_error_line(result, missing, None, None, ("rule base directory not found", "pass --rules DIR"))
+
+
+# --- --debug and unexpected errors ------------------------------------------------
+
+
+def test_debug_lets_an_input_error_propagate(tmp_path: Path, forecast_cli: Invoke, repo_root: Path) -> None:
+    """With --debug a bad input is not caught: the InputError (and its traceback) reaches the caller."""
+    path = tmp_path / "scenario.yaml"
+    path.write_text(replace_once(BASELINE, "junta_pays: false", "junta_pay: false"), encoding="utf-8")
+    result = forecast_cli("--debug", "run", path, "--rules", repo_root / "rules")
+    assert isinstance(result.exception, InputError)
+    assert "did you mean 'junta_pays'?" in str(result.exception)
+    assert result.stdout == ""
+
+
+def test_debug_prints_a_traceback_in_a_real_process(tmp_path: Path, repo_root: Path) -> None:
+    """The installed command: a traceback only with --debug; without, one line and exit 2."""
+    path = tmp_path / "scenario.yaml"
+    path.write_text(replace_once(BASELINE, "kremlin_investment: high", "kremlin_investment: hihg"), encoding="utf-8")
+    command = Path(sys.executable).parent / "forecast"
+    plain = subprocess.run([command, path, "--rules", repo_root / "rules"], check=False, capture_output=True, text=True, timeout=60)
+    debug = subprocess.run([command, "--debug", path, "--rules", repo_root / "rules"], check=False, capture_output=True, text=True, timeout=60)
+    assert plain.returncode == 2 and plain.stdout == ""
+    assert plain.stderr.count("\n") == 1 and "Traceback" not in plain.stderr
+    assert plain.stderr.startswith(f"forecast: error: {path}:11:")
+    assert debug.returncode == 1 and debug.stdout == ""
+    assert "Traceback (most recent call last)" in debug.stderr
+    assert "engine.errors.InputError" in debug.stderr and "did you mean 'high'?" in debug.stderr
+
+
+@pytest.fixture
+def broken_forecast(monkeypatch: pytest.MonkeyPatch) -> Callable[[BaseException], None]:
+    """Make the run path raise a chosen exception, as a bug deep inside the engine would."""
+
+    def install(error: BaseException) -> None:
+        def fail(self: Engine, path: Path) -> None:
+            raise error
+
+        monkeypatch.setattr(Engine, "forecast_file", fail)
+
+    return install
+
+
+def test_unexpected_error_is_one_line_and_exit_1(broken_forecast: Callable[[BaseException], None], forecast_cli: Invoke, repo_root: Path) -> None:
+    """A bug is not the user's fault: exit 1, one 'internal error' line, no traceback, no output."""
+    broken_forecast(RuntimeError("boom"))
+    result = forecast_cli(repo_root / "scenarios" / "heavy_fighting.yaml", "--rules", repo_root / "rules")
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr == "forecast: internal error: RuntimeError: boom (run with --debug for the traceback)\n"
+    assert "Traceback" not in result.output
+
+
+def test_unexpected_error_propagates_with_debug(broken_forecast: Callable[[BaseException], None], forecast_cli: Invoke, repo_root: Path) -> None:
+    """--debug re-raises the unexpected error so its traceback can be read."""
+    broken_forecast(RuntimeError("boom"))
+    result = forecast_cli("--debug", repo_root / "scenarios" / "heavy_fighting.yaml", "--rules", repo_root / "rules")
+    assert isinstance(result.exception, RuntimeError)
+    assert str(result.exception) == "boom"
+    assert result.stdout == ""
+
+
+def test_engine_failure_is_exit_1(broken_forecast: Callable[[BaseException], None], forecast_cli: Invoke, repo_root: Path) -> None:
+    """The rule engine misbehaving is exit 1 with its own one-line message."""
+    broken_forecast(EngineFailure("a rule fired twice"))
+    result = forecast_cli(repo_root / "scenarios" / "heavy_fighting.yaml", "--rules", repo_root / "rules")
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr == "forecast: engine failure: a rule fired twice (run with --debug for the traceback)\n"
+
+
+# --- -o FILE: nothing half-written ----------------------------------------------------
+
+
+@pytest.mark.parametrize("case", ["unknown-variable", "yaml-syntax-error", "missing-file"])
+def test_failed_run_creates_no_output_file(case: str, tmp_path: Path, forecast_cli: Invoke, repo_root: Path) -> None:
+    """When the run fails, -o FILE is not created and no temporary file is left beside it."""
+    scenario_dir = tmp_path / "in"
+    scenario_dir.mkdir()
+    path, _ = write_case(SCENARIO_CASES[case], scenario_dir)
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    result = forecast_cli("run", path, "--rules", repo_root / "rules", "-o", out_dir / "report.txt")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert list(out_dir.iterdir()) == []
+
+
+def test_failed_run_keeps_an_existing_output_file(tmp_path: Path, forecast_cli: Invoke, repo_root: Path) -> None:
+    """A failed run leaves a previous report untouched, not truncated."""
+    path, _ = write_case(SCENARIO_CASES["unknown-level"], tmp_path)
+    out = tmp_path / "report.txt"
+    out.write_text("previous report\n", encoding="utf-8")
+    result = forecast_cli("run", path, "--rules", repo_root / "rules", "-o", out)
+    assert result.exit_code == 2
+    assert out.read_text(encoding="utf-8") == "previous report\n"
+    assert sorted(item.name for item in tmp_path.iterdir()) == ["report.txt", "scenario.yaml"]
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "markdown"])
+def test_output_file_holds_exactly_what_stdout_would(fmt: str, tmp_path: Path, forecast_cli: Invoke, repo_root: Path) -> None:
+    """-o FILE writes the same bytes the command prints, and prints nothing itself."""
+    scenario = repo_root / "scenarios" / "heavy_fighting.yaml"
+    printed = forecast_cli(scenario, "--rules", repo_root / "rules", "--format", fmt)
+    out = tmp_path / "report"
+    written = forecast_cli(scenario, "--rules", repo_root / "rules", "--format", fmt, "-o", out)
+    assert printed.exit_code == 0 and written.exit_code == 0
+    assert written.stdout == ""
+    assert out.read_bytes() == printed.stdout_bytes
+    assert [item.name for item in tmp_path.iterdir()] == ["report"]
+
+
+def test_output_into_a_missing_directory_is_bad_input(tmp_path: Path, forecast_cli: Invoke, repo_root: Path) -> None:
+    """-o into a directory that does not exist: exit 2, one line, nothing created."""
+    target = tmp_path / "missing" / "report.txt"
+    result = forecast_cli(repo_root / "scenarios" / "heavy_fighting.yaml", "--rules", repo_root / "rules", "-o", target)
+    assert_one_error_line(result, target.parent, None, None, ("directory does not exist", "create it first"))
+    assert not target.parent.exists()

@@ -1,0 +1,197 @@
+"""The renderers: same forecast, same bytes; readable width; assumptions never hidden.
+
+Reports are built here the way `forecast run` builds them, from the one
+session Engine, for every shipped scenario and every format.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from engine.model import ExpertKind
+from engine.pipeline import Engine, unmet_expectations
+from engine.report import RENDERERS, SCHEMA_VERSION, WIDTH, Report, render_json, render_markdown, render_text, to_json
+
+ROOT = Path(__file__).resolve().parent.parent
+SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
+IDS = [path.stem for path in SCENARIOS]
+
+# durable_rules calls datetime.utcfromtimestamp in every action; Python 3.12
+# deprecates it, and `filterwarnings = error` would fail a good run on it.
+pytestmark = pytest.mark.filterwarnings("ignore:datetime.datetime.utcfromtimestamp:DeprecationWarning")
+
+
+def squash(text: str) -> str:
+    """`text` with every run of white space as one space: wrapped lines read as one."""
+    return " ".join(text.split())
+
+
+def build_report(engine: Engine, path: Path) -> Report:
+    """A report as `forecast run` makes it, with paths relative to the repository."""
+    scenario, forecast = engine.forecast_file(path)
+    return Report(
+        scenario=scenario,
+        scenario_path=path.relative_to(ROOT).as_posix(),
+        rules_path="rules",
+        rule_base=engine.rule_base,
+        forecast=forecast,
+        unmet=tuple(unmet_expectations(scenario, forecast)),
+    )
+
+
+@pytest.fixture(scope="module")
+def reports(shipped_engine: Engine) -> dict[str, Report]:
+    """One report per shipped scenario, by file stem."""
+    return {path.stem: build_report(shipped_engine, path) for path in SCENARIOS}
+
+
+@pytest.mark.parametrize("fmt", sorted(RENDERERS))
+@pytest.mark.parametrize("name", IDS)
+def test_rendering_is_deterministic(name: str, fmt: str, reports: dict[str, Report], shipped_engine: Engine) -> None:
+    """Rendering twice, and rendering a second forecast of the same scenario, give identical text."""
+    render = RENDERERS[fmt]
+    first = render(reports[name])
+    assert render(reports[name]) == first
+    assert render(build_report(shipped_engine, ROOT / "scenarios" / f"{name}.yaml")) == first
+    assert first.endswith("\n") and not first.endswith("\n\n")
+
+
+@pytest.mark.parametrize("name", IDS)
+def test_text_fits_in_100_columns(name: str, reports: dict[str, Report]) -> None:
+    """Every text line that could be wrapped is at most 100 columns; only a single unbreakable token may exceed."""
+    assert WIDTH == 100
+    for line in render_text(reports[name]).splitlines():
+        if len(line) > WIDTH:
+            assert " " not in line.strip(), f"{len(line)} columns: {line!r}"
+
+
+def test_text_wraps_a_long_question_under_its_text(reports: dict[str, Report]) -> None:
+    """A question longer than a line continues aligned under the question's text, its words intact."""
+    text = render_text(reports["article_baseline"])
+    question = reports["article_baseline"].forecast.question("mali_self_funding")
+    heading = f"{question.id}: {question.text}"
+    assert len(heading) > WIDTH
+    lines = text.splitlines()
+    at = next(index for index, line in enumerate(lines) if line.startswith(f"{question.id}: "))
+    assert lines[at + 1].startswith(" " * (len(question.id) + 2)) and not lines[at + 1].startswith(" " * (len(question.id) + 3))
+    assert squash(" ".join(lines[at : at + 2])) == heading
+
+
+def test_every_analyst_step_is_marked_in_every_format(reports: dict[str, Report]) -> None:
+    """An analyst's rule is an assumption wherever it appears: text, JSON and Markdown; no other rule is."""
+    marked = 0
+    for report in reports.values():
+        text, markdown = render_text(report), render_markdown(report)
+        data = json.loads(render_json(report))
+        for result, question in zip(report.shown, data["questions"], strict=True):
+            for stance, stance_json in zip(result.stances, question["stances"], strict=True):
+                for step, step_json in zip(stance.trace, stance_json["trace"], strict=True):
+                    analyst = report.rule_base.experts[step.expert].kind is ExpertKind.ANALYST
+                    assert step_json["rule"] == step.rule
+                    assert step_json["assumption"] is analyst
+                    assert (f"ASSUMPTION {step.rule} " in text) is analyst, step.rule
+                    assert (f"**Assumption** `{step.rule}`" in markdown) is analyst, step.rule
+                    if analyst:
+                        rule = report.rule_base.rule(step.rule)
+                        assert step_json["assumes"] == rule.assumption
+                        assert squash(f"assumes: {rule.assumption}") in squash(text)
+                        assert f"Assumes: {rule.assumption}" in markdown
+                        marked += 1
+    assert marked > 0, "the shipped scenarios exercise the analyst's rules"
+
+
+def test_a_stance_resting_on_an_assumption_says_so(reports: dict[str, Report]) -> None:
+    """An expert's stance that depends on an analyst's link says so in text and JSON; others do not."""
+    resting = 0
+    for report in reports.values():
+        text = render_text(report)
+        lines = text.splitlines()
+        data = json.loads(render_json(report))
+        for result, question in zip(report.shown, data["questions"], strict=True):
+            for stance, stance_json in zip(result.stances, question["stances"], strict=True):
+                rests = any(report.rule_base.experts[step.expert].kind is ExpertKind.ANALYST for step in stance.trace)
+                assert stance_json["rests_on_assumption"] is rests
+                start = next(index for index, line in enumerate(lines) if line.startswith(f"  {stance.expert} ") and index > _heading(lines, result.id))
+                stance_text = squash(" ".join([lines[start], *_continuations(lines, start)]))
+                if report.rule_base.experts[stance.expert].kind is ExpertKind.ANALYST:
+                    assert stance_text.endswith("(analyst's assumption)")
+                else:
+                    assert stance_text.endswith("(rests on an analyst's assumption)") is rests, stance_text
+                    resting += rests
+    assert resting > 0
+
+
+def _heading(lines: list[str], question_id: str) -> int:
+    return next(index for index, line in enumerate(lines) if line.startswith(f"{question_id}: "))
+
+
+def _continuations(lines: list[str], start: int) -> list[str]:
+    """The wrapped continuation lines of a stance line (indented deeper, not a self-conflict note)."""
+    found: list[str] = []
+    for line in lines[start + 1 :]:
+        if not line.startswith("      ") or line.strip().startswith("SELF-CONFLICT"):
+            break
+        found.append(line)
+    return found
+
+
+def test_heavy_fighting_elischer_rests_on_the_analysts_trend(reports: dict[str, Report]) -> None:
+    """A concrete case: Elischer's 'curtail' needs the analyst's reading of four clashes as a trend."""
+    text = render_text(reports["heavy_fighting"])
+    assert "  elischer  curtail  \"may\"  (rests on an analyst's assumption)" in text.splitlines()
+    assert "  weiss     curtail | maintain | increase  \"unlikely\"" in text.splitlines()
+
+
+def test_self_conflict_names_both_rules(reports: dict[str, Report]) -> None:
+    """pays_and_fighting: Elischer's two rules clash; every format names both and picks neither."""
+    report = reports["pays_and_fighting"]
+    result = report.forecast.question("russia_presence")
+    (stance,) = [stance for stance in result.stances if stance.status == "self-conflict"]
+    assert stance.expert == "elischer"
+    assert sorted(stance.rules) == ["elischer.curtail_if_trend", "elischer.more_if_paid"]
+    assert stance.outcomes == () and result.outcome == () and result.status == "conflict"
+
+    text = squash(render_text(report))
+    assert "SELF-CONFLICT, reported, not resolved: elischer.curtail_if_trend (curtail) vs elischer.more_if_paid (increase)" in text
+    question = json.loads(render_json(report))["questions"][0]
+    assert question["id"] == "russia_presence" and question["status"] == "conflict" and question["outcome"] == []
+    (conflicted,) = [item for item in question["stances"] if item["status"] == "self-conflict"]
+    assert conflicted["outcomes"] == [] and sorted(conflicted["rules"]) == sorted(stance.rules)
+    markdown = render_markdown(report)
+    row = next(line for line in markdown.splitlines() if line.startswith("| Sebastian Elischer"))
+    assert "**self-conflict**" in row and "elischer.curtail_if_trend" in row and "elischer.more_if_paid" in row
+
+
+def test_json_is_the_versioned_contract(reports: dict[str, Report]) -> None:
+    """render_json is to_json with a fixed key order, the current schema version and the facts derived."""
+    report = reports["heavy_fighting"]
+    text = render_json(report)
+    data = json.loads(text)
+    assert text == json.dumps(to_json(report), indent=2, ensure_ascii=False) + "\n"
+    assert list(data) == ["schema_version", "scenario", "rule_base", "questions", "facts", "expectations"]
+    assert data["schema_version"] == SCHEMA_VERSION
+    assert data["rule_base"]["rules"] == len(report.rule_base.rules)
+    assert data["facts"]["fierce_fighting_trend"] == ["analyst.trend_from_clashes"]
+    assert data["expectations"] == {"checked": 2, "unmet": []}
+
+
+def test_question_filter_at_renderer_level(reports: dict[str, Report]) -> None:
+    """A report limited to some questions renders only those, in every format."""
+    report = replace(reports["heavy_fighting"], questions=("china_role",))
+    assert [question["id"] for question in json.loads(render_json(report))["questions"]] == ["china_role"]
+    assert "russia_presence" not in render_text(report)
+    assert "## china_role:" in render_markdown(report) and "## russia_presence:" not in render_markdown(report)
+
+
+def test_markdown_quotes_carry_their_place_in_the_seed(reports: dict[str, Report]) -> None:
+    """Each quoted step in Markdown is a blockquote followed by the seed and character span."""
+    report = reports["heavy_fighting"]
+    lines = render_markdown(report).splitlines()
+    quoted = [index for index, line in enumerate(lines) if line.startswith("   > ") and not line.startswith("   > — ")]
+    assert quoted
+    for index in quoted:
+        assert lines[index + 1].startswith("   > — rferl-2024-08-wagner-mali-tinzaouaten, characters ")
