@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from engine.errors import InputError, Location
+from engine.errors import InputError, Location, RuleBaseInvalid
 from engine.load import RuleBase, load_rule_base, load_scenario_file
 from engine.validate import problems as rule_base_problems
 from engine.validate import scenario_values
@@ -89,6 +89,8 @@ def check_all(
     rule_base: RuleBase | None = None
     try:
         rule_base = load_rule_base(rules, seeds)
+    except RuleBaseInvalid as errors:
+        result.problems.extend(errors.problems)
     except InputError as error:
         result.problems.append(error)
     if rule_base is not None:
@@ -100,6 +102,9 @@ def check_all(
                 result.scenarios.append(path)
                 try:
                     parsed, document = load_scenario_file(path)
+                except RuleBaseInvalid as errors:
+                    result.problems.extend(errors.problems)
+                    continue
                 except InputError as error:
                     result.problems.append(error)
                     continue

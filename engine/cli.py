@@ -122,11 +122,17 @@ def write_atomically(path: Path, text: str) -> None:
     directory = path.parent if str(path.parent) else Path(".")
     if not directory.is_dir():
         raise InputError("directory does not exist", location=None, key=str(directory), suggestion="create it first")
-    handle, temporary = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        handle, temporary = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as error:
+        raise InputError(f"cannot write: {error.strerror or error}", key=str(path), suggestion="check the directory's permissions") from None
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
             stream.write(text)
         os.replace(temporary, path)
+    except OSError as error:
+        Path(temporary).unlink(missing_ok=True)
+        raise InputError(f"cannot write: {error.strerror or error}", key=str(path)) from None
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
@@ -270,12 +276,12 @@ def new_command(name: str, rules: Path, seeds: Path | None, template: Path | Non
     """
     from engine.scenario_io import default_values, render_scenario
 
-    engine = _engine(rules, seeds)
-    vocabulary = engine.rule_base.vocabulary
-    values = engine.load_scenario(template)[1] if template else default_values(vocabulary)
     target = output or Path("scenarios") / f"{name}.yaml"
     if target.exists() and not force:
         raise InputError("file exists", key=str(target), suggestion="pass --force to overwrite, or choose another NAME")
+    engine = _engine(rules, seeds)
+    vocabulary = engine.rule_base.vocabulary
+    values = engine.load_scenario(template)[1] if template else default_values(vocabulary)
     header = f"Scenario for `forecast {target.as_posix()}`. Every variable needs a value.\nAdd an `expect:` section to have `forecast` and the tests check the stances."
     write_atomically(target, render_scenario(vocabulary, name, values, header=header))
     click.echo(f"wrote {target.as_posix()}")

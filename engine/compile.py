@@ -14,6 +14,7 @@ engine rule names back to rules; `engine.matcher` runs it.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from itertools import product
@@ -39,8 +40,15 @@ from engine.strata import Strata, stratify
 MAX_BRANCHES = 64
 SCENARIO_ALIAS = "scn"
 SENTINEL = "$sentinel"
+# Variables sit in the engine's scenario fact under this prefix, so that no
+# variable name can collide with the engine's own fields (`kind`, `sid`).
+VAR_PREFIX = "v_"
 
 Value = bool | int | float | str
+
+
+class TooManyBranches(Exception):
+    """A condition expands to more than `MAX_BRANCHES` alternatives."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,18 +102,30 @@ class Program:
     rule_facts: Mapping[str, str]
     encoding: Mapping[str, Mapping[Value, int | float] | None]
 
-    def encode(self, values: Mapping[str, Value]) -> dict[str, int | float | str]:
-        """The scenario fact the engine sees: every value a number."""
-        fact: dict[str, int | float | str] = {"kind": "scenario"}
+    def encode(self, values: Mapping[str, Value]) -> dict[str, int | float]:
+        """Every value as the number the engine compares: 0/1, a level's rank, the number itself.
+
+        The engine checks no types (`"abc" >= 10` is true), so anything that is
+        not exactly the variable's type is refused here.
+        """
+        encoded: dict[str, int | float] = {}
         for name in sorted(values):
             table = self.encoding[name]
             value = values[name]
             if table is None:
-                if isinstance(value, bool) or not isinstance(value, (int, float)):
-                    raise TypeError(f"variable {name!r} needs a number, got {value!r}")
-                fact[name] = value
+                if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+                    raise TypeError(f"variable {name!r} needs a finite number, got {value!r}")
+                encoded[name] = value
+            elif isinstance(value, bool) != all(isinstance(key, bool) for key in table) or value not in table:
+                raise TypeError(f"variable {name!r} needs one of {sorted(map(str, table))}, got {value!r}")
             else:
-                fact[name] = table[value]
+                encoded[name] = table[value]
+        return encoded
+
+    def scenario_fact(self, values: Mapping[str, Value]) -> dict[str, int | float | str]:
+        """The scenario as the one fact the engine sees."""
+        fact: dict[str, int | float | str] = {"kind": "scenario"}
+        fact.update({VAR_PREFIX + name: value for name, value in self.encode(values).items()})
         return fact
 
 
@@ -122,10 +142,29 @@ def _encoding(vocabulary: Vocabulary) -> dict[str, dict[Value, int | float] | No
 
 
 def branches_of(condition: Condition | None) -> list[tuple[Literal, ...]]:
-    """The condition in disjunctive normal form: a list of conjunctions."""
+    """The condition in disjunctive normal form: a list of conjunctions.
+
+    Each branch is normalised for the engine, which binds a distinct fact to
+    every pattern of a rule: a literal repeated in a branch is kept once, a
+    value repeated in a list is kept once, and a branch that needs a fact and
+    its absence, which can never hold, is dropped.
+    """
     if condition is None:
         return [()]
-    return _dnf(condition, negated=False)
+    branches: list[tuple[Literal, ...]] = []
+    for branch in _dnf(condition, negated=False):
+        literals = tuple(dict.fromkeys(_unique_values(literal) for literal in branch))
+        present = {literal.fact for literal in literals if isinstance(literal, FactLiteral) and literal.positive}
+        absent = {literal.fact for literal in literals if isinstance(literal, FactLiteral) and not literal.positive}
+        if present.isdisjoint(absent) and literals not in branches:
+            branches.append(literals)
+    return branches
+
+
+def _unique_values(literal: Literal) -> Literal:
+    if isinstance(literal, VarLiteral) and len(set(literal.values)) != len(literal.values):
+        return VarLiteral(literal.var, literal.op, tuple(dict.fromkeys(literal.values)))
+    return literal
 
 
 def _dnf(condition: Condition, negated: bool) -> list[tuple[Literal, ...]]:
@@ -140,19 +179,22 @@ def _dnf(condition: Condition, negated: bool) -> list[tuple[Literal, ...]]:
     conjunctive = isinstance(condition, AllOf) != negated
     parts = [_dnf(item, negated) for item in items]
     if not conjunctive:
-        return [branch for part in parts for branch in part]
+        flat = [branch for part in parts for branch in part]
+        if len(flat) > MAX_BRANCHES:
+            raise TooManyBranches
+        return flat
     combined: list[tuple[Literal, ...]] = []
     for choice in product(*parts):
         combined.append(tuple(literal for branch in choice for literal in branch))
         if len(combined) > MAX_BRANCHES:
-            break
+            raise TooManyBranches
     return combined
 
 
 def _test(literal: VarLiteral, encoding: Mapping[str, Mapping[Value, int | float] | None]) -> dict[str, Any]:
     table = encoding[literal.var]
     encoded = [value if table is None else table[value] for value in literal.values]
-    name = literal.var
+    name = VAR_PREFIX + literal.var
     if literal.op is Op.IS:
         return {name: encoded[0]}
     if literal.op is Op.IS_NOT:
@@ -192,15 +234,16 @@ def compile_rules(rules: tuple[Rule, ...], vocabulary: Vocabulary, origins: Mapp
     reads: list[set[str]] = [set() for _ in range(strata.count)]
     for rule in sorted(rules, key=lambda rule: rule.id):
         level = strata.rule_stratum[rule.id]
-        conjunctions = branches_of(rule.when)
-        if len(conjunctions) > MAX_BRANCHES:
+        try:
+            conjunctions = branches_of(rule.when)
+        except TooManyBranches:
             where = origins[rule.id].locate("when") if origins else None
             raise InputError(
                 f"condition of {rule.id} expands to more than {MAX_BRANCHES} alternatives",
                 location=where,
                 key="when",
                 suggestion="split the rule into several simpler rules",
-            )
+            ) from None
         for index, literals in enumerate(conjunctions):
             branch = Branch(rule.id, index, literals)
             layers[level][branch.engine_name] = engine_rule(branch, encoding)

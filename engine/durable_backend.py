@@ -23,7 +23,9 @@ a test in tests/test_durable_backend.py:
   be dropped as a duplicate: after asserting, the stored facts are counted.
 - Asserting an identical fact twice raises: each derived fact is asserted
   once per scenario, and the count of firings has a budget.
-- Values are not type-checked: `Program.encode` makes every value a number.
+- Values are not type-checked: `Program.encode` makes every value a number
+  and refuses any other type; variables carry a prefix in the scenario
+  fact, so a variable named `kind` or `sid` cannot overwrite the engine's.
 - Negation depends on assertion order: rules run stratum by stratum, and
   within a stratum the lower facts are asserted before the scenario fact.
 """
@@ -74,6 +76,7 @@ class _Run:
         self.derived: set[str] = set()
         self.asserted: set[str] = set()
         self.errors: list[str] = []
+        self.interrupt: BaseException | None = None
 
 
 class DurableMatcher(Matcher):
@@ -132,11 +135,13 @@ class DurableMatcher(Matcher):
                         c.assert_fact({"kind": "fact", "name": produced})
             except BaseException as error:  # noqa: BLE001 - durable_rules would swallow it; keep it for the caller
                 run.errors.append(f"{branch.engine_name if branch else SENTINEL}: {type(error).__name__}: {error}")
+                if not isinstance(error, Exception):
+                    run.interrupt = error
 
         return action
 
     def run(self, values: Mapping[str, Value]) -> tuple[Firing, ...]:
-        scenario = self.program.encode(values)
+        scenario = self.program.scenario_fact(values)
         with self._lock:
             derived: set[str] = set()
             firings: list[Firing] = []
@@ -164,6 +169,9 @@ class DurableMatcher(Matcher):
             self._host.assert_fact(name, fact)
         self._host.assert_fact(name, {"sid": run.sid, **scenario})
         # A failed action explains any missing fact: report it, not a collision.
+        # Ctrl-C or an exit inside an action is the user's, not the engine's.
+        if run.interrupt is not None:
+            raise run.interrupt
         if run.errors:
             raise EngineFailure("rule engine action failed: " + "; ".join(run.errors))
         stored = self._host.get_facts(name, run.sid)

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from engine.errors import InputError, Location, did_you_mean
+from engine.errors import InputError, Location, RuleBaseInvalid, did_you_mean
 from engine.model import (
     ChecksFile,
     Expert,
@@ -164,14 +164,14 @@ def pydantic_problems(document: Document, exc: ValidationError, prefix: KeyPath 
 
 
 def parse_document(document: Document, model: type[M]) -> M:
-    """Validate a whole document against `model`, or raise the first problem."""
+    """Validate a whole document against `model`, or raise its problems (the first, then a count)."""
     if not isinstance(document.data, dict):
         raise document.error((), f"expected a mapping at the top of the file, got {type(document.data).__name__}")
     try:
         return model.model_validate(document.data)
     except ValidationError as exc:
         problems = pydantic_problems(document, exc, model=model)
-        raise problems[0] from None
+        raise (problems[0] if len(problems) == 1 else RuleBaseInvalid(problems)) from None
 
 
 def load_scenario_file(path: Path) -> tuple[ScenarioFile, Document]:
@@ -219,15 +219,23 @@ def load_rule_base(directory: Path, seeds_directory: Path | None = None) -> Rule
 
     rules: list[Rule] = []
     origins: dict[str, RuleOrigin] = {}
+    problems: list[InputError] = []
     for path in _rule_files(directory):
-        document = load_yaml(path)
-        parsed = parse_document(document, RuleFile)
+        try:
+            document = load_yaml(path)
+            parsed = parse_document(document, RuleFile)
+        except InputError as error:
+            problems.extend(error.problems if isinstance(error, RuleBaseInvalid) else [error])
+            continue
         for index, rule in enumerate(parsed.rules):
             if rule.id in origins:
                 first = origins[rule.id].locate("id")
-                raise document.error(("rules", index, "id"), f"duplicate rule id '{rule.id}' (first at {first})", "rename one of them")
+                problems.append(document.error(("rules", index, "id"), f"duplicate rule id '{rule.id}' (first at {first})", "rename one of them"))
+                continue
             origins[rule.id] = RuleOrigin(document, ("rules", index))
             rules.append(rule)
+    if problems:
+        raise RuleBaseInvalid(problems)
     if not rules:
         raise InputError("no rule files found", location=Location(directory), suggestion="add a file such as expert.yaml with a 'rules:' list")
     seeds = load_seeds(seeds_directory or directory.parent / "seeds")

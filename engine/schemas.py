@@ -65,4 +65,4 @@ def schema_for(kind: str, vocabulary: Vocabulary | None = None) -> dict[str, Any
             raise ValueError("the scenario schema needs a vocabulary")
         return scenario_schema(vocabulary)
     schema = _MODELS[kind].model_json_schema(by_alias=True)
-    return {"$schema": DIALECT, "title": f"forecast {kind} file", **schema}
+    return {"$schema": DIALECT, **schema, "title": f"forecast {kind} file"}

@@ -78,14 +78,17 @@ def read_text(path: Path) -> str:
         raise InputError("no such file", location=Location(path), suggestion="check the path")
     if path.is_dir():
         raise InputError("is a directory, expected a YAML file", location=Location(path))
-    size = path.stat().st_size
+    try:
+        size = path.stat().st_size
+        raw = path.read_bytes() if size <= MAX_BYTES else b""
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror or exc}", location=Location(path), suggestion="check the file's permissions") from None
     if size > MAX_BYTES:
         raise InputError(
             f"file is {size} bytes, larger than the {MAX_BYTES}-byte limit",
             location=Location(path),
             suggestion="split it into smaller files",
         )
-    raw = path.read_bytes()
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from engine.compile import MAX_BRANCHES, TooManyBranches, branches_of
 from engine.errors import InputError, RuleBaseInvalid, did_you_mean
 from engine.load import RuleBase, RuleOrigin, load_scenario_file
 from engine.model import (
@@ -92,6 +93,8 @@ def _condition_problems(vocabulary: Vocabulary, condition: Condition, where: _Wh
         if isinstance(variable, NumberVariable) and condition.op in (Op.IN, Op.NOT_IN) and not variable.integer:
             yield op_where.error(f"'{condition.op.value}' does not apply to the continuous number '{condition.var}'", "use at_least / at_most")
             return
+        if len(set(condition.values)) != len(condition.values):
+            yield op_where.error(f"the list for '{condition.op.value}' repeats a value", "list each value once")
         for index, value in enumerate(condition.values):
             sub = op_where.at(index) if condition.op.takes_list else op_where
             problem = check_value(vocabulary, condition.var, value, sub)
@@ -170,6 +173,10 @@ def _rule_problems(rule_base: RuleBase) -> Iterator[InputError]:
         yield from _quote_problems(rule_base, rule.source, rule.hedge, where)
         if rule.when is not None:
             yield from _condition_problems(vocabulary, rule.when, where.at("when"))
+            try:
+                branches_of(rule.when)
+            except TooManyBranches:
+                yield where.at("when").error(f"condition expands to more than {MAX_BRANCHES} alternatives", "split the rule into several simpler rules")
             for fact in _facts_in(rule.when):
                 if fact in vocabulary.facts and fact not in concluded:
                     yield where.at("when").error(f"fact '{fact}' is used but no rule concludes it")

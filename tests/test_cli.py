@@ -447,7 +447,6 @@ def test_other_schemas_are_json(kind: str, forecast_cli: Invoke, repo_root: Path
     assert schema["type"] == "object" and schema["properties"]
 
 
-@pytest.mark.xfail(strict=True, reason="engine/schemas.py: the pydantic model's own title (e.g. 'SeedMeta') overrides 'forecast seed file'")
 def test_schema_title_names_the_file_kind(forecast_cli: Invoke, repo_root: Path) -> None:
     """The schema's title is the one schema_for sets for editors, not the model's class name."""
     schema = json.loads(ok(forecast_cli("schema", "seed", "--rules", repo_root / "rules")).stdout)

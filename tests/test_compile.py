@@ -57,7 +57,7 @@ def test_no_condition_is_one_empty_branch() -> None:
 
 
 def test_too_many_alternatives_are_refused() -> None:
-    wide = {"all": [{"any": [{"var": "n", "is": value}, {"var": "n", "is": value + 1}]} for value in range(7)]}
+    wide = {"all": [{"any": [{"var": "n", "is": 2 * value}, {"var": "n", "is": 2 * value + 1}]} for value in range(7)]}
     too_wide = rule("x.wide", wide, {"question": "q", "is": "w"})
     with pytest.raises(InputError, match=f"more than {MAX_BRANCHES} alternatives"):
         compile_rules((too_wide,), VOCABULARY)
@@ -69,7 +69,7 @@ def test_engine_rule_puts_every_variable_test_on_the_one_scenario_fact() -> None
     compiled = engine_rule(branch, program.encoding)
     assert compiled == {
         "all": [
-            {"scn": {"$and": [{"kind": "scenario"}, {"$gte": {"level": 1}}, {"$neq": {"a": 1}}]}},
+            {"scn": {"$and": [{"kind": "scenario"}, {"$gte": {"v_level": 1}}, {"$neq": {"v_a": 1}}]}},
             {"f2": {"$and": [{"kind": "fact"}, {"name": "f"}]}},
             {"n3$not": {"$and": [{"kind": "fact"}, {"name": "g"}]}},
         ]
@@ -78,9 +78,22 @@ def test_engine_rule_puts_every_variable_test_on_the_one_scenario_fact() -> None
 
 def test_encode_makes_every_value_a_number_and_refuses_a_wrong_type() -> None:
     program = compile_rules((rule("x.r", None, {"question": "q", "is": "w"}),), VOCABULARY)
-    assert program.encode({"a": True, "level": "high", "n": 7}) == {"kind": "scenario", "a": 1, "level": 2, "n": 7}
-    with pytest.raises(TypeError):
-        program.encode({"a": True, "level": "high", "n": "7"})
+    assert program.encode({"a": True, "level": "high", "n": 7}) == {"a": 1, "level": 2, "n": 7}
+    assert program.scenario_fact({"a": True, "level": "high", "n": 7}) == {"kind": "scenario", "v_a": 1, "v_level": 2, "v_n": 7}
+    for wrong in ({"n": "7"}, {"n": True}, {"n": float("nan")}, {"a": 1}, {"a": "true"}, {"level": "highest"}, {"level": 2}):
+        with pytest.raises(TypeError):
+            program.encode(wrong)
+
+
+def test_branches_are_normalised_for_the_engine() -> None:
+    """The engine binds a distinct fact per pattern: no repeats, and no branch needing f and not f."""
+    condition = CONDITION.validate_python(
+        {"all": [{"fact": "f"}, {"any": [{"fact": "f"}, {"not": {"fact": "f"}}, {"var": "level", "in": ["low", "low", "mid"]}]}]}
+    )
+    assert branches_of(condition) == [
+        (FactLiteral("f", True),),
+        (FactLiteral("f", True), VarLiteral("level", Op.IN, ("low", "mid"))),
+    ]
 
 
 def test_strata_put_a_negation_after_every_producer() -> None:

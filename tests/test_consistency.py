@@ -191,12 +191,6 @@ def test_with_the_declaration_the_clash_is_known(shipped_report: ConsistencyRepo
     assert "known self-conflict: elischer on russia_presence" in shipped_report.render_text()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="rules/checks.yaml: invariant no_increase_unless_paid bounds the combined outcome, and weiss.no_pullout "
-    "(is not withdraw) alone leaves increase open with junta_pays false, e.g. scenarios/article_baseline.yaml. "
-    "The rule base's data needs a decision; drop this marker once checks.yaml is fixed.",
-)
 def test_shipped_rule_base_passes(shipped_report: ConsistencyReport) -> None:
     assert [finding.title for finding in shipped_report.by_status("failing")] == []
     assert not shipped_report.failed
@@ -405,9 +399,12 @@ def test_hypothesis_runs_are_identical(picnic: Engine) -> None:
 def test_json_is_plain_and_ordered(unaccepted_report: ConsistencyReport) -> None:
     data = json.loads(json.dumps(unaccepted_report.to_json()))
     assert list(data) == ["failed", "method", "exact", "scenarios_tried", "space", "max_examples", "promises", "summary", "findings"]
-    assert data["summary"] == {"failing": 2, "accepted": 0, "informational": 1}
-    assert [finding["status"] for finding in data["findings"]] == ["failing", "failing", "informational"]
-    assert data["findings"][1]["scenario"] == {**SHIPPED_DEFAULTS, "junta_pays": True, "deadly_clashes": 3}
+    assert data["summary"] == {"failing": 1, "accepted": 0, "informational": 1}
+    assert [(finding["kind"], finding["status"]) for finding in data["findings"]] == [
+        ("self-conflict", "failing"),
+        ("disagreement", "informational"),
+    ]
+    assert data["findings"][0]["scenario"] == {**SHIPPED_DEFAULTS, "junta_pays": True, "deadly_clashes": 3}
 
 
 def test_counterexample_files_run_and_say_what_they_show(picnic: Engine, tmp_path: Path) -> None:

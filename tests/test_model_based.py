@@ -29,7 +29,7 @@ from reference import ReferenceMatcher
 
 from engine.compile import Branch, FactLiteral, Program, Value, VarLiteral, compile_rule_base, compile_rules
 from engine.durable_backend import DurableMatcher
-from engine.errors import EngineFailure, InputError
+from engine.errors import InputError
 from engine.load import load_rule_base
 from engine.model import (
     AllOf,
@@ -167,9 +167,7 @@ def var_tests(draw: st.DrawFn, vocabulary: Vocabulary) -> VarTest:
     op = draw(st.sampled_from(ops))
     value = values_of(variable)
     if op.takes_list:
-        # Unique values: a repeated value trips a known engine bug, pinned by
-        # test_known_bug_repeated_value_in_list instead of found again here.
-        return VarTest(var=name, op=op, value=tuple(draw(st.lists(value, min_size=1, max_size=3, unique=True))))
+        return VarTest(var=name, op=op, value=tuple(draw(st.lists(value, min_size=1, max_size=3))))
     return VarTest(var=name, op=op, value=draw(value))
 
 
@@ -225,8 +223,8 @@ def test_random_rule_bases_match_reference(data: st.DataObject) -> None:
         program = compile_rules(rules, vocabulary)
     except InputError:
         reject()
-    if any(reuses_a_fact(branch) for stratum in program.strata for branch in stratum.branches.values()):
-        reject()  # known engine bugs, pinned by test_known_bug_fact_needed_twice and _fact_and_its_negation
+    # durable_rules binds a distinct fact per pattern, so compiled branches must never reuse one.
+    assert not any(reuses_a_fact(branch) for stratum in program.strata for branch in stratum.branches.values())
     durable, reference = DurableMatcher(program), ReferenceMatcher(program)
     for values in data.draw(st.lists(scenarios(vocabulary, program), min_size=1, max_size=6), label="scenarios"):
         assert_same_firings(program, durable, reference, values)
@@ -243,10 +241,7 @@ def reuses_a_fact(branch: Branch) -> bool:
     return len(positive) != len(set(positive)) or not negative.isdisjoint(positive)
 
 
-# --- known engine bugs, found by the tests above ------------------------------
-# Each is pinned by a minimal reproduction marked xfail(strict=True): when the
-# bug is fixed the test passes, strict turns that into a failure, and the
-# matching restriction in the strategies above can be lifted with the marker.
+# --- engine bugs once found by the tests above, kept as minimal reproductions ---
 
 BUG_VOCABULARY = Vocabulary(
     variables={
@@ -259,26 +254,14 @@ BUG_VOCABULARY = Vocabulary(
 YES = StanceConclusion(question="q", op=Op.IS, value="yes")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=EngineFailure,
-    reason="engine bug: `in` with a repeated value compiles to a $or with two identical alternatives; "
-    "durable_rules fires the rule once per alternative that holds, and DurableMatcher's budget raises",
-)
-def test_known_bug_repeated_value_in_list() -> None:
+def test_repeated_value_in_list_fires_once() -> None:
     """`{var: v, in: [0, 0]}` means `v is 0`: it must fire once, not raise EngineFailure."""
     rules = (Rule(id="e.r", expert="e", when=VarTest(var="v", op=Op.IN, value=(0, 0)), then=YES),)
     program = compile_rules(rules, BUG_VOCABULARY)
     assert_same_firings(program, DurableMatcher(program), ReferenceMatcher(program), {"v": 0, "flag": False})
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="engine bug: a branch that needs the same fact twice compiles to two patterns for one fact; "
-    "a durable_rules join needs a distinct fact per pattern, so the rule never fires",
-)
-def test_known_bug_fact_needed_twice() -> None:
+def test_fact_needed_twice_fires() -> None:
     """`all: [{fact: f}, {any: [{fact: f}, {var: flag, is: true}]}]` holds when f does, whatever the flag."""
     rules = (
         Rule(id="e.make", expert="e", then=FactConclusion(fact="f")),
@@ -293,13 +276,7 @@ def test_known_bug_fact_needed_twice() -> None:
     assert_same_firings(program, DurableMatcher(program), ReferenceMatcher(program), {"v": 0, "flag": False})
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="engine bug: a branch with a fact and its negation compiles to a pattern and a $not pattern on one fact; "
-    "durable_rules' $not looks only for a fact other than the one the positive pattern bound, so the branch fires",
-)
-def test_known_bug_fact_and_its_negation() -> None:
+def test_fact_and_its_negation_never_fires() -> None:
     """`all: [{any: [{fact: f}, {var: flag, is: true}]}, {not: {fact: f}}]` must not fire while f holds.
 
     In disjunctive normal form its first branch is `f and not f`: a
