@@ -30,6 +30,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 FLOOR = [sys.executable, "-c", "import click, pydantic, yaml, durable.lang"]
+# The floor plus the least use of pydantic a validating loader makes: one model.
+# `import pydantic` alone is lazy; the first model pulls in its machinery.
+ONE_MODEL = [
+    sys.executable,
+    "-c",
+    "import click, pydantic, yaml, durable.lang\nclass A(pydantic.BaseModel):\n    x: str = pydantic.Field(min_length=1)\nA(x='a')",
+]
 
 
 def wall(command: list[str]) -> float:
@@ -41,6 +48,7 @@ def wall(command: list[str]) -> float:
 def command_ratios(runs: int) -> list[dict[str, object]]:
     forecast = str(BIN / "forecast")
     commands = {
+        "floor + one pydantic model": ONE_MODEL,
         "forecast scenarios/heavy_fighting.yaml": [forecast, "scenarios/heavy_fighting.yaml"],
         "forecast ... --format json": [forecast, "scenarios/heavy_fighting.yaml", "--format", "json"],
         "forecast check": [forecast, "check"],

@@ -22,14 +22,13 @@ fact, `{fact: NAME}`.
 from __future__ import annotations
 
 from enum import Enum
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Discriminator,
     Field,
-    GetJsonSchemaHandler,
     StrictBool,
     StrictFloat,
     StrictInt,
@@ -37,8 +36,11 @@ from pydantic import (
     Tag,
     model_validator,
 )
-from pydantic.json_schema import JsonSchemaValue
-from pydantic_core import CoreSchema
+
+if TYPE_CHECKING:  # schema generation is rare: keep its modules off the start-up path
+    from pydantic import GetJsonSchemaHandler
+    from pydantic.json_schema import JsonSchemaValue
+    from pydantic_core import CoreSchema
 
 NAME_PATTERN = r"^[a-z][a-z0-9_]*$"
 RULE_ID_PATTERN = r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$"

@@ -10,7 +10,6 @@ facts can be evaluated in strata. `problems` lists everything found;
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -141,6 +140,8 @@ def _vocabulary_problems(rule_base: RuleBase) -> Iterator[InputError]:
             yield document.error(("questions", name, "outcomes"), "outcomes repeat a name")
 
 def _seed_problems(rule_base: RuleBase) -> Iterator[InputError]:
+    import hashlib  # only here: hashlib's OpenSSL load is a visible part of start-up
+
     for seed in rule_base.seeds.values():
         digest = hashlib.sha256(seed.text.encode("utf-8")).hexdigest()
         if digest != seed.meta.sha256:
