@@ -65,7 +65,6 @@ from engine.compile import Value, branches_of, compile_rules
 from engine.errors import EngineFailure
 from engine.load import RuleBase
 from engine.model import (
-    OP_WORDS,
     Accepted,
     AllOf,
     AnyOf,
@@ -76,16 +75,16 @@ from engine.model import (
     FactTest,
     Invariant,
     LevelVariable,
-    NotOf,
     Op,
     Rule,
     StanceConclusion,
     Variable,
     VarTest,
     Vocabulary,
+    leaves,
 )
 from engine.pipeline import Engine
-from engine.resolve import Forecast, allowed, describe_conclusion, describe_literal
+from engine.resolve import Forecast, allowed, describe_conclusion, describe_literal, describe_stance
 from engine.scenario_io import render_scenario, yaml_scalar
 
 FindingKind = Literal["self-conflict", "disagreement", "dead-rule", "shadowed-rule", "invariant", "promise", "unused-acceptance"]
@@ -167,13 +166,7 @@ def condition_holds(condition: Condition, values: Mapping[str, Value], facts: Co
 
 
 def _var_tests(condition: Condition | None) -> Iterator[VarTest]:
-    if isinstance(condition, VarTest):
-        yield condition
-    elif isinstance(condition, (AllOf, AnyOf)):
-        for item in condition.all if isinstance(condition, AllOf) else condition.any:
-            yield from _var_tests(item)
-    elif isinstance(condition, NotOf):
-        yield from _var_tests(condition.not_)
+    return (leaf for leaf, _ in leaves(condition) if isinstance(leaf, VarTest))
 
 
 def describe_condition(condition: Condition | None) -> str:
@@ -183,8 +176,7 @@ def describe_condition(condition: Condition | None) -> str:
 
 
 def describe_bound(bound: StanceConclusion) -> str:
-    shown = ", ".join(str(value) for value in bound.values)
-    return f"{bound.question} {OP_WORDS[bound.op]} {f'[{shown}]' if bound.op.takes_list else shown}"
+    return describe_stance(bound)
 
 
 # --- invariants ---------------------------------------------------------------

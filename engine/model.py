@@ -21,6 +21,7 @@ fact, `{fact: NAME}`.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -209,6 +210,19 @@ Condition = Annotated[
         custom_error_message="expected a condition: a mapping with exactly one of 'var', 'fact', 'all', 'any', 'not'",
     ),
 ]
+
+
+def leaves(condition: Condition | None, negated: bool = False) -> Iterator[tuple[VarTest | FactTest, bool]]:
+    """Every test in a condition, with True where an odd number of `not`s is above it."""
+    if condition is None:
+        return
+    if isinstance(condition, (VarTest, FactTest)):
+        yield condition, negated
+    elif isinstance(condition, (AllOf, AnyOf)):
+        for item in condition.all if isinstance(condition, AllOf) else condition.any:
+            yield from leaves(item, negated)
+    else:
+        yield from leaves(condition.not_, not negated)
 
 
 class StanceConclusion(_Compared):

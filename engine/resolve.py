@@ -53,13 +53,17 @@ def describe_literal(literal: VarLiteral | FactLiteral) -> str:
     return f"{literal.var} {OP_WORDS[literal.op]} {shown}"
 
 
+def describe_stance(stance: StanceConclusion) -> str:
+    shown = ", ".join(str(value) for value in stance.values)
+    if stance.op.takes_list:
+        shown = f"[{shown}]"
+    return f"{stance.question} {OP_WORDS[stance.op]} {shown}"
+
+
 def describe_conclusion(rule: Rule) -> str:
     if isinstance(rule.then, FactConclusion):
         return f"fact {rule.then.fact}"
-    shown = ", ".join(str(value) for value in rule.then.values)
-    if rule.then.op.takes_list:
-        shown = f"[{shown}]"
-    return f"{rule.then.question} {OP_WORDS[rule.then.op]} {shown}"
+    return describe_stance(rule.then)
 
 
 def _show(value: Value) -> str:

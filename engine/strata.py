@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from engine.model import AllOf, AnyOf, Condition, FactConclusion, FactTest, NotOf, Rule, Vocabulary
+from engine.model import Condition, FactConclusion, FactTest, Rule, Vocabulary, leaves
 
 
 class NegationCycle(Exception):
@@ -36,20 +36,11 @@ class Strata:
         return max(self.rule_stratum.values(), default=-1) + 1
 
 
-def fact_uses(condition: Condition | None, negated: bool = False) -> Iterator[tuple[str, bool]]:
+def fact_uses(condition: Condition | None) -> Iterator[tuple[str, bool]]:
     """Each fact a condition mentions, with True where it is under a negation."""
-    if condition is None:
-        return
-    if isinstance(condition, FactTest):
-        yield condition.fact, negated
-    elif isinstance(condition, AllOf):
-        for item in condition.all:
-            yield from fact_uses(item, negated)
-    elif isinstance(condition, AnyOf):
-        for item in condition.any:
-            yield from fact_uses(item, negated)
-    elif isinstance(condition, NotOf):
-        yield from fact_uses(condition.not_, not negated)
+    for leaf, negated in leaves(condition):
+        if isinstance(leaf, FactTest):
+            yield leaf.fact, negated
 
 
 def stratify(rules: Iterable[Rule], vocabulary: Vocabulary) -> Strata:

@@ -37,7 +37,7 @@ from engine.model import (
 )
 from engine.quotes import fold
 from engine.source import Document, KeyPath
-from engine.strata import NegationCycle, stratify
+from engine.strata import NegationCycle, fact_uses, stratify
 
 Value = bool | int | float | str
 
@@ -178,7 +178,7 @@ def _rule_problems(rule_base: RuleBase) -> Iterator[InputError]:
                 branches_of(rule.when)
             except TooManyBranches:
                 yield where.at("when").error(f"condition expands to more than {MAX_BRANCHES} alternatives", "split the rule into several simpler rules")
-            for fact in _facts_in(rule.when):
+            for fact, _ in fact_uses(rule.when):
                 if fact in vocabulary.facts and fact not in concluded:
                     yield where.at("when").error(f"fact '{fact}' is used but no rule concludes it")
         if isinstance(rule.then, StanceConclusion):
@@ -208,18 +208,6 @@ def _quote_problems(rule_base: RuleBase, source: Any, hedge: str | None, where: 
         texts = [fold(source.quote), *(fold(text) for text in source.context)]
         if not words or not any(words in text for text in texts):
             yield where.at("hedge").error(f"hedge {hedge!r} is not in the rule's quote", "copy the hedge words exactly as the quote has them")
-
-def _facts_in(condition: Condition) -> Iterator[str]:
-    if isinstance(condition, FactTest):
-        yield condition.fact
-    elif isinstance(condition, AllOf):
-        for item in condition.all:
-            yield from _facts_in(item)
-    elif isinstance(condition, AnyOf):
-        for item in condition.any:
-            yield from _facts_in(item)
-    elif isinstance(condition, NotOf):
-        yield from _facts_in(condition.not_)
 
 def _strata_problems(rule_base: RuleBase) -> Iterator[InputError]:
     try:
