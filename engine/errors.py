@@ -93,6 +93,21 @@ class EngineFailure(ForecastError):
     """The rule engine misbehaved on valid input: a bug, not the user's fault."""
 
 
+def show_value(value: object) -> str:
+    """A value as the user wrote it in YAML: `true`, `null`, `'text'`, `[1, 2]`."""
+    if value is True or value is False:
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if isinstance(value, list):
+        text = "[" + ", ".join(show_value(item) for item in value) + "]"
+    elif isinstance(value, dict):
+        text = "a mapping"
+    else:
+        text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
     """A "did you mean" hint for a misspelt name, or a list of the choices."""
     options = sorted(set(choices))

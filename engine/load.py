@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from engine.errors import InputError, Location, RuleBaseInvalid, did_you_mean
+from engine.errors import InputError, Location, RuleBaseInvalid, did_you_mean, show_value
 from engine.model import (
     ChecksFile,
     Expert,
@@ -119,11 +119,6 @@ def _walk_loc(data: Any, loc: tuple[Any, ...]) -> tuple[KeyPath, Any]:
     return tuple(path), current
 
 
-def _describe(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
 def pydantic_problems(document: Document, exc: ValidationError, prefix: KeyPath = (), model: type[BaseModel] | None = None) -> list[InputError]:
     """One `InputError` per pydantic error, located in the user's file.
 
@@ -146,7 +141,7 @@ def pydantic_problems(document: Document, exc: ValidationError, prefix: KeyPath 
         elif kind == "string_pattern_mismatch":
             pattern = error.get("ctx", {}).get("pattern", "")
             wanted = "expert.rule_name" if "\\." in pattern else "a lower_snake_case name"
-            message = f"{_describe(value)} is not a valid name, expected {wanted}"
+            message = f"{show_value(value)} is not a valid name, expected {wanted}"
         elif kind in ("condition", "conclusion"):
             message = error["msg"]
         elif kind == "value_error":
@@ -154,7 +149,7 @@ def pydantic_problems(document: Document, exc: ValidationError, prefix: KeyPath 
         elif kind in ("too_short",):
             message = f"expected at least {error.get('ctx', {}).get('min_length', 1)} item(s)"
         else:
-            message = f"{error['msg'].lower()}, got {_describe(error.get('input'))}"
+            message = f"{error['msg'].lower()}, got {show_value(error.get('input'))}"
         located = document.error(key, message, suggestion)
         text = str(located)
         if text not in seen:

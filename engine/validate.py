@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.compile import MAX_BRANCHES, TooManyBranches, branches_of
-from engine.errors import InputError, RuleBaseInvalid, did_you_mean
+from engine.errors import InputError, RuleBaseInvalid, did_you_mean, show_value
 from engine.load import RuleBase, RuleOrigin, load_scenario_file
 from engine.model import (
     AllOf,
@@ -62,19 +62,19 @@ def check_value(vocabulary: Vocabulary, name: str, value: Any, where: _Where) ->
     variable = vocabulary.variables[name]
     if isinstance(variable, BooleanVariable):
         if not isinstance(value, bool):
-            return where.error(f"expected true or false for boolean '{name}', got {value!r}")
+            return where.error(f"expected true or false for boolean '{name}', got {show_value(value)}")
     elif isinstance(variable, LevelVariable):
         if not isinstance(value, str) or value not in variable.levels:
             hint = did_you_mean(value, variable.levels) if isinstance(value, str) else None
             return where.error(
-                f"expected one of {', '.join(variable.levels)} for '{name}', got {value!r}",
+                f"expected one of {', '.join(variable.levels)} for '{name}', got {show_value(value)}",
                 hint,
             )
     elif isinstance(variable, NumberVariable):
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            return where.error(f"expected a number ({variable.unit}) for '{name}', got {value!r}")
+            return where.error(f"expected a number ({variable.unit}) for '{name}', got {show_value(value)}")
         if variable.integer and not isinstance(value, int):
-            return where.error(f"expected a whole number ({variable.unit}) for '{name}', got {value!r}")
+            return where.error(f"expected a whole number ({variable.unit}) for '{name}', got {show_value(value)}")
         if not variable.min <= value <= variable.max:
             return where.error(f"{value} is out of range for '{name}': expected {variable.min} to {variable.max} {variable.unit}")
     return None

@@ -169,7 +169,7 @@ SCENARIO_CASES: dict[str, BadScenario] = {
         _edit("wagner_fighters: 1100", "wagner_fighters: true"),
         _at("wagner_fighters: true"),
         "variables.wagner_fighters",
-        ("expected a number (fighters) for 'wagner_fighters'",),
+        ("expected a number (fighters) for 'wagner_fighters'", "got true"),
     ),
     "number-out-of-range": BadScenario(
         _edit("deadly_clashes: 1\n", "deadly_clashes: 31\n"),
