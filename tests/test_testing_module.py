@@ -50,8 +50,9 @@ picnic = rule_base(str(FIXTURES / "picnic" / "rules"))
 orchard = rule_base(FIXTURES / "orchard" / "rules", FIXTURES / "orchard" / "seeds")
 
 
-def test_the_documented_example_is_this_file_verbatim() -> None:
-    doc = (Path(__file__).resolve().parents[1] / "docs" / "consistency.md").read_text(encoding="utf-8")
+@pytest.mark.parametrize("document", ["docs/consistency.md", "README.md"])
+def test_the_documented_example_is_this_file_verbatim(document: str) -> None:
+    doc = (Path(__file__).resolve().parents[1] / document).read_text(encoding="utf-8")
     blocks = re.findall(r"```python\n(.*?)```", doc, flags=re.DOTALL)
     example = next(block for block in blocks if "engine.testing" in block)
     assert example in Path(__file__).read_text(encoding="utf-8")
