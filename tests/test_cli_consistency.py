@@ -1,0 +1,72 @@
+"""`forecast check --consistency` end to end, as an analyst uses it."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import Invoke
+
+
+@pytest.fixture(scope="module")
+def without_declaration(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the shipped rule base whose checks.yaml accepts nothing."""
+    root = Path(__file__).resolve().parent.parent
+    copy = tmp_path_factory.mktemp("undeclared")
+    shutil.copytree(root / "rules", copy / "rules")
+    shutil.copytree(root / "seeds", copy / "seeds")
+    checks = copy / "rules" / "checks.yaml"
+    text = checks.read_text(encoding="utf-8")
+    checks.write_text(text[: text.index("\naccepted:") + 1], encoding="utf-8")
+    return copy / "rules"
+
+
+def test_shipped_rule_base_passes_with_its_known_clash(forecast_cli: Invoke, repo_root: Path) -> None:
+    result = forecast_cli("check", "--consistency", "--rules", repo_root / "rules")
+    assert result.exit_code == 0, result.output
+    assert "exhaustive, 576 scenarios tried" in result.stdout
+    assert "known self-conflict: elischer on russia_presence" in result.stdout
+    assert "accepted as elischer_pay_or_curtail" in result.stdout
+    assert "PASSED" in result.stdout
+
+
+def test_removing_the_declaration_fails_with_the_smallest_counterexample(forecast_cli: Invoke, without_declaration: Path, tmp_path: Path) -> None:
+    out = tmp_path / "counterexamples"
+    result = forecast_cli("check", "--consistency", "--rules", without_declaration, "--write-counterexamples", out)
+    assert result.exit_code == 1, result.output
+    assert "FAIL  self-conflict: elischer on russia_presence" in result.stdout
+    assert "smallest scenario: junta_pays=true, deadly_clashes=3, every other variable at its" in result.stdout
+    written = sorted(out.glob("*.yaml"))
+    clash = next(path for path in written if "self-conflict-elischer" in path.name)
+    shown = forecast_cli("run", clash, "--rules", without_declaration, "--format", "json", "-q", "russia_presence")
+    assert shown.exit_code == 0, shown.output
+    question = json.loads(shown.stdout)["questions"][0]
+    assert question["status"] == "conflict"
+    elischer = next(stance for stance in question["stances"] if stance["expert"] == "elischer")
+    assert elischer["status"] == "self-conflict"
+    assert elischer["rules"] == ["elischer.curtail_if_trend", "elischer.more_if_paid"]
+
+
+def test_json_report_says_what_failed(forecast_cli: Invoke, without_declaration: Path) -> None:
+    result = forecast_cli("check", "--consistency", "--format", "json", "--rules", without_declaration)
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)
+    assert data["ok"] is False and data["problems"] == []
+    report = data["consistency"]
+    assert report["failed"] is True and report["method"] == "exhaustive"
+    assert [finding["kind"] for finding in report["findings"] if finding["status"] == "failing"] == ["self-conflict"]
+
+
+def test_consistency_is_not_run_on_a_rule_base_with_problems(forecast_cli: Invoke, without_declaration: Path, tmp_path: Path) -> None:
+    broken = tmp_path / "rules"
+    shutil.copytree(without_declaration, broken)
+    shutil.copytree(without_declaration.parent / "seeds", tmp_path / "seeds")
+    rule_file = broken / "weiss.yaml"
+    rule_file.write_text(rule_file.read_text(encoding="utf-8").replace("var: heavy_losses", "var: heavy_loses", 1), encoding="utf-8")
+    result = forecast_cli("check", "--consistency", "--rules", broken)
+    assert result.exit_code == 1
+    assert "did you mean 'heavy_losses'?" in result.stdout
+    assert "Consistency check" not in result.stdout
