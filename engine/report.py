@@ -16,7 +16,7 @@ from typing import Any
 
 from engine.compile import Value
 from engine.load import RuleBase
-from engine.model import ScenarioFile, StanceConclusion
+from engine.model import ExpertKind, ScenarioFile, StanceConclusion
 from engine.pipeline import Mismatch
 from engine.resolve import Forecast, QuestionResult, Stance, Step, allowed
 
@@ -53,8 +53,15 @@ def _outcomes(outcomes: Sequence[str]) -> str:
     return " | ".join(outcomes) if outcomes else "(none)"
 
 
-def _hedges(stance: Stance) -> str:
-    return ", ".join(f'"{hedge}"' for hedge in stance.hedges) if stance.hedges else "stated as fact"
+def _hedges(stance: Stance, rule_base: RuleBase) -> str:
+    if stance.hedges:
+        return ", ".join(f'"{hedge}"' for hedge in stance.hedges)
+    return "assumed" if rule_base.experts[stance.expert].kind is ExpertKind.ANALYST else "stated as fact"
+
+
+def _status(result: QuestionResult) -> str:
+    """The status, and how many stances it rests on when one cannot agree with anyone."""
+    return f"{result.status}, 1 stance" if len(result.stances) == 1 else result.status
 
 
 # --- JSON -----------------------------------------------------------------
@@ -162,7 +169,8 @@ def _step_text(number: int, step: Step, rule_base: RuleBase, repeat: bool) -> li
         lines += _wrap(f"assumes: {step.assumption}", "         ")
     if step.quote:
         where = f"{step.seed}:{step.span.start}-{step.span.end}" if step.span else str(step.seed)
-        lines += _wrap(f'"{step.quote}" ({where})', "         ")
+        basis = "basis: " if step.is_assumption else ""
+        lines += _wrap(f'{basis}"{step.quote}" ({where})', "         ")
     if step.note:
         lines += _wrap(f"reading: {step.note}", "         ")
     return lines
@@ -177,7 +185,7 @@ def _allows(rule_base: RuleBase, rule_id: str, scale: Sequence[str]) -> str:
 def _question_text(result: QuestionResult, rule_base: RuleBase) -> list[str]:
     lines = _wrap(f"{result.id}: {result.text}", " " * (len(result.id) + 2), "")
     lines.append(f"  scale    {' < '.join(result.scale)}")
-    lines.append(f"  outcome  {_outcomes(result.outcome)}  [{result.status}]")
+    lines.append(f"  outcome  {_outcomes(result.outcome)}  [{_status(result)}]")
     width = max(len(stance.expert) for stance in result.stances)
     for stance in result.stances:
         if rule_base.experts[stance.expert].kind.value == "analyst":
@@ -186,7 +194,7 @@ def _question_text(result: QuestionResult, rule_base: RuleBase) -> list[str]:
             assumed = "  (rests on an analyst's assumption)"
         else:
             assumed = ""
-        lines += _wrap(f"{stance.expert:<{width}}  {_outcomes(stance.outcomes)}  {_hedges(stance)}{assumed}", " " * (width + 6), "  ")
+        lines += _wrap(f"{stance.expert:<{width}}  {_outcomes(stance.outcomes)}  {_hedges(stance, rule_base)}{assumed}", " " * (width + 6), "  ")
         if stance.status == "self-conflict":
             clash = " vs ".join(f"{rule_id} ({_allows(rule_base, rule_id, result.scale)})" for rule_id in stance.rules)
             lines += _wrap(f"SELF-CONFLICT, reported, not resolved: {clash}", " " * (width + 6), " " * (width + 4))
@@ -287,13 +295,13 @@ def render_markdown(report: Report) -> str:
         if not result.stances:
             continue
         lines += ["", f"## {result.id}: {result.text}", ""]
-        lines += [f"Scale: {' < '.join(result.scale)}. **Outcome: {_outcomes(result.outcome)}** ({result.status}).", ""]
+        lines += [f"Scale: {' < '.join(result.scale)}. **Outcome: {_outcomes(result.outcome)}** ({_status(result)}).", ""]
         lines += ["| expert | allows | hedge | rules |", "| --- | --- | --- | --- |"]
         for stance in result.stances:
             expert = rule_base.experts[stance.expert]
             who = f"{expert.name} ({'assumption' if expert.kind.value == 'analyst' else expert.kind.value})"
             status = " **self-conflict**" if stance.status == "self-conflict" else ""
-            lines.append(f"| {_md_escape(who)} | {_md_escape(_outcomes(stance.outcomes))}{status} | {_md_escape(_hedges(stance))} | {', '.join(stance.rules)} |")
+            lines.append(f"| {_md_escape(who)} | {_md_escape(_outcomes(stance.outcomes))}{status} | {_md_escape(_hedges(stance, rule_base))} | {', '.join(stance.rules)} |")
         lines += ["", *_mermaid(result), ""]
         for stance in result.stances:
             lines += [f"### Why {rule_base.experts[stance.expert].name}", ""]
@@ -306,7 +314,8 @@ def render_markdown(report: Report) -> str:
                     lines.append(f"   Assumes: {step.assumption}")
                 if step.quote:
                     where = f"{step.seed}, characters {step.span.start}-{step.span.end}" if step.span else str(step.seed)
-                    lines += ["", f"   > {step.quote}", f"   > — {where}"]
+                    basis = "Basis: " if step.is_assumption else ""
+                    lines += ["", f"   > {basis}{step.quote}", f"   > — {where}"]
                 lines.append("")
     if silent:
         lines += ["", f"No stance on: {', '.join(silent)}."]

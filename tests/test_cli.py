@@ -107,7 +107,8 @@ def test_run_text_shows_outcomes_stances_hedges_quotes_and_assumptions(heavy: Ca
         if not result.stances:
             continue
         assert f"{result.id}: {result.text}" in flat
-        assert f"outcome {' | '.join(result.outcome) or '(none)'} [{result.status}]" in flat
+        status = f"{result.status}, 1 stance" if len(result.stances) == 1 else result.status
+        assert f"outcome {' | '.join(result.outcome) or '(none)'} [{status}]" in flat
         for stance in result.stances:
             hedges = ", ".join(f'"{hedge}"' for hedge in stance.hedges) or "stated as fact"
             assert f"{stance.expert} {' | '.join(stance.outcomes) or '(none)'} {hedges}" in flat

@@ -195,3 +195,15 @@ def test_markdown_quotes_carry_their_place_in_the_seed(reports: dict[str, Report
     assert quoted
     for index in quoted:
         assert lines[index + 1].startswith("   > — rferl-2024-08-wagner-mali-tinzaouaten, characters ")
+
+
+def test_an_analyst_only_stance_reads_as_an_assumption(reports: dict[str, Report]) -> None:
+    """The Mozambique case: the only stance is the analyst's, so nothing may read as an expert's fact."""
+    report = reports["mozambique_like"]
+    text = render_text(report)
+    assert "  outcome  withdraw  [consensus, 1 stance]" in text
+    assert "  analyst  withdraw  assumed  (analyst's assumption)" in text
+    assert "stated as fact" not in text.split("russia_presence:")[1].split("\n\n")[0]
+    assert 'basis: "like it did in Mozambique following the killing of several fighters in that' in text
+    markdown = render_markdown(report)
+    assert "(consensus, 1 stance)" in markdown and "> Basis: like it did in Mozambique" in markdown
