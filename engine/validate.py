@@ -300,10 +300,10 @@ def scenario_values(vocabulary: Vocabulary, scenario: ScenarioFile, document: Do
     return values, found
 
 def load_scenario(vocabulary: Vocabulary, path: Path) -> tuple[ScenarioFile, dict[str, Value]]:
-    """Load and check one scenario file; raises the first problem."""
+    """Load and check one scenario file; raises its problems (the first, then a count)."""
 
     scenario, document = load_scenario_file(path)
     values, found = scenario_values(vocabulary, scenario, document)
     if found:
-        raise found[0]
+        raise found[0] if len(found) == 1 else RuleBaseInvalid(found)
     return scenario, values

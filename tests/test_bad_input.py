@@ -728,3 +728,15 @@ def test_output_into_a_missing_directory_is_bad_input(tmp_path: Path, forecast_c
     result = forecast_cli(repo_root / "scenarios" / "heavy_fighting.yaml", "--rules", repo_root / "rules", "-o", target)
     assert_one_error_line(result, target.parent, None, None, ("directory does not exist", "create it first"))
     assert not target.parent.exists()
+
+
+def test_several_problems_in_one_scenario_are_counted(forecast_cli: Invoke, tmp_path: Path) -> None:
+    """The run names the first problem and counts the rest; `check` lists them all."""
+    path = tmp_path / "two.yaml"
+    path.write_text(BASELINE.replace("junta_pays: false", "junta_pays: maybe").replace("kremlin_investment: high", "kremlin_investment: hihg"), encoding="utf-8")
+    result = forecast_cli("run", path)
+    assert result.exit_code == 2 and result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1
+    assert "variables.junta_pays: expected true or false" in lines[0]
+    assert lines[0].endswith("(and 1 more problem: run `forecast check`)")
