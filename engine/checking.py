@@ -112,13 +112,10 @@ def check_all(
         elif scenarios is not None:
             raise InputError("scenarios directory not found", location=Location(scenarios), suggestion="pass --scenarios DIR")
     if consistency and rule_base is not None and not result.problems:
-        from engine.compile import compile_rule_base
         from engine.consistency import run_consistency, write_counterexamples
-        from engine.durable_backend import DurableMatcher
         from engine.pipeline import Engine
 
-        program = compile_rule_base(rule_base)
-        engine = Engine(rule_base, program, DurableMatcher(program))
+        engine = Engine.from_rule_base(rule_base)
         result.consistency = run_consistency(engine, progress=progress("consistency") if progress else None)
         if counterexamples is not None:
             counterexamples.mkdir(parents=True, exist_ok=True)

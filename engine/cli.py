@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 import click
 
-from engine.errors import EngineFailure, ForecastError, InputError
+from engine.errors import EngineFailure, InputError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -53,7 +53,7 @@ class ForecastGroup(click.Group):
                 raise
             click.echo(f"forecast: engine failure: {error} (run with --debug for the traceback)", err=True)
             ctx.exit(1)
-        except (OSError, ForecastError, Exception) as error:
+        except Exception as error:
             if debug:
                 raise
             click.echo(f"forecast: internal error: {type(error).__name__}: {error} (run with --debug for the traceback)", err=True)

@@ -45,9 +45,13 @@ class Engine:
     @classmethod
     def open(cls, rules: Path, seeds: Path | None = None) -> Engine:
         """Load and check the rule base in `rules`; raises `InputError` if it is not sound."""
+        return cls.from_rule_base(require_valid(load_rule_base(rules, seeds)))
+
+    @classmethod
+    def from_rule_base(cls, rule_base: RuleBase) -> Engine:
+        """Compile an already validated rule base and put it behind the durable_rules matcher."""
         from engine.durable_backend import DurableMatcher
 
-        rule_base = require_valid(load_rule_base(rules, seeds))
         program = compile_rule_base(rule_base)
         return cls(rule_base, program, DurableMatcher(program))
 

@@ -73,7 +73,7 @@ def _show(value: Value) -> str:
 
 
 @dataclass(frozen=True)
-class Condition:
+class MatchedCondition:
     """One condition of a fired branch, with what it matched."""
 
     text: str
@@ -88,7 +88,7 @@ class Step:
     expert: str
     expert_kind: ExpertKind
     branch: int
-    conditions: tuple[Condition, ...]
+    conditions: tuple[MatchedCondition, ...]
     concludes: str
     hedge: str | None
     quote: str | None
@@ -264,12 +264,12 @@ class Resolver:
             note=rule.note,
         )
 
-    def _condition(self, literal: VarLiteral | FactLiteral, values: Mapping[str, Value]) -> Condition:
+    def _condition(self, literal: VarLiteral | FactLiteral, values: Mapping[str, Value]) -> MatchedCondition:
         if isinstance(literal, FactLiteral):
             if literal.positive:
-                return Condition(describe_literal(literal), "derived in this scenario")
-            return Condition(describe_literal(literal), "no rule derived it")
-        return Condition(describe_literal(literal), f"scenario: {literal.var} = {_show(values[literal.var])}")
+                return MatchedCondition(describe_literal(literal), "derived in this scenario")
+            return MatchedCondition(describe_literal(literal), "no rule derived it")
+        return MatchedCondition(describe_literal(literal), f"scenario: {literal.var} = {_show(values[literal.var])}")
 
     def _span(self, seed: str, text: str) -> Span | None:
         key = (seed, text)
