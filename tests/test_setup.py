@@ -247,14 +247,17 @@ def allows(requires_python: str, version: tuple[int, int, int]) -> bool:
         operator, bound_text = match.groups()
         bound = version_tuple(bound_text)
         here = version[: len(bound)] if operator in ("==", "!=") else version
-        ok = ok and {
-            ">=": here >= bound,
-            "<=": here <= bound,
-            ">": here > bound,
-            "<": here < bound,
-            "==": here == bound,
-            "!=": here != bound,
-        }[operator]
+        ok = (
+            ok
+            and {
+                ">=": here >= bound,
+                "<=": here <= bound,
+                ">": here > bound,
+                "<": here < bound,
+                "==": here == bound,
+                "!=": here != bound,
+            }[operator]
+        )
     return ok
 
 
