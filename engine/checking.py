@@ -1,8 +1,8 @@
 """`forecast check`: validate a rule base and its scenarios without running them.
 
 Collects every problem rather than stopping at the first, so one run tells
-the analyst everything to fix. With `consistency=True`, a sound rule base is
-also searched for self-conflicts, dead rules and broken invariants
+the analyst everything to fix. A sound rule base is also checked against the
+rule engine's limits and, with `consistency=True`, searched for self-conflicts, dead rules and broken invariants
 (`engine.consistency`).
 """
 
@@ -14,9 +14,12 @@ from pathlib import Path
 from typing import Any
 
 from engine.errors import InputError, Location, RuleBaseInvalid
-from engine.load import RuleBase, load_rule_base, load_scenario_file
-from engine.validate import problems as rule_base_problems
-from engine.validate import scenario_values
+from engine.load.rulebase import load_rule_base
+from engine.load.scenario import scenario_problems
+from engine.load.validate import problems as rule_base_problems
+from engine.load.yamlfile import load_yaml
+from engine.matching.compile import compile_rule_base
+from engine.matching.limits import limit_problems
 
 ProgressFactory = Callable[[str], Callable[[int, int], None]]
 
@@ -73,11 +76,34 @@ def _problem_json(problem: InputError) -> dict[str, Any]:
     }
 
 
+def _scenario_files(rules: Path, scenarios: Path | None, files: tuple[Path, ...]) -> list[Path]:
+    """The scenario files to check: those named, else every one in the scenarios directory."""
+    if files:
+        return list(files)
+    directory = scenarios if scenarios is not None else rules.parent / "scenarios"
+    if directory.is_dir():
+        return sorted(directory.glob("*.yaml"))
+    if scenarios is not None:
+        raise InputError("scenarios directory not found", location=Location(scenarios), suggestion="pass --scenarios DIR")
+    return []
+
+
+def _problems_of(load: Callable[[], Any]) -> tuple[Any, list[InputError]]:
+    """What `load()` returns, or the problems it raised."""
+    try:
+        return load(), []
+    except RuleBaseInvalid as errors:
+        return None, list(errors.problems)
+    except InputError as error:
+        return None, [error]
+
+
 def check_all(
     rules: Path,
     seeds: Path | None = None,
     scenarios: Path | None = None,
     *,
+    files: tuple[Path, ...] = (),
     consistency: bool = False,
     counterexamples: Path | None = None,
     progress: ProgressFactory | None = None,
@@ -86,36 +112,24 @@ def check_all(
     if not rules.is_dir():
         raise InputError("rule base directory not found" if not rules.exists() else "is not a directory", location=Location(rules), suggestion="pass --rules DIR")
     result = CheckResult(rules_path=rules)
-    rule_base: RuleBase | None = None
-    try:
-        rule_base = load_rule_base(rules, seeds)
-    except RuleBaseInvalid as errors:
-        result.problems.extend(errors.problems)
-    except InputError as error:
-        result.problems.append(error)
-    if rule_base is not None:
-        result.rules = len(rule_base.rules)
-        result.problems.extend(rule_base_problems(rule_base))
-        scenario_directory = scenarios if scenarios is not None else rules.parent / "scenarios"
-        if scenario_directory.is_dir():
-            for path in sorted(scenario_directory.glob("*.yaml")):
-                result.scenarios.append(path)
-                try:
-                    parsed, document = load_scenario_file(path)
-                except RuleBaseInvalid as errors:
-                    result.problems.extend(errors.problems)
-                    continue
-                except InputError as error:
-                    result.problems.append(error)
-                    continue
-                result.problems.extend(scenario_values(rule_base.vocabulary, parsed, document)[1])
-        elif scenarios is not None:
-            raise InputError("scenarios directory not found", location=Location(scenarios), suggestion="pass --scenarios DIR")
-    if consistency and rule_base is not None and not result.problems:
+    rule_base, result.problems = _problems_of(lambda: load_rule_base(rules, seeds))
+    if rule_base is None:
+        return result
+    result.rules = len(rule_base.rules)
+    result.problems.extend(rule_base_problems(rule_base))
+    for path in _scenario_files(rules, scenarios, files):
+        result.scenarios.append(path)
+        document, problems = _problems_of(lambda: load_yaml(path))
+        result.problems.extend(problems or scenario_problems(document, rule_base.vocabulary, rule_base.experts))
+    if result.problems:
+        return result
+    program = compile_rule_base(rule_base)
+    result.problems.extend(InputError(problem, location=Location(rules)) for problem in limit_problems(program))
+    if consistency and not result.problems:
         from engine.consistency import run_consistency, write_counterexamples
         from engine.pipeline import Engine
 
-        engine = Engine.from_rule_base(rule_base)
+        engine = Engine.on(rule_base, program)
         result.consistency = run_consistency(engine, progress=progress("consistency") if progress else None)
         if counterexamples is not None:
             counterexamples.mkdir(parents=True, exist_ok=True)

@@ -1,14 +1,14 @@
 """One error tree for everything the engine reports to a user.
 
-Every error about a user's file carries its location (path, line, column),
-the key path inside the document, what was expected and, where one exists,
-a suggestion. The CLI turns an `InputError` into one line on stderr and exit
-code 2; nothing else in the package prints.
+Every error carries the exit code the command line gives it, as a class
+attribute (click's pattern), so the CLI catches `ForecastError` in one place
+and exits with `error.exit_code`. Every error about a user's file carries
+its location (path, line, column), the key path inside the document, what
+was expected and, where one exists, a suggestion.
 """
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,7 +32,9 @@ class Location:
 
 
 class ForecastError(Exception):
-    """Base of every error the engine raises on purpose."""
+    """Base of every error the engine raises on purpose; `exit_code` is what the CLI exits with."""
+
+    exit_code = 1
 
 
 class InputError(ForecastError):
@@ -41,6 +43,8 @@ class InputError(ForecastError):
     `key` is the dotted key path inside the document (`rules[3].when.var`),
     `suggestion` a short hint such as "did you mean 'junta_pays'?".
     """
+
+    exit_code = 2
 
     def __init__(
         self,
@@ -70,46 +74,43 @@ class InputError(ForecastError):
 
 
 class RuleBaseInvalid(InputError):
-    """The rule base has problems; all of them are in `problems`."""
+    """Several problems at once; all of them are in `problems`, the first is the message."""
 
-    def __init__(self, problems: list[InputError]) -> None:
+    def __init__(self, problems: list[InputError], *, checked_by: str | None = "forecast check") -> None:
         first = problems[0]
         more = len(problems) - 1
-        super().__init__(
-            first.message,
-            location=first.location,
-            key=first.key,
-            suggestion=first.suggestion,
-        )
+        super().__init__(first.message, location=first.location, key=first.key, suggestion=first.suggestion)
         self.problems = problems
-        self.more = f" (and {more} more problem{'s' if more != 1 else ''}: run `forecast check`)" if more else ""
+        self.more = ""
+        if more:
+            plural = "s" if more != 1 else ""
+            self.more = f" (and {more} more problem{plural}" + (f": run `{checked_by}`)" if checked_by else ")")
 
     def __str__(self) -> str:
         # The count of further problems goes last, after the first one's own suggestion.
         return super().__str__() + self.more
 
 
+def raise_all(problems: list[InputError], *, checked_by: str | None = "forecast check") -> None:
+    """Raise nothing for no problems, the one problem alone, or all of them as `RuleBaseInvalid`."""
+    if len(problems) == 1:
+        raise problems[0]
+    if problems:
+        raise RuleBaseInvalid(problems, checked_by=checked_by)
+
+
 class EngineFailure(ForecastError):
     """The rule engine misbehaved on valid input: a bug, not the user's fault."""
 
 
-def show_value(value: object) -> str:
-    """A value as the user wrote it in YAML: `true`, `null`, `'text'`, `[1, 2]`."""
-    if value is True or value is False:
-        return "true" if value else "false"
-    if value is None:
-        return "null"
-    if isinstance(value, list):
-        text = "[" + ", ".join(show_value(item) for item in value) + "]"
-    elif isinstance(value, dict):
-        text = "a mapping"
-    else:
-        text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
+class SetupError(ForecastError):
+    """The installation is broken (a dependency that cannot be imported); the message says how to fix it."""
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
     """A "did you mean" hint for a misspelt name, or a list of the choices."""
+    import difflib  # only when a name is wrong: it is not free at start-up
+
     options = sorted(set(choices))
     close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
     if close:

@@ -1,341 +1,60 @@
-"""The typed shape of a rule base: frozen pydantic models, nothing else.
+"""The rule base and scenarios as every stage after loading sees them: plain frozen data.
 
-YAML is parsed into these at the edge (`engine.load`); every later stage
-sees only these models. Cross-references (does this variable exist, is this
-level one of the variable's levels, is the quote in the seed) are checked in
-`engine.validate`, because they need the whole rule base at once.
-
-The condition language, as written in a rule's `when`:
-
-    {var: NAME, <op>: VALUE}     a test on a scenario variable
-    {fact: NAME}                 a fact derived by another rule holds
-    {all: [COND, ...]}           every condition holds
-    {any: [COND, ...]}           at least one holds
-    {not: COND}                  the condition does not hold
-
-with `<op>` one of `is`, `is_not`, `in`, `not_in`, `at_least`, `at_most`,
-`above`, `below`. A conclusion (`then`) is either a stance on a question,
-`{question: NAME, <op>: OUTCOME}` with the same operators, or a derived
-fact, `{fact: NAME}`.
+Files are parsed and checked at the edge (`engine.load`), then turned into
+these dataclasses; nothing here parses or imports pydantic, so a run that
+finds its rule base in the cache never loads the validating machinery.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Discriminator,
-    Field,
-    StrictBool,
-    StrictFloat,
-    StrictInt,
-    StrictStr,
-    Tag,
-    model_validator,
-)
+from engine.language import Condition, Conclusion, Kind, StanceClaim, Value
+from engine.quotes import Span
 
-if TYPE_CHECKING:  # schema generation is rare: keep its modules off the start-up path
-    from pydantic import GetJsonSchemaHandler
-    from pydantic.json_schema import JsonSchemaValue
-    from pydantic_core import CoreSchema
+if TYPE_CHECKING:
+    from engine.load.rulebase import Origins
 
-NAME_PATTERN = r"^[a-z][a-z0-9_]*$"
-RULE_ID_PATTERN = r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$"
-SEED_ID_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
+QuestionStatus = Literal["consensus", "compatible", "conflict", "no-stance"]
+AcceptedKind = Literal["self-conflict", "dead-rule", "shadowed-rule"]
 
-Name = Annotated[str, Field(pattern=NAME_PATTERN, description="lower_snake_case name")]
-RuleId = Annotated[str, Field(pattern=RULE_ID_PATTERN, description="expert.rule_name")]
-SeedId = Annotated[str, Field(pattern=SEED_ID_PATTERN, description="file name of a seed, without .yaml")]
-Scalar = StrictBool | StrictInt | StrictFloat | StrictStr
 
+@dataclass(frozen=True, slots=True)
+class Variable:
+    """A scenario input: its kind (values, ranks, operators) and what it means."""
 
-class Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
-
-
-class Op(str, Enum):
-    """Comparison operators shared by conditions and stance conclusions."""
-
-    IS = "is"
-    IS_NOT = "is_not"
-    IN = "in"
-    NOT_IN = "not_in"
-    AT_LEAST = "at_least"
-    AT_MOST = "at_most"
-    ABOVE = "above"
-    BELOW = "below"
-
-    @property
-    def negated(self) -> Op:
-        return _NEGATION[self]
-
-    @property
-    def ordered(self) -> bool:
-        return self in (Op.AT_LEAST, Op.AT_MOST, Op.ABOVE, Op.BELOW)
-
-    @property
-    def takes_list(self) -> bool:
-        return self in (Op.IN, Op.NOT_IN)
-
-
-_NEGATION = {
-    Op.IS: Op.IS_NOT,
-    Op.IS_NOT: Op.IS,
-    Op.IN: Op.NOT_IN,
-    Op.NOT_IN: Op.IN,
-    Op.AT_LEAST: Op.BELOW,
-    Op.BELOW: Op.AT_LEAST,
-    Op.AT_MOST: Op.ABOVE,
-    Op.ABOVE: Op.AT_MOST,
-}
-
-OP_WORDS = {
-    Op.IS: "is",
-    Op.IS_NOT: "is not",
-    Op.IN: "is one of",
-    Op.NOT_IN: "is none of",
-    Op.AT_LEAST: "is at least",
-    Op.AT_MOST: "is at most",
-    Op.ABOVE: "is above",
-    Op.BELOW: "is below",
-}
-
-
-def _pick_operator(data: Any, subject: str) -> Any:
-    """Turn `{subject: x, at_least: y}` into `{subject: x, op: at_least, value: y}`."""
-    if not isinstance(data, dict) or "op" in data:
-        return data
-    found = [key for key in data if key in Op._value2member_map_]
-    if len(found) != 1:
-        names = ", ".join(op.value for op in Op)
-        if not found:
-            raise ValueError(f"needs one operator next to '{subject}': one of {names}")
-        raise ValueError(f"has several operators ({', '.join(found)}), expected exactly one")
-    op = found[0]
-    rest = {key: value for key, value in data.items() if key != op}
-    return {**rest, "op": op, "value": data[op]}
-
-
-class _Compared(Frozen):
-    op: Op
-    value: Scalar | tuple[Scalar, ...]
-
-    @model_validator(mode="after")
-    def _value_shape(self) -> _Compared:
-        if self.op.takes_list and not isinstance(self.value, tuple):
-            raise ValueError(f"'{self.op.value}' takes a list of values")
-        if not self.op.takes_list and isinstance(self.value, tuple):
-            raise ValueError(f"'{self.op.value}' takes one value, not a list")
-        if self.op.takes_list and not self.value:
-            raise ValueError(f"'{self.op.value}' needs at least one value")
-        return self
-
-    @property
-    def values(self) -> tuple[Scalar, ...]:
-        return self.value if isinstance(self.value, tuple) else (self.value,)
-
-    @classmethod
-    def surface_schema(cls, subject: str, description: str) -> JsonSchemaValue:
-        """The schema of the written form, `{subject: NAME, <op>: VALUE}`, not of `op`/`value`."""
-        scalar = {"type": ["string", "number", "boolean"]}
-        return {
-            "type": "object",
-            "description": description,
-            "properties": {
-                subject: {"type": "string", "pattern": NAME_PATTERN},
-                **{op.value: ({"type": "array", "items": scalar, "minItems": 1} if op.takes_list else scalar) for op in Op},
-            },
-            "required": [subject],
-            "additionalProperties": False,
-            "minProperties": 2,
-            "maxProperties": 2,
-        }
-
-
-class VarTest(_Compared):
-    """A test on one scenario variable: `{var: kremlin_investment, at_least: high}`."""
-
-    var: Name
-
-    @model_validator(mode="before")
-    @classmethod
-    def _operator(cls, data: Any) -> Any:
-        return _pick_operator(data, "var")
-
-    @classmethod
-    def __get_pydantic_json_schema__(cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
-        return cls.surface_schema("var", "A test on a scenario variable, e.g. {var: kremlin_investment, at_least: high}")
-
-
-class FactTest(Frozen):
-    """A derived fact holds: `{fact: force_insufficient}`."""
-
-    fact: Name
-
-
-class AllOf(Frozen):
-    all: tuple[Condition, ...] = Field(min_length=1)
-
-
-class AnyOf(Frozen):
-    any: tuple[Condition, ...] = Field(min_length=1)
-
-
-class NotOf(Frozen):
-    not_: Condition = Field(alias="not")
-
-
-_CONDITION_KEYS = {"var": "var", "fact": "fact", "all": "all", "any": "any", "not": "not", "not_": "not"}
-
-
-def _condition_kind(data: Any) -> str | None:
-    if isinstance(data, BaseModel):
-        return {VarTest: "var", FactTest: "fact", AllOf: "all", AnyOf: "any", NotOf: "not"}.get(type(data))
-    if isinstance(data, dict):
-        kinds = [_CONDITION_KEYS[key] for key in data if key in _CONDITION_KEYS]
-        if len(kinds) == 1:
-            return kinds[0]
-    return None
-
-
-Condition = Annotated[
-    Annotated[VarTest, Tag("var")] | Annotated[FactTest, Tag("fact")] | Annotated[AllOf, Tag("all")] | Annotated[AnyOf, Tag("any")] | Annotated[NotOf, Tag("not")],
-    Discriminator(
-        _condition_kind,
-        custom_error_type="condition",
-        custom_error_message="expected a condition: a mapping with exactly one of 'var', 'fact', 'all', 'any', 'not'",
-    ),
-]
-
-
-def leaves(condition: Condition | None, negated: bool = False) -> Iterator[tuple[VarTest | FactTest, bool]]:
-    """Every test in a condition, with True where an odd number of `not`s is above it."""
-    if condition is None:
-        return
-    if isinstance(condition, (VarTest, FactTest)):
-        yield condition, negated
-    elif isinstance(condition, (AllOf, AnyOf)):
-        for item in condition.all if isinstance(condition, AllOf) else condition.any:
-            yield from leaves(item, negated)
-    else:
-        yield from leaves(condition.not_, not negated)
-
-
-class StanceConclusion(_Compared):
-    """The rule's stance on a question: `{question: russia_presence, is_not: withdraw}`."""
-
-    question: Name
-
-    @model_validator(mode="before")
-    @classmethod
-    def _operator(cls, data: Any) -> Any:
-        return _pick_operator(data, "question")
-
-    @classmethod
-    def __get_pydantic_json_schema__(cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
-        return cls.surface_schema("question", "A stance on a question, e.g. {question: russia_presence, is_not: withdraw}")
-
-
-class FactConclusion(Frozen):
-    """The rule derives a fact that other rules can use: `{fact: force_insufficient}`."""
-
-    fact: Name
-
-
-def _conclusion_kind(data: Any) -> str | None:
-    if isinstance(data, BaseModel):
-        return "question" if isinstance(data, StanceConclusion) else "fact"
-    if isinstance(data, dict):
-        if "question" in data and "fact" not in data:
-            return "question"
-        if "fact" in data and "question" not in data:
-            return "fact"
-    return None
-
-
-Conclusion = Annotated[
-    Annotated[StanceConclusion, Tag("question")] | Annotated[FactConclusion, Tag("fact")],
-    Discriminator(
-        _conclusion_kind,
-        custom_error_type="conclusion",
-        custom_error_message="expected a conclusion: {question: NAME, <op>: OUTCOME} or {fact: NAME}",
-    ),
-]
-
-
-class Source(Frozen):
-    """Where a rule comes from: a seed and the verbatim words in it."""
-
-    seed: SeedId = Field(description="id of a seed in seeds/")
-    quote: str = Field(min_length=1, description="the claim, verbatim from the seed")
-    context: tuple[str, ...] = Field(default=(), description="further verbatim quotes: the expert's reasons")
-
-
-class Rule(Frozen):
-    """One claim of one expert, as a condition and a conclusion."""
-
-    id: RuleId
-    expert: Name
-    source: Source | None = Field(default=None, description="required for every expert but the analyst")
-    hedge: str | None = Field(
-        default=None,
-        description="the hedge words exactly as in the quote ('may', 'unlikely'); null when stated as fact",
-    )
-    assumption: str | None = Field(
-        default=None,
-        description="for analyst rules: the assumption this rule makes, in plain words",
-    )
-    note: str | None = Field(default=None, description="how the analyst read the quote into this rule")
-    when: Condition | None = Field(default=None, description="omitted: the claim holds unconditionally")
-    then: Conclusion
-
-
-class RuleFile(Frozen):
-    rules: tuple[Rule, ...] = Field(min_length=1)
-
-
-class BooleanVariable(Frozen):
-    type: Literal["boolean"]
+    kind: Kind
     meaning: str
 
 
-class LevelVariable(Frozen):
-    type: Literal["level"]
-    meaning: str
-    levels: tuple[Name, ...] = Field(min_length=2, description="ordered from lowest to highest")
-
-
-class NumberVariable(Frozen):
-    type: Literal["number"]
-    meaning: str
-    unit: str
-    min: StrictInt | StrictFloat
-    max: StrictInt | StrictFloat
-    integer: bool = True
-
-
-Variable = Annotated[BooleanVariable | LevelVariable | NumberVariable, Field(discriminator="type")]
-
-
-class FactDecl(Frozen):
+@dataclass(frozen=True, slots=True)
+class Fact:
     """A fact that rules derive and other rules use."""
 
     meaning: str
 
 
-class Question(Frozen):
+@dataclass(frozen=True, slots=True)
+class Question:
+    """A question the experts take stances on, with its outcomes ordered lowest first."""
+
     text: str
-    outcomes: tuple[Name, ...] = Field(min_length=2, description="ordered from lowest to highest")
+    outcomes: tuple[str, ...]
 
 
-class Vocabulary(Frozen):
-    variables: dict[Name, Variable] = Field(min_length=1)
-    facts: dict[Name, FactDecl] = Field(default_factory=dict)
-    questions: dict[Name, Question] = Field(min_length=1)
+@dataclass(frozen=True)
+class Vocabulary:
+    variables: Mapping[str, Variable]
+    facts: Mapping[str, Fact]
+    questions: Mapping[str, Question]
+    kinds: Mapping[str, Kind] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "kinds", {name: variable.kind for name, variable in self.variables.items()})
 
 
 class ExpertKind(str, Enum):
@@ -344,71 +63,129 @@ class ExpertKind(str, Enum):
     ANALYST = "analyst"
 
 
-class Expert(Frozen):
+@dataclass(frozen=True, slots=True)
+class Expert:
     name: str
     affiliation: str
     kind: ExpertKind = ExpertKind.EXPERT
 
 
-class ExpertsFile(Frozen):
-    experts: dict[Name, Expert] = Field(min_length=1)
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Where a rule comes from: a seed, the verbatim words, and where they stand in it (None: not found)."""
+
+    seed: str
+    quote: str
+    context: tuple[str, ...] = ()
+    quote_span: Span | None = None
+    context_spans: tuple[Span | None, ...] = ()
 
 
-class SeedMeta(Frozen):
-    id: SeedId
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """One claim of one expert, as a condition and a conclusion."""
+
+    id: str
+    expert: str
+    then: Conclusion
+    when: Condition | None = None
+    source: Source | None = None
+    hedge: str | None = None
+    assumption: str | None = None
+    note: str | None = None
+    file: str = ""
+    """The rule file it is written in, relative to the rule base directory."""
+
+
+@dataclass(frozen=True, slots=True)
+class Invariant:
+    """A promise about stances that must hold in every scenario where `when` holds.
+
+    `require` bounds the outcomes; with `expert`, the bound is on that expert's
+    stance, without, on the combined outcome. A question with no stance meets
+    every bound.
+    """
+
+    name: str
+    reason: str
+    require: StanceClaim
+    expert: str | None = None
+    when: Condition | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Accepted:
+    """A finding the analyst knows about and accepts, with the reason."""
+
+    name: str
+    kind: AcceptedKind
+    reason: str
+    expert: str | None = None
+    question: str | None = None
+    rule: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Checks:
+    invariants: tuple[Invariant, ...] = ()
+    accepted: tuple[Accepted, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SeedMeta:
+    id: str
     label: str
     publisher: str
     date: str
     reports: str
+    text: str
+    sha256: str
     origin: str | None = None
-    text: str = Field(description="file name of the text, beside this metadata")
-    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
 
 
-class StanceExpectation(Frozen):
-    outcome: tuple[Name, ...] | None = None
-    status: Literal["consensus", "compatible", "conflict", "no-stance"] | None = None
-    stances: dict[Name, tuple[Name, ...]] | None = Field(
-        default=None, description="expert -> the outcomes that expert allows ([] for a self-conflict)"
-    )
+@dataclass(frozen=True, slots=True)
+class Seed:
+    """A source text and its metadata."""
+
+    meta: SeedMeta
+    text: str
+    path: Path
 
 
-class ScenarioFile(Frozen):
-    """The static part of a scenario file; `variables` is checked against the vocabulary."""
+@dataclass(frozen=True)
+class RuleBase:
+    """A whole rule base directory: vocabulary, speakers, rules, seeds and declared checks."""
+
+    directory: Path
+    vocabulary: Vocabulary
+    experts: Mapping[str, Expert]
+    rules: tuple[Rule, ...]
+    seeds: Mapping[str, Seed]
+    checks: Checks
+    origins: Origins | None = field(default=None, repr=False, compare=False)
+    _by_id: Mapping[str, Rule] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_id", {rule.id: rule for rule in self.rules})
+
+    def rule(self, rule_id: str) -> Rule:
+        return self._by_id[rule_id]
+
+
+@dataclass(frozen=True, slots=True)
+class Expectation:
+    """What a scenario file expects of one question's forecast."""
+
+    outcome: tuple[str, ...] | None = None
+    status: QuestionStatus | None = None
+    stances: Mapping[str, tuple[str, ...]] | None = None
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A scenario file: a hypothetical state of the world, and what its author expects."""
 
     name: str
+    values: Mapping[str, Value]
     description: str = ""
-    variables: dict[str, Any]
-    expect: dict[Name, StanceExpectation] = Field(default_factory=dict)
-
-
-class Invariant(Frozen):
-    """A promise about stances that must hold in every scenario where `when` holds.
-
-    `require` bounds the outcomes: `{question: russia_presence, is_not: increase}`
-    means no stance in scope ever allows `increase`. With `expert`, the bound is
-    on that expert's stance; without, on the combined outcome. A question with
-    no stance meets every bound.
-    """
-
-    name: Name
-    reason: str
-    expert: Name | None = None
-    when: Condition | None = None
-    require: StanceConclusion
-
-
-class Accepted(Frozen):
-    """A finding the analyst knows about and accepts, with the reason."""
-
-    name: Name
-    kind: Literal["self-conflict", "dead-rule", "shadowed-rule"]
-    reason: str
-    expert: Name | None = Field(default=None, description="for self-conflict")
-    question: Name | None = Field(default=None, description="for self-conflict")
-    rule: RuleId | None = Field(default=None, description="for dead-rule and shadowed-rule")
-
-
-class ChecksFile(Frozen):
-    invariants: tuple[Invariant, ...] = ()
-    accepted: tuple[Accepted, ...] = ()
+    expect: Mapping[str, Expectation] = field(default_factory=dict)

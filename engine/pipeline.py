@@ -1,40 +1,44 @@
-"""The library's front door: load, validate, compile, run, resolve.
+"""The library's front door: open a rule base, forecast scenarios.
 
-    engine = Engine.open(Path("rules"))
-    scenario, forecast = engine.forecast_file(Path("scenarios/heavy_fighting.yaml"))
+    from engine import Engine
 
-Everything the CLI does goes through here; a user's own code can too.
+    engine = Engine.open("rules")
+    scenario, forecast = engine.forecast_file("scenarios/heavy_fighting.yaml")
+    forecast = engine.forecast({"junta_pays": True, ...})   # every variable, checked
+
+Opening loads, validates and compiles the rule base, or takes it from the
+cache when nothing it depends on has changed (`engine.load.cache`). Every
+call is checked as strictly as a scenario file: bad input raises
+`InputError` naming the variable, never a silent answer.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
-from engine.compile import Program, Value, compile_rule_base
-from engine.load import RuleBase, load_rule_base
-from engine.matcher import Matcher
-from engine.model import ScenarioFile
-from engine.resolve import Forecast, Resolver
-from engine.validate import load_scenario, require_valid
+from engine.language import Value
+from engine.load.scenario import check_values, read_scenario
+from engine.matching.compile import Program, compile_rule_base
+from engine.matching.matcher import Matcher
+from engine.model import RuleBase, Scenario, Vocabulary
+from engine.resolve.results import Forecast
+from engine.resolve.stances import Resolver
+
+PathLike = str | os.PathLike[str]
 
 
-@dataclass(frozen=True)
-class Mismatch:
-    """A scenario's expectation that the forecast did not meet."""
+def load_valid(rules: Path, seeds: Path | None = None) -> RuleBase:
+    """Load and validate a rule base from its files (pydantic at the edge); raises its problems."""
+    from engine.load.rulebase import load_rule_base
+    from engine.load.validate import require_valid
 
-    question: str
-    field: str
-    expected: object
-    actual: object
-
-    def __str__(self) -> str:
-        return f"{self.question}.{self.field}: expected {self.expected}, got {self.actual}"
+    return require_valid(load_rule_base(rules, seeds))
 
 
 class Engine:
-    """A validated, compiled rule base, ready to forecast scenarios."""
+    """A validated, compiled rule base behind a matcher, ready to forecast scenarios."""
 
     def __init__(self, rule_base: RuleBase, program: Program, matcher: Matcher) -> None:
         self.rule_base = rule_base
@@ -43,41 +47,51 @@ class Engine:
         self.resolver = Resolver(rule_base, program)
 
     @classmethod
-    def open(cls, rules: Path, seeds: Path | None = None) -> Engine:
-        """Load and check the rule base in `rules`; raises `InputError` if it is not sound."""
-        return cls.from_rule_base(require_valid(load_rule_base(rules, seeds)))
+    def open(cls, rules: PathLike, seeds: PathLike | None = None, *, cache: bool = True) -> Engine:
+        """Load, check and compile the rule base in `rules` (seeds beside it unless given).
+
+        Raises `InputError` if it is not sound. With `cache`, a rule base
+        opened before with the same files and engine is read from the cache.
+        """
+        rules_path = Path(rules)
+        seeds_path = Path(seeds) if seeds is not None else rules_path.parent / "seeds"
+
+        def build() -> tuple[RuleBase, Program]:
+            rule_base = load_valid(rules_path, seeds_path)
+            return rule_base, compile_rule_base(rule_base)
+
+        if cache and rules_path.is_dir():
+            from engine.load.cache import cached
+
+            rule_base, program = cached(rules_path, seeds_path, build)
+        else:
+            rule_base, program = build()
+        return cls.on(rule_base, program)
 
     @classmethod
     def from_rule_base(cls, rule_base: RuleBase) -> Engine:
         """Compile an already validated rule base and put it behind the durable_rules matcher."""
-        from engine.durable_backend import DurableMatcher
+        return cls.on(rule_base, compile_rule_base(rule_base))
 
-        program = compile_rule_base(rule_base)
+    @classmethod
+    def on(cls, rule_base: RuleBase, program: Program) -> Engine:
+        from engine.matching.durable import DurableMatcher
+
         return cls(rule_base, program, DurableMatcher(program))
 
+    @property
+    def vocabulary(self) -> Vocabulary:
+        return self.rule_base.vocabulary
+
     def forecast(self, values: Mapping[str, Value]) -> Forecast:
-        return self.resolver.resolve(values, self.matcher.run(values))
+        """The forecast of one scenario: every variable, each of its kind; `InputError` otherwise."""
+        checked = check_values(self.vocabulary, values)
+        return self.resolver.resolve(checked, self.matcher.run(checked))
 
-    def load_scenario(self, path: Path) -> tuple[ScenarioFile, dict[str, Value]]:
-        return load_scenario(self.rule_base.vocabulary, path)
+    def read_scenario(self, path: PathLike) -> Scenario:
+        """Load and check one scenario file against this rule base."""
+        return read_scenario(Path(path), self.vocabulary, self.rule_base.experts)
 
-    def forecast_file(self, path: Path) -> tuple[ScenarioFile, Forecast]:
-        scenario, values = self.load_scenario(path)
-        return scenario, self.forecast(values)
-
-
-def unmet_expectations(scenario: ScenarioFile, forecast: Forecast) -> list[Mismatch]:
-    """Each expectation in the scenario file that the forecast does not meet."""
-    found: list[Mismatch] = []
-    for question_id, expected in scenario.expect.items():
-        result = forecast.question(question_id)
-        if expected.outcome is not None and tuple(expected.outcome) != result.outcome:
-            found.append(Mismatch(question_id, "outcome", list(expected.outcome), list(result.outcome)))
-        if expected.status is not None and expected.status != result.status:
-            found.append(Mismatch(question_id, "status", expected.status, result.status))
-        if expected.stances is not None:
-            actual = {stance.expert: list(stance.outcomes) for stance in result.stances}
-            wanted = {expert: list(outcomes) for expert, outcomes in expected.stances.items()}
-            if actual != wanted:
-                found.append(Mismatch(question_id, "stances", wanted, actual))
-    return found
+    def forecast_file(self, path: PathLike) -> tuple[Scenario, Forecast]:
+        scenario = self.read_scenario(path)
+        return scenario, self.forecast(scenario.values)

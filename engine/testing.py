@@ -28,19 +28,17 @@ range instead. `assert_consistent(engine)` runs the whole check in one test.
 
 from __future__ import annotations
 
-import math
 import os
 from collections.abc import Mapping
 from pathlib import Path
 
 from hypothesis import strategies as st
 
-from engine.compile import Value
 from engine.consistency import ConsistencyReport, ScenarioSpace, invariant_breach, run_consistency
-from engine.model import BooleanVariable, LevelVariable, Variable, Vocabulary
+from engine.language import Value, describe_conclusion, yaml_scalar
+from engine.model import Vocabulary
 from engine.pipeline import Engine
-from engine.resolve import Forecast, describe_conclusion
-from engine.scenario_io import yaml_scalar
+from engine.resolve.results import Forecast
 
 
 def rule_base(rules: str | os.PathLike[str], seeds: str | os.PathLike[str] | None = None) -> Engine:
@@ -48,17 +46,7 @@ def rule_base(rules: str | os.PathLike[str], seeds: str | os.PathLike[str] | Non
 
         engine = rule_base("rules")
     """
-    return Engine.open(Path(rules), Path(seeds) if seeds is not None else None)
-
-
-def _values_of(variable: Variable) -> st.SearchStrategy[Value]:
-    if isinstance(variable, BooleanVariable):
-        return st.booleans()
-    if isinstance(variable, LevelVariable):
-        return st.sampled_from(variable.levels)
-    if variable.integer:
-        return st.integers(math.ceil(variable.min), math.floor(variable.max))
-    return st.floats(variable.min, variable.max, allow_nan=False, allow_infinity=False)
+    return Engine.open(rules, seeds)
 
 
 def scenarios(vocabulary: Vocabulary) -> st.SearchStrategy[dict[str, Value]]:
@@ -73,7 +61,7 @@ def scenarios(vocabulary: Vocabulary) -> st.SearchStrategy[dict[str, Value]]:
             assert_no_self_conflicts(engine, values)
     """
     names = tuple(vocabulary.variables)
-    drawn = st.tuples(*(_values_of(variable) for variable in vocabulary.variables.values()))
+    drawn = st.tuples(*(kind.strategy() for kind in vocabulary.kinds.values()))
     return drawn.map(lambda values: dict(zip(names, values)))
 
 
@@ -113,7 +101,7 @@ def assert_no_self_conflicts(engine: Engine, values: Mapping[str, Value], *, all
         for stance in question.stances:
             if stance.status != "self-conflict" or (allow_accepted and (stance.expert, question.id) in accepted):
                 continue
-            said = "; ".join(f"{rule} says {describe_conclusion(engine.rule_base.rule(rule))}" for rule in stance.rules)
+            said = "; ".join(f"{rule} says {describe_conclusion(engine.rule_base.rule(rule).then)}" for rule in stance.rules)
             problems.append(f"{stance.expert}'s rules allow no outcome for {question.id}: {said}")
     if problems:
         raise AssertionError(f"self-conflict in scenario {_show(values)}:\n  " + "\n  ".join(problems))

@@ -1,12 +1,15 @@
 """Shared fixtures: the repository's paths, one Engine per session, the CLI in-process.
 
-`Engine.open` registers rulesets in durable_rules' process-wide Host (a few
-hundred kilobytes each, never freed), so tests share one Engine for the
-shipped rule base instead of opening one per test or per CLI invocation.
+Opening the shipped rule base validates it, so tests share one Engine for it
+instead of opening one per test or per CLI invocation. The rule base cache
+goes to a directory of this session's own (`FORECAST_CACHE_DIR`, inherited
+by every subprocess), never to the user's.
 """
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,9 +17,11 @@ import pytest
 from click.testing import CliRunner, Result
 
 import engine.cli
+import engine.cli.options
 from engine.pipeline import Engine
 
 ROOT = Path(__file__).resolve().parent.parent
+os.environ["FORECAST_CACHE_DIR"] = tempfile.mkdtemp(prefix="forecast-test-cache-")
 
 Invoke = Callable[..., Result]
 
@@ -40,7 +45,7 @@ def forecast_cli(monkeypatch: pytest.MonkeyPatch, shipped_engine: Engine) -> Inv
     A command given the shipped rule base reuses the session's Engine; any
     other rule base is opened as usual.
     """
-    opened = engine.cli._engine
+    opened = engine.cli.options.open_engine
     rules_dir, seeds_dir = (ROOT / "rules").resolve(), (ROOT / "seeds").resolve()
 
     def cached(rules: Path, seeds: Path | None) -> Engine:
@@ -49,7 +54,7 @@ def forecast_cli(monkeypatch: pytest.MonkeyPatch, shipped_engine: Engine) -> Inv
         result: Engine = opened(rules, seeds)
         return result
 
-    monkeypatch.setattr(engine.cli, "_engine", cached)
+    monkeypatch.setattr(engine.cli.options, "open_engine", cached)
     runner = CliRunner()
 
     def invoke(*args: str | Path) -> Result:

@@ -7,28 +7,21 @@ written to be obviously correct, not fast:
 
 - strata run in order; inside a stratum, every branch is tried again and
   again until a whole pass fires nothing new (a fixed point);
-- a branch fires when every literal holds: a variable test compares encoded
-  values (so levels compare by rank, exactly as the program orders them), a
-  positive fact literal looks at every fact derived so far, and a negative
-  one looks only at the facts of the lower strata, which are complete;
+- a branch fires when every literal holds: a variable test means what
+  `engine.language` says it means (each kind's ranks, compared by the
+  operator), a positive fact literal looks at every fact derived so far, and
+  a negative one looks only at the facts of the lower strata, which are
+  complete;
 - a firing carries the positive facts of its branch, in literal order.
 """
 
 from __future__ import annotations
 
-import operator
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 
-from engine.compile import Branch, FactLiteral, Literal, Value, VarLiteral
-from engine.matcher import Firing, Matcher
-from engine.model import Op
-
-_ORDERED: dict[Op, Callable[[float, float], bool]] = {
-    Op.AT_LEAST: operator.ge,
-    Op.AT_MOST: operator.le,
-    Op.ABOVE: operator.gt,
-    Op.BELOW: operator.lt,
-}
+from engine.language import FactLiteral, Literal, Value
+from engine.matching.compile import Branch
+from engine.matching.matcher import Firing, Matcher
 
 
 class ReferenceMatcher(Matcher):
@@ -36,7 +29,7 @@ class ReferenceMatcher(Matcher):
 
     def run(self, values: Mapping[str, Value]) -> tuple[Firing, ...]:
         """All firings for one scenario, sorted like every other matcher's."""
-        scenario = self.program.encode(values)
+        self.program.encode(values)  # refuses what the engine would refuse
         derived: set[str] = set()
         firings: set[Firing] = set()
         for stratum in self.program.strata:
@@ -46,7 +39,7 @@ class ReferenceMatcher(Matcher):
             while changed:
                 changed = False
                 for name, branch in sorted(stratum.branches.items()):
-                    if name in fired or not all(self._holds(literal, scenario, derived, lower) for literal in branch.literals):
+                    if name in fired or not all(self._holds(literal, values, derived, lower) for literal in branch.literals):
                         continue
                     fired.add(name)
                     changed = True
@@ -56,25 +49,11 @@ class ReferenceMatcher(Matcher):
                         derived.add(produced)
         return tuple(sorted(firings))
 
-    def _holds(self, literal: Literal, scenario: Mapping[str, Value], derived: set[str], lower: frozenset[str]) -> bool:
+    def _holds(self, literal: Literal, values: Mapping[str, Value], derived: set[str], lower: frozenset[str]) -> bool:
         """Whether one literal holds, given the facts derived so far."""
         if isinstance(literal, FactLiteral):
             return literal.fact in derived if literal.positive else literal.fact not in lower
-        return self._compare(literal, scenario[literal.var])
-
-    def _compare(self, literal: VarLiteral, value: Value) -> bool:
-        """`value op literal.values`, on the program's encoding of the variable."""
-        wanted = [self.program.encode({literal.var: item})[literal.var] for item in literal.values]
-        if literal.op is Op.IS:
-            return value == wanted[0]
-        if literal.op is Op.IS_NOT:
-            return value != wanted[0]
-        if literal.op is Op.IN:
-            return value in wanted
-        if literal.op is Op.NOT_IN:
-            return value not in wanted
-        assert isinstance(value, (int, float)) and isinstance(wanted[0], (int, float))
-        return _ORDERED[literal.op](value, wanted[0])
+        return self.program.kinds[literal.var].holds(literal.op, values[literal.var], literal.values)
 
 
 def _positive_facts(branch: Branch) -> tuple[str, ...]:

@@ -5,17 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from pydantic import TypeAdapter
+from builders import condition, rule, vocabulary
 
-from engine.compile import MAX_BRANCHES, Branch, FactLiteral, VarLiteral, branches_of, compile_rules, engine_rule
-from engine.errors import InputError
-from engine.model import Condition, Op, Rule, Vocabulary
-from engine.resolve import Stance, allowed, combine
-from engine.strata import NegationCycle, stratify
+from engine.language import MAX_BRANCHES, FactLiteral, Op, VarTest, TooManyBranches, allowed, branches
+from engine.load.strata import NegationCycle, stratify
+from engine.matching.compile import Branch, compile_rules
+from engine.matching.durable import engine_rule, scenario_fact
+from engine.resolve.results import Stance
+from engine.resolve.stances import combine
 
-CONDITION: TypeAdapter[Any] = TypeAdapter(Condition)
-
-VOCABULARY = Vocabulary.model_validate(
+VOCABULARY = vocabulary(
     {
         "variables": {
             "a": {"type": "boolean", "meaning": "a"},
@@ -28,45 +27,42 @@ VOCABULARY = Vocabulary.model_validate(
 )
 
 
-def rule(rule_id: str, when: dict[str, Any] | None, then: dict[str, Any]) -> Rule:
-    return Rule.model_validate({"id": rule_id, "expert": rule_id.split(".")[0], "when": when, "then": then})
-
-
 def test_dnf_distributes_and_over_or() -> None:
-    condition = CONDITION.validate_python({"all": [{"var": "a", "is": True}, {"any": [{"fact": "f"}, {"var": "n", "at_least": 3}]}]})
-    assert branches_of(condition) == [
-        (VarLiteral("a", Op.IS, (True,)), FactLiteral("f", True)),
-        (VarLiteral("a", Op.IS, (True,)), VarLiteral("n", Op.AT_LEAST, (3,))),
+    written = condition({"all": [{"var": "a", "is": True}, {"any": [{"fact": "f"}, {"var": "n", "at_least": 3}]}]})
+    assert branches(written) == [
+        (VarTest("a", Op.IS, (True,)), FactLiteral("f", True)),
+        (VarTest("a", Op.IS, (True,)), VarTest("n", Op.AT_LEAST, (3,))),
     ]
 
 
 def test_negation_is_pushed_to_the_literals() -> None:
-    condition = CONDITION.validate_python({"not": {"any": [{"var": "n", "at_least": 3}, {"fact": "f"}, {"var": "level", "in": ["low", "mid"]}]}})
-    assert branches_of(condition) == [
-        (VarLiteral("n", Op.BELOW, (3,)), FactLiteral("f", False), VarLiteral("level", Op.NOT_IN, ("low", "mid"))),
+    written = condition({"not": {"any": [{"var": "n", "at_least": 3}, {"fact": "f"}, {"var": "level", "in": ["low", "mid"]}]}})
+    assert branches(written) == [
+        (VarTest("n", Op.BELOW, (3,)), FactLiteral("f", False), VarTest("level", Op.NOT_IN, ("low", "mid"))),
     ]
 
 
 def test_double_negation_cancels() -> None:
-    condition = CONDITION.validate_python({"not": {"not": {"var": "a", "is": True}}})
-    assert branches_of(condition) == [(VarLiteral("a", Op.IS, (True,)),)]
+    written = condition({"not": {"not": {"var": "a", "is": True}}})
+    assert branches(written) == [(VarTest("a", Op.IS, (True,)),)]
 
 
 def test_no_condition_is_one_empty_branch() -> None:
-    assert branches_of(None) == [()]
+    assert branches(None) == [()]
 
 
 def test_too_many_alternatives_are_refused() -> None:
+    """2^7 = 128 alternatives: over the limit; 2^6 = 64 is exactly at it."""
     wide = {"all": [{"any": [{"var": "n", "is": 2 * value}, {"var": "n", "is": 2 * value + 1}]} for value in range(7)]}
-    too_wide = rule("x.wide", wide, {"question": "q", "is": "w"})
-    with pytest.raises(InputError, match=f"more than {MAX_BRANCHES} alternatives"):
-        compile_rules((too_wide,), VOCABULARY)
+    with pytest.raises(TooManyBranches):
+        branches(condition(wide))
+    assert len(branches(condition({"all": wide["all"][:6]}))) == MAX_BRANCHES
 
 
 def test_engine_rule_puts_every_variable_test_on_the_one_scenario_fact() -> None:
-    branch = Branch("x.r", 0, (VarLiteral("level", Op.AT_LEAST, ("mid",)), VarLiteral("a", Op.IS_NOT, (True,)), FactLiteral("f", True), FactLiteral("g", False)))
+    branch = Branch("x.r", 0, (VarTest("level", Op.AT_LEAST, ("mid",)), VarTest("a", Op.IS_NOT, (True,)), FactLiteral("f", True), FactLiteral("g", False)))
     program = compile_rules((rule("x.r", None, {"question": "q", "is": "w"}),), VOCABULARY)
-    compiled = engine_rule(branch, program.encoding)
+    compiled = engine_rule(branch, program.kinds)
     assert compiled == {
         "all": [
             {"scn": {"$and": [{"kind": "scenario"}, {"$gte": {"v_level": 1}}, {"$neq": {"v_a": 1}}]}},
@@ -79,7 +75,7 @@ def test_engine_rule_puts_every_variable_test_on_the_one_scenario_fact() -> None
 def test_encode_makes_every_value_a_number_and_refuses_a_wrong_type() -> None:
     program = compile_rules((rule("x.r", None, {"question": "q", "is": "w"}),), VOCABULARY)
     assert program.encode({"a": True, "level": "high", "n": 7}) == {"a": 1, "level": 2, "n": 7}
-    assert program.scenario_fact({"a": True, "level": "high", "n": 7}) == {"kind": "scenario", "v_a": 1, "v_level": 2, "v_n": 7}
+    assert scenario_fact(program, {"a": True, "level": "high", "n": 7}) == {"kind": "scenario", "v_a": 1, "v_level": 2, "v_n": 7}
     for wrong in ({"n": "7"}, {"n": True}, {"n": float("nan")}, {"a": 1}, {"a": "true"}, {"level": "highest"}, {"level": 2}):
         with pytest.raises(TypeError):
             program.encode(wrong)
@@ -87,12 +83,12 @@ def test_encode_makes_every_value_a_number_and_refuses_a_wrong_type() -> None:
 
 def test_branches_are_normalised_for_the_engine() -> None:
     """The engine binds a distinct fact per pattern: no repeats, and no branch needing f and not f."""
-    condition = CONDITION.validate_python(
+    written = condition(
         {"all": [{"fact": "f"}, {"any": [{"fact": "f"}, {"not": {"fact": "f"}}, {"var": "level", "in": ["low", "low", "mid"]}]}]}
     )
-    assert branches_of(condition) == [
+    assert branches(written) == [
         (FactLiteral("f", True),),
-        (FactLiteral("f", True), VarLiteral("level", Op.IN, ("low", "mid"))),
+        (FactLiteral("f", True), VarTest("level", Op.IN, ("low", "mid"))),
     ]
 
 

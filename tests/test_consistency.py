@@ -17,8 +17,8 @@ from pathlib import Path
 
 import hypothesis
 import pytest
+from builders import invariant
 
-from engine.compile import Program, Value
 from engine.consistency import (
     ConsistencyReport,
     Finding,
@@ -28,11 +28,14 @@ from engine.consistency import (
     run_consistency,
     write_counterexamples,
 )
-from engine.durable_backend import DurableMatcher
 from engine.errors import EngineFailure
-from engine.matcher import Firing, Matcher
-from engine.model import Accepted, Invariant
+from engine.language import Value
+from engine.matching.compile import Program
+from engine.matching.durable import DurableMatcher
+from engine.matching.matcher import Firing, Matcher
+from engine.model import Accepted
 from engine.pipeline import Engine
+from engine.quotes import FoldedText
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
@@ -50,7 +53,7 @@ SHIPPED_DEFAULTS: dict[str, Value] = {
 
 def with_checks(engine: Engine, **update: object) -> Engine:
     """The same compiled engine, with checks.yaml's invariants or acceptances replaced."""
-    rule_base = replace(engine.rule_base, checks=engine.rule_base.checks.model_copy(update=update))
+    rule_base = replace(engine.rule_base, checks=replace(engine.rule_base.checks, **update))
     return Engine(rule_base, engine.program, engine.matcher)
 
 
@@ -66,7 +69,7 @@ def titles(report: ConsistencyReport) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def shipped(shipped_engine: Engine) -> Engine:
-    """The session's shared Engine (tests/conftest.py): every Engine.open leaks rulesets in durable_rules' Host."""
+    """The session's shared Engine (tests/conftest.py)."""
     return shipped_engine
 
 
@@ -125,7 +128,7 @@ def test_continuous_numbers_get_a_point_inside_each_interval(orchard: Engine) ->
     space = ScenarioSpace.of(orchard.rule_base)
     assert space.classes["temperature"] == (-10, 0.5, 31)  # below 0.5, above 30
     assert space.raw_size is None
-    narrow = Invariant.model_validate(
+    narrow = invariant(
         {
             "name": "narrow",
             "reason": "thresholds with no whole number between them",
@@ -133,7 +136,7 @@ def test_continuous_numbers_get_a_point_inside_each_interval(orchard: Engine) ->
             "require": {"question": "apple_price", "is_not": "falls"},
         }
     )
-    rule_base = replace(orchard.rule_base, checks=orchard.rule_base.checks.model_copy(update={"invariants": (narrow,)}))
+    rule_base = replace(orchard.rule_base, checks=replace(orchard.rule_base.checks, invariants=(narrow,)))
     # 0.2 passes and fails the same tests as -10 (above 0.2 is false there), so it is no class of its own;
     # nothing whole lies strictly between 0.2 and 0.45, so that interval gets its midpoint.
     assert ScenarioSpace.of(rule_base).classes["temperature"] == (-10, 0.325, 0.45, 0.5, 31)
@@ -343,8 +346,11 @@ def test_broken_engine_promises_are_found(picnic: Engine, matcher: type[Matcher]
 
 
 def test_a_quote_missing_from_its_seed_breaks_the_trace_promise(picnic: Engine) -> None:
+    misquoted = "On a windy day we go."
+    seed = FoldedText(picnic.rule_base.seeds["picnic-notes"].text)
+    assert seed.find(misquoted) is None
     rules = tuple(
-        rule.model_copy(update={"source": rule.source.model_copy(update={"quote": "On a windy day we go."})}) if rule.id == "ada.calm_go" and rule.source else rule
+        replace(rule, source=replace(rule.source, quote=misquoted, quote_span=seed.find(misquoted))) if rule.id == "ada.calm_go" and rule.source else rule
         for rule in picnic.rule_base.rules
     )
     engine = Engine(replace(picnic.rule_base, rules=rules), picnic.program, picnic.matcher)
@@ -362,15 +368,15 @@ def test_promises_are_checked_on_a_stated_sample(picnic: Engine) -> None:
 
 
 def test_no_stance_and_a_conflict_meet_every_bound(shipped: Engine) -> None:
-    invariant = Invariant.model_validate({"name": "never", "reason": "test", "require": {"question": "russia_presence", "in": ["maintain"]}})
+    never = invariant({"name": "never", "reason": "test", "require": {"question": "russia_presence", "in": ["maintain"]}})
     quiet = shipped.forecast(SHIPPED_DEFAULTS)
     assert quiet.question("russia_presence").status == "no-stance"
-    assert invariant_breach(invariant, quiet, shipped.rule_base.vocabulary) is None
+    assert invariant_breach(never, quiet, shipped.rule_base.vocabulary) is None
     clash = shipped.forecast({**SHIPPED_DEFAULTS, "junta_pays": True, "deadly_clashes": 3})
     assert clash.question("russia_presence").status == "conflict"
-    assert invariant_breach(invariant, clash, shipped.rule_base.vocabulary) is None
+    assert invariant_breach(never, clash, shipped.rule_base.vocabulary) is None
     paid = shipped.forecast({**SHIPPED_DEFAULTS, "junta_pays": True})
-    breach = invariant_breach(invariant, paid, shipped.rule_base.vocabulary)
+    breach = invariant_breach(never, paid, shipped.rule_base.vocabulary)
     assert breach is not None and breach.forbidden == ("increase",) and breach.rules == ("elischer.more_if_paid",)
 
 

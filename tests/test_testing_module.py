@@ -17,9 +17,9 @@ import pytest
 from hypothesis import find, settings
 from hypothesis import strategies as st
 
-from engine.compile import Value
 from engine.consistency import ScenarioSpace
-from engine.model import Accepted, BooleanVariable, LevelVariable, NumberVariable
+from engine.language import BooleanKind, LevelKind, NumberKind, Value
+from engine.model import Accepted
 from engine.pipeline import Engine
 from engine.testing import assert_consistent, assert_invariants_hold
 
@@ -73,16 +73,16 @@ def test_scenarios_draw_valid_values_of_every_variable(drawn: tuple[Engine, dict
     variables = chosen.rule_base.vocabulary.variables
     assert list(values) == list(variables)
     for name, variable in variables.items():
-        value = values[name]
-        if isinstance(variable, BooleanVariable):
+        value, kind = values[name], variable.kind
+        if isinstance(kind, BooleanKind):
             assert isinstance(value, bool)
-        elif isinstance(variable, LevelVariable):
-            assert value in variable.levels
+        elif isinstance(kind, LevelKind):
+            assert value in kind.levels
         else:
-            assert isinstance(variable, NumberVariable)
+            assert isinstance(kind, NumberKind)
             assert isinstance(value, (int, float)) and not isinstance(value, bool)
-            assert variable.min <= value <= variable.max
-            assert isinstance(value, int) or not variable.integer
+            assert kind.minimum <= value <= kind.maximum
+            assert isinstance(value, int) or not kind.integer
     chosen.forecast(values)  # the engine takes every drawn scenario
 
 
@@ -159,7 +159,7 @@ def test_assert_consistent_passes_when_everything_is_accepted() -> None:
         Accepted(name="frost_is_cold", kind="shadowed-rule", rule="bea.frost_cold", reason="fixture"),
     )
     accepting = Engine(
-        replace(orchard.rule_base, checks=checks.model_copy(update={"accepted": (*checks.accepted, *extra)})),
+        replace(orchard.rule_base, checks=replace(checks, accepted=(*checks.accepted, *extra))),
         orchard.program,
         orchard.matcher,
     )

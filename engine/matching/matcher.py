@@ -2,7 +2,7 @@
 
 A `Matcher` evaluates one scenario against a `Program` and returns the
 firings: which branch of which rule fired, in which stratum, and what the
-engine matched. `engine.durable_backend` is the production matcher; any
+engine matched. `engine.matching.durable` is the production matcher; any
 other (a reference model in the tests, a vectorised sweep later) must give
 the same firings for the same input.
 """
@@ -13,7 +13,8 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from engine.compile import Program, Value
+from engine.language import Value
+from engine.matching.compile import Program
 
 
 @dataclass(frozen=True, slots=True, order=True)

@@ -13,7 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from engine.model import Condition, FactConclusion, FactTest, Rule, Vocabulary, leaves
+from engine.language import Condition, FactClaim, FactRef, leaves
+from engine.model import Rule, Vocabulary
 
 
 class NegationCycle(Exception):
@@ -38,9 +39,9 @@ class Strata:
 
 def fact_uses(condition: Condition | None) -> Iterator[tuple[str, bool]]:
     """Each fact a condition mentions, with True where it is under a negation."""
-    for leaf, negated in leaves(condition):
-        if isinstance(leaf, FactTest):
-            yield leaf.fact, negated
+    for leaf in leaves(condition):
+        if isinstance(leaf.node, FactRef):
+            yield leaf.node.fact, leaf.negated
 
 
 def stratify(rules: Iterable[Rule], vocabulary: Vocabulary) -> Strata:
@@ -48,7 +49,7 @@ def stratify(rules: Iterable[Rule], vocabulary: Vocabulary) -> Strata:
     rules = tuple(rules)
     producers: dict[str, list[Rule]] = {}
     for rule in rules:
-        if isinstance(rule.then, FactConclusion):
+        if isinstance(rule.then, FactClaim):
             producers.setdefault(rule.then.fact, []).append(rule)
     _refuse_negation_cycles(rules, producers)
 
@@ -64,7 +65,7 @@ def stratify(rules: Iterable[Rule], vocabulary: Vocabulary) -> Strata:
     # Every producer of a fact runs in the fact's stratum, so the fact is
     # complete when that stratum ends.
     rule_stratum = {
-        rule.id: fact_stratum[rule.then.fact] if isinstance(rule.then, FactConclusion) else _need(rule, fact_stratum)
+        rule.id: fact_stratum[rule.then.fact] if isinstance(rule.then, FactClaim) else _need(rule, fact_stratum)
         for rule in rules
     }
     return Strata(rule_stratum=rule_stratum, fact_stratum=fact_stratum)

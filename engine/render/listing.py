@@ -5,10 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from engine.load import RuleBase
-from engine.model import FactConclusion, LevelVariable, NumberVariable
-from engine.resolve import describe_conclusion
-from engine.scenario_io import allowed_values
+from engine.language import FactClaim, describe_conclusion
+from engine.model import RuleBase
 
 SECTIONS = ("variables", "facts", "questions", "experts", "rules")
 
@@ -38,12 +36,12 @@ def listing(rule_base: RuleBase, what: str = "all") -> Listing:
         "variables": [
             {
                 "id": name,
-                "type": variable.type,
-                "allowed": allowed_values(vocabulary, name),
-                "levels": list(variable.levels) if isinstance(variable, LevelVariable) else None,
-                "unit": variable.unit if isinstance(variable, NumberVariable) else None,
+                "type": variable.kind.name,
+                "allowed": variable.kind.describe(),
+                "levels": variable.kind.declaration().get("levels"),
+                "unit": variable.kind.declaration().get("unit"),
                 "meaning": variable.meaning,
-                "summary": f"{variable.type}: {allowed_values(vocabulary, name)}. {variable.meaning}",
+                "summary": f"{variable.kind.name}: {variable.kind.describe()}. {variable.meaning}",
             }
             for name, variable in vocabulary.variables.items()
         ],
@@ -51,7 +49,7 @@ def listing(rule_base: RuleBase, what: str = "all") -> Listing:
             {
                 "id": name,
                 "meaning": fact.meaning,
-                "derived_by": [rule.id for rule in rule_base.rules if isinstance(rule.then, FactConclusion) and rule.then.fact == name],
+                "derived_by": [rule.id for rule in rule_base.rules if isinstance(rule.then, FactClaim) and rule.then.fact == name],
                 "summary": fact.meaning,
             }
             for name, fact in vocabulary.facts.items()
@@ -76,9 +74,9 @@ def listing(rule_base: RuleBase, what: str = "all") -> Listing:
                 "id": rule.id,
                 "expert": rule.expert,
                 "hedge": rule.hedge,
-                "concludes": describe_conclusion(rule),
-                "file": rule_base.origins[rule.id].document.path.name,
-                "summary": f"{describe_conclusion(rule)}" + (f' ("{rule.hedge}")' if rule.hedge else "") + (" [assumption]" if rule.assumption else ""),
+                "concludes": describe_conclusion(rule.then),
+                "file": rule.file,
+                "summary": f"{describe_conclusion(rule.then)}" + (f' ("{rule.hedge}")' if rule.hedge else "") + (" [assumption]" if rule.assumption else ""),
             }
             for rule in rule_base.rules
         ],

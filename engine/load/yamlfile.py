@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from engine.errors import InputError, Location
+from engine.language import KeyPath
 
 MAX_BYTES = 1_000_000
 MAX_NODES = 100_000
@@ -34,9 +35,6 @@ _SCALAR_TAGS = {
 }
 _SEQ_TAG = "tag:yaml.org,2002:seq"
 _MAP_TAG = "tag:yaml.org,2002:map"
-
-KeyPath = tuple[str | int, ...]
-
 
 def format_key(path: KeyPath) -> str:
     """`('rules', 3, 'when')` -> `rules[3].when`."""
@@ -106,20 +104,18 @@ def load_yaml(path: Path) -> Document:
     """Parse `path` into a `Document`; the file must hold one non-empty document."""
     text = read_text(path)
     try:
-        _check_depth(path, text)
+        _check_depth(path, text, _Loader)
         nodes = list(yaml.compose_all(text, Loader=_Loader))
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = Location(path, mark.line + 1, mark.column + 1) if mark else Location(path)
-        problem = exc.problem or exc.context or "invalid YAML"
-        start = exc.context_mark
-        if exc.problem and exc.context and start is not None and mark is not None and start.line != mark.line:
-            problem += f" ({exc.context} at line {start.line + 1})"
-        suggestion = "indent with spaces, not tabs" if mark is not None and _char_at(text, mark.line, mark.column) == "\t" else None
-        raise InputError(f"YAML syntax error: {problem}", location=where, suggestion=suggestion) from None
     except yaml.YAMLError as exc:
-        raise InputError(f"YAML error: {exc}", location=Location(path)) from None
+        # libyaml scans ahead and may stop deep nesting with its own error first;
+        # the pure-Python parser yields events as it goes, so ours comes first.
+        try:
+            _check_depth(path, text, yaml.SafeLoader)
+        except yaml.YAMLError:
+            pass
+        raise _syntax_error(path, text, exc) from None
     if len(nodes) > 1:
+
         mark = nodes[1].start_mark
         raise InputError(
             "holds several YAML documents, expected one",
@@ -133,16 +129,30 @@ def load_yaml(path: Path) -> Document:
     return Document(path=path, data=data, positions=builder.positions)
 
 
+def _syntax_error(path: Path, text: str, exc: yaml.YAMLError) -> InputError:
+    """A YAML error as one located line: PyYAML's words for the problem, our framing around them."""
+    if not isinstance(exc, yaml.MarkedYAMLError):
+        return InputError(f"YAML error: {exc}", location=Location(path))
+    mark = exc.problem_mark or exc.context_mark
+    where = Location(path, mark.line + 1, mark.column + 1) if mark else Location(path)
+    problem = exc.problem or exc.context or "invalid YAML"
+    start = exc.context_mark
+    if exc.problem and exc.context and start is not None and mark is not None and start.line != mark.line:
+        problem += f" ({exc.context} at line {start.line + 1})"
+    suggestion = "indent with spaces, not tabs" if mark is not None and _char_at(text, mark.line, mark.column) == "\t" else None
+    return InputError(f"YAML syntax error: {problem}", location=where, suggestion=suggestion)
+
+
 def _char_at(text: str, line: int, column: int) -> str:
     """The character at a 0-based line and column of `text`, or ''."""
     lines = text.splitlines()
     return lines[line][column : column + 1] if 0 <= line < len(lines) else ""
 
 
-def _check_depth(path: Path, text: str) -> None:
+def _check_depth(path: Path, text: str, loader: type[Any]) -> None:
     """Refuse deep nesting before composing: libyaml's composer recurses in C and crashes on it."""
     depth = 0
-    for event in yaml.parse(text, Loader=_Loader):
+    for event in yaml.parse(text, Loader=loader):
         if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
             depth += 1
             if depth > MAX_DEPTH:

@@ -1,0 +1,121 @@
+"""Property-test a rule base: find the scenarios where its rules break.
+
+`run_consistency(engine)` searches the whole scenario space the vocabulary
+defines and reports, each with the smallest scenario that shows it:
+
+- self-conflict: one expert's fired rules allow no outcome for a question;
+- disagreement (informational): two experts' stances on a question do not
+  overlap; it tells where each pair of experts parts ways, it is no error;
+- dead rule: a rule that no scenario fires;
+- shadowed rule: rule A is shadowed by rule B of the same expert when A fires
+  in at least one scenario, B fires in every scenario where A fires, and
+  either both take a stance on the same question with B's allowed outcomes a
+  subset of A's, or both derive the same fact. A then adds nothing that B
+  does not already say. When A and B shadow each other (they fire in the
+  same scenarios and conclude the same), only the one with the later id is
+  reported;
+- invariant: a promise declared in checks.yaml (`Invariant`) is broken;
+- promise: the engine broke one of its own promises: every scenario runs to
+  the end, the forecast does not depend on the order of the variables or of
+  the rules, and every stance has a trace whose quotes are found in their
+  seeds. Termination is checked on every scenario tried, the others on a
+  deterministic sample, said in the report;
+- unused acceptance (informational): an `accepted` entry that matches no
+  finding.
+
+Self-conflicts, dead rules and shadowed rules declared under `accepted` in
+checks.yaml are reported as known; `ConsistencyReport.failed` is True when
+any other finding is not informational.
+
+How it searches. The engine compares a variable only with constants, so two
+scenarios whose variables pass and fail exactly the same tests (in rules and
+invariant conditions) get the same forecast. `ScenarioSpace` cuts each
+variable's values into such classes and keeps one value per class: the
+simplest one, in the order false < true, levels lowest first, numbers
+smallest first. Searching one scenario per class is therefore exact. When the
+number of classes is at most `limit`, every class is tried; otherwise
+hypothesis samples classes, and each finding is shrunk by hypothesis to the
+smallest scenario it can find (hypothesis makes the class positions small in
+vocabulary order, which can differ from the exhaustive order below). Dead and shadowed rules found by sampling are
+evidence, not proof, and the report says so.
+
+"Smallest" in an exhaustive search means first in this simplicity order:
+fewer variables away from their default class (false, the lowest level, the
+minimum: what `forecast new` writes), then a smaller sum of class positions,
+then class positions compared in vocabulary order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from engine.consistency.findings import INFORMATIONAL, Finding, FindingKind, Findings, acceptance, order, unused
+from engine.consistency.invariants import Breach, invariant_breach
+from engine.consistency.promises import PROMISES
+from engine.consistency.report import ConsistencyReport, write_counterexamples
+from engine.consistency.search import Exhaustive, Observer, Progress, Sampled
+from engine.consistency.space import Point, ScenarioSpace
+from engine.pipeline import Engine
+
+
+def run_consistency(
+    engine: Engine,
+    *,
+    limit: int = 50_000,
+    progress: Progress | None = None,
+    max_examples: int = 1_000,
+    promise_sample: int = 100,
+    seed: int = 0,
+) -> ConsistencyReport:
+    """Search the rule base's scenario space for what breaks; see the module docstring.
+
+    `limit`: search every class when there are at most this many, else use
+    hypothesis with `max_examples` draws and a fixed `seed`.
+    `progress(done, total)` is called after each scenario of the search
+    (not while shrinking); `done` rises and reaches `total` once, at the end. `promise_sample` bounds how many scenarios get the
+    order and trace promise checks, which cost two more engine runs each.
+
+        report = run_consistency(Engine.open(Path("rules")))
+        print(report.render_text())
+        sys.exit(1 if report.failed else 0)
+    """
+    space = ScenarioSpace.of(engine.rule_base)
+    observer = Observer(engine, space)
+    search: Exhaustive | Sampled
+    if space.size <= limit:
+        search = Exhaustive(observer, progress, promise_sample)
+    else:
+        search = Sampled(observer, progress, promise_sample, max_examples, seed)
+    search.explore()
+    found = Findings(engine, observer, search).all()
+    accepted = engine.rule_base.checks.accepted
+    found = [replace(finding, accepted=acceptance(finding, accepted)) for finding in found]
+    used = {finding.accepted.name for finding in found if finding.accepted is not None}
+    found += [unused(declaration, len(observer.points)) for declaration in accepted if declaration.name not in used]
+    return ConsistencyReport(
+        method=search.method,
+        scenarios_tried=len(observer.points),
+        space_classes=space.size,
+        space_raw=space.raw_size,
+        limit=limit,
+        classes=dict(space.classes),
+        promise_checks=observer.promise_checks,
+        promise_every=search.every if isinstance(search, Exhaustive) else None,
+        findings=tuple(sorted(found, key=order)),
+        max_examples=max_examples if isinstance(search, Sampled) else None,
+    )
+
+
+__all__ = [
+    "INFORMATIONAL",
+    "PROMISES",
+    "Breach",
+    "ConsistencyReport",
+    "Finding",
+    "FindingKind",
+    "Point",
+    "ScenarioSpace",
+    "invariant_breach",
+    "run_consistency",
+    "write_counterexamples",
+]

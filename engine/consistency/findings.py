@@ -1,0 +1,265 @@
+"""What the search found: findings, each with the smallest scenario that shows it, and what is accepted."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from engine.consistency.promises import PROMISES
+from engine.consistency.search import Exhaustive, Key, Observation, Observer, Sampled, sampled_promise
+from engine.consistency.space import Point
+from engine.language import FactClaim, StanceClaim, Value, allowed, describe_condition, describe_conclusion
+from engine.model import Accepted, Rule
+from engine.pipeline import Engine
+
+FindingKind = Literal["self-conflict", "disagreement", "dead-rule", "shadowed-rule", "invariant", "promise", "unused-acceptance"]
+FindingStatus = Literal["failing", "accepted", "informational"]
+
+KIND_ORDER: tuple[FindingKind, ...] = (
+    "invariant",
+    "self-conflict",
+    "promise",
+    "dead-rule",
+    "shadowed-rule",
+    "disagreement",
+    "unused-acceptance",
+)
+INFORMATIONAL: frozenset[FindingKind] = frozenset({"disagreement", "unused-acceptance"})
+STATUS_ORDER: dict[FindingStatus, int] = {"failing": 0, "accepted": 1, "informational": 2}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing the check found, with the smallest scenario that shows it.
+
+    `scenario` is None for a dead rule (no scenario fires it) and for an
+    unused acceptance. For a shadowed rule it is the smallest scenario where
+    the shadowed rule fires (and its shadower with it). `scenarios` is how
+    many of the scenarios tried show the finding.
+    """
+
+    kind: FindingKind
+    subject: str
+    message: str
+    question: str | None = None
+    experts: tuple[str, ...] = ()
+    rules: tuple[str, ...] = ()
+    scenario: Mapping[str, Value] | None = None
+    scenarios: int = 0
+    accepted: Accepted | None = None
+
+    @property
+    def status(self) -> FindingStatus:
+        if self.kind in INFORMATIONAL:
+            return "informational"
+        return "accepted" if self.accepted is not None else "failing"
+
+    @property
+    def title(self) -> str:
+        return f"{self.kind}: {self.subject}"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "status": self.status,
+            "subject": self.subject,
+            "question": self.question,
+            "experts": list(self.experts),
+            "rules": list(self.rules),
+            "message": self.message,
+            "scenario": dict(self.scenario) if self.scenario is not None else None,
+            "scenarios": self.scenarios,
+            "accepted": {"name": self.accepted.name, "reason": self.accepted.reason} if self.accepted else None,
+        }
+
+
+class Findings:
+    """Turns what the search observed into findings, each with its smallest scenario.
+
+    Every search for a smallest scenario runs first; counts, dead rules and
+    shadowed rules are taken afterwards, from every scenario tried, so that a
+    scenario met while shrinking counts too.
+    """
+
+    def __init__(self, engine: Engine, observer: Observer, search: Exhaustive | Sampled) -> None:
+        self.rule_base = engine.rule_base
+        self.observer = observer
+        self.search = search
+        self.caveat = " The search was sampled, so this is evidence, not proof." if search.method == "hypothesis" else ""
+
+    def all(self) -> list[Finding]:
+        illustrations = {rule_id: self._first_firing_point(rule_id) for rule_id in self._shadowers()}
+        points = self._key_points()
+        keyed = [self._keyed(key, point) for key, point in points.items()]
+        shadowed = [
+            self._shadowed(rule_id, shadowers, illustrations.get(rule_id) or self.observer.points[min(self.observer.fired_in[rule_id])])
+            for rule_id, shadowers in self._shadowers().items()
+        ]
+        return [*keyed, *self._dead(), *shadowed]
+
+    def _smallest(self, shows: Callable[[Observation], bool], promises: bool, seen: Callable[[], Point]) -> Point:
+        """The search's smallest point; if it cannot find one again, the first point `seen` to show it."""
+        found = self.search.minimal(shows, promises)
+        return found if found is not None else seen()
+
+    def _key_points(self) -> dict[Key, Point]:
+        """The smallest point of every key, including keys first met while shrinking another."""
+        points: dict[Key, Point] = {}
+        while pending := sorted(self.observer.keys() - points.keys()):
+            for key in pending:
+                points[key] = self._smallest_showing(key)
+        return points
+
+    def _smallest_showing(self, key: Key) -> Point:
+        def shows(observation: Observation) -> bool:
+            return key in observation.shows
+
+        def first_seen() -> Point:
+            return self.observer.first(key)
+
+        return self._smallest(shows, sampled_promise(key), first_seen)
+
+    def _keyed(self, key: Key, point: Point) -> Finding:
+        evidence = self.observer.observe(point, sampled_promise(key)).shows[key]
+        count = self.observer.count(key)
+        tried = self.observer.promise_checks if sampled_promise(key) else len(self.observer.points)
+        seen = f"Seen in {count:,} of {tried:,} scenarios tried."
+        kind, *rest = key
+        question: str | None = None
+        if kind == "self-conflict":
+            expert, question = rest
+            subject = f"{expert} on {question}"
+            message = f"{expert}'s rules allow no outcome for {question} together: {evidence.text}. {seen}"
+        elif kind == "disagreement":
+            question, one, other = rest
+            subject = f"{one} and {other} on {question}"
+            message = f"{one} and {other} part ways on {question}: in the smallest such scenario, {evidence.text}. {seen}"
+        elif kind == "invariant":
+            invariant = next(item for item in self.rule_base.checks.invariants if item.name == rest[0])
+            subject, question = invariant.name, invariant.require.question
+            message = f"In the smallest scenario that breaks it, {evidence.text}. The invariant's reason: {invariant.reason} {seen}"
+        else:
+            subject = rest[0]
+            message = f"The engine promises that {PROMISES[subject]}, but {evidence.text}. {seen}"
+        return Finding(
+            kind=_KINDS[kind],
+            subject=subject,
+            message=message,
+            question=question,
+            experts=evidence.experts,
+            rules=evidence.rules,
+            scenario=self.observer.space.values(point),
+            scenarios=count,
+        )
+
+    def _dead(self) -> list[Finding]:
+        tried = len(self.observer.points)
+        return [
+            Finding(
+                kind="dead-rule",
+                subject=rule.id,
+                message=f"{rule.id} fires in none of the {tried:,} scenarios tried; its condition never holds: "
+                f"{describe_condition(rule.when)}.{self.caveat}",
+                question=rule.then.question if isinstance(rule.then, StanceClaim) else None,
+                experts=(rule.expert,),
+                rules=(rule.id,),
+            )
+            for rule in self.rule_base.rules
+            if not self.observer.fired_in[rule.id]
+        ]
+
+    def _shadowers(self) -> dict[str, tuple[str, ...]]:
+        """Each shadowed rule and the rules that shadow it, judged on every scenario tried so far."""
+        fired_in = self.observer.fired_in
+        found: dict[str, tuple[str, ...]] = {}
+        for rule in self.rule_base.rules:
+            if not fired_in[rule.id]:
+                continue
+            shadowers = []
+            for other in self.rule_base.rules:
+                if other.id == rule.id or other.expert != rule.expert:
+                    continue
+                if not (self._implies(other, rule) and fired_in[rule.id] <= fired_in[other.id]):
+                    continue
+                mutual = self._implies(rule, other) and fired_in[rule.id] == fired_in[other.id]
+                if mutual and rule.id < other.id:
+                    continue
+                shadowers.append(other.id)
+            if shadowers:
+                found[rule.id] = tuple(sorted(shadowers))
+        return found
+
+    def _implies(self, rule: Rule, other: Rule) -> bool:
+        """Whether `rule`'s conclusion already says everything `other`'s does."""
+        if isinstance(rule.then, FactClaim) or isinstance(other.then, FactClaim):
+            return isinstance(rule.then, FactClaim) and isinstance(other.then, FactClaim) and rule.then.fact == other.then.fact
+        if rule.then.question != other.then.question:
+            return False
+        scale = self.rule_base.vocabulary.questions[rule.then.question].outcomes
+        return set(allowed(rule.then.op, rule.then.values, scale)) <= set(allowed(other.then.op, other.then.values, scale))
+
+    def _first_firing_point(self, rule_id: str) -> Point:
+        """The smallest point where `rule_id` fires."""
+
+        def fires(observation: Observation) -> bool:
+            return rule_id in observation.fired
+
+        def first_seen() -> Point:
+            return self.observer.points[min(self.observer.fired_in[rule_id])]
+
+        return self._smallest(fires, False, first_seen)
+
+    def _shadowed(self, rule_id: str, shadowers: tuple[str, ...], point: Point) -> Finding:
+        rule = self.rule_base.rule(rule_id)
+        count = len(self.observer.fired_in[rule_id])
+        said = "; ".join(f"{other} ({describe_conclusion(self.rule_base.rule(other).then)})" for other in shadowers)
+        return Finding(
+            kind="shadowed-rule",
+            subject=rule_id,
+            message=f"{rule_id} ({describe_conclusion(rule.then)}) adds nothing: in each of the {count:,} scenarios tried where it fires, "
+            f"{said} {'fires' if len(shadowers) == 1 else 'fire'} too and already {'says' if len(shadowers) == 1 else 'say'} as much."
+            f"{self.caveat}",
+            question=rule.then.question if isinstance(rule.then, StanceClaim) else None,
+            experts=(rule.expert,),
+            rules=(rule_id, *shadowers),
+            scenario=self.observer.space.values(point),
+            scenarios=count,
+        )
+
+
+_KINDS: dict[str, FindingKind] = {
+    "self-conflict": "self-conflict",
+    "disagreement": "disagreement",
+    "invariant": "invariant",
+    "promise": "promise",
+}
+
+
+def acceptance(finding: Finding, accepted: Iterable[Accepted]) -> Accepted | None:
+    for declaration in accepted:
+        if declaration.kind != finding.kind:
+            continue
+        if declaration.kind == "self-conflict" and finding.experts[:1] == (declaration.expert,) and finding.question == declaration.question:
+            return declaration
+        if declaration.kind != "self-conflict" and finding.rules[:1] == (declaration.rule,):
+            return declaration
+    return None
+
+
+def unused(declaration: Accepted, tried: int) -> Finding:
+    target = f"{declaration.expert} on {declaration.question}" if declaration.kind == "self-conflict" else str(declaration.rule)
+    return Finding(
+        "unused-acceptance",
+        declaration.name,
+        f"checks.yaml accepts the {declaration.kind} {target}, but none was found in the {tried:,} scenarios tried; "
+        "if the rules changed, the declaration can go.",
+        question=declaration.question,
+        experts=(declaration.expert,) if declaration.expert else (),
+        rules=(declaration.rule,) if declaration.rule else (),
+        accepted=declaration,
+    )
+
+
+def order(finding: Finding) -> tuple[int, int, str]:
+    return (STATUS_ORDER[finding.status], KIND_ORDER.index(finding.kind), finding.subject)

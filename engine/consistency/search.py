@@ -1,0 +1,233 @@
+"""Searching the scenario space: run each scenario once, keep what it shows, find the smallest that shows a thing.
+
+When the number of classes is at most the limit, every class is tried
+(`Exhaustive`), simplest first; otherwise hypothesis samples classes
+(`Sampled`) and shrinks each finding to the smallest scenario it can find.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from itertools import combinations
+from typing import Literal
+
+from hypothesis import HealthCheck, Verbosity, find, settings
+from hypothesis.errors import NoSuchExample
+
+from engine.consistency.invariants import invariant_breach
+from engine.consistency.promises import SAMPLED_PROMISES, differs, reordered, trace_problem
+from engine.consistency.space import Point, ScenarioSpace
+from engine.errors import EngineFailure
+from engine.language import Value, describe_conclusion
+from engine.pipeline import Engine
+from engine.resolve.results import Forecast
+
+Method = Literal["exhaustive", "hypothesis"]
+Progress = Callable[[int, int], None]
+
+Key = tuple[str, ...]
+"""What a scenario shows: ("self-conflict", expert, question), ("disagreement", question, a, b),
+("invariant", name) or ("promise", name)."""
+
+
+def sampled_promise(key: Key) -> bool:
+    """Whether `key` is a promise checked only on the sample of scenarios."""
+    return key[0] == "promise" and key[1] in SAMPLED_PROMISES
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What one scenario shows about one key: the rules and experts involved, in words."""
+
+    rules: tuple[str, ...]
+    experts: tuple[str, ...]
+    text: str
+
+
+@dataclass(frozen=True)
+class Observation:
+    fired: frozenset[str]
+    shows: Mapping[Key, Evidence]
+
+
+def _outcomes(outcomes: tuple[str, ...]) -> str:
+    return ", ".join(outcomes)
+
+
+class Observer:
+    """Runs the engine on points, once each, and keeps what every point showed."""
+
+    def __init__(self, engine: Engine, space: ScenarioSpace) -> None:
+        self.engine = engine
+        self.space = space
+        self.points: list[Point] = []
+        self.fired_in: dict[str, set[int]] = {rule.id: set() for rule in engine.rule_base.rules}
+        self._plain: dict[Point, Observation] = {}
+        self._promises: dict[Point, dict[Key, Evidence]] = {}
+        self._reordered: Engine | None = None
+
+    @property
+    def promise_checks(self) -> int:
+        return len(self._promises)
+
+    def observe(self, point: Point, promises: bool = False) -> Observation:
+        """What `point` shows; with `promises`, also the sampled engine promises."""
+        plain = self._plain.get(point)
+        forecast: Forecast | None = None
+        if plain is None:
+            plain, forecast = self._evaluate(point)
+            for rule_id in plain.fired:
+                self.fired_in[rule_id].add(len(self.points))
+            self.points.append(point)
+            self._plain[point] = plain
+        if not promises or ("promise", "terminates") in plain.shows:
+            return plain
+        if point not in self._promises:
+            values = self.space.values(point)
+            self._promises[point] = self._check_promises(values, forecast or self.engine.forecast(values))
+        return Observation(plain.fired, {**plain.shows, **self._promises[point]})
+
+    def keys(self) -> set[Key]:
+        return {key for observation in self._plain.values() for key in observation.shows} | {
+            key for shown in self._promises.values() for key in shown
+        }
+
+    def count(self, key: Key) -> int:
+        """How many of the points tried show `key`."""
+        if sampled_promise(key):
+            return sum(1 for shown in self._promises.values() if key in shown)
+        return sum(1 for observation in self._plain.values() if key in observation.shows)
+
+    def first(self, key: Key) -> Point:
+        """The first point tried that showed `key`."""
+        return next(point for point in self.points if key in self.observe(point, point in self._promises).shows)
+
+    def _evaluate(self, point: Point) -> tuple[Observation, Forecast | None]:
+        values = self.space.values(point)
+        try:
+            forecast = self.engine.forecast(values)
+        except EngineFailure as failure:
+            return Observation(frozenset(), {("promise", "terminates"): Evidence((), (), str(failure))}), None
+        shows: dict[Key, Evidence] = {}
+        for question in forecast.questions:
+            for stance in question.stances:
+                if stance.status == "self-conflict":
+                    said = "; ".join(f"{rule} says {describe_conclusion(self.engine.rule_base.rule(rule).then)}" for rule in stance.rules)
+                    shows[("self-conflict", stance.expert, question.id)] = Evidence(stance.rules, (stance.expert,), said)
+            stated = [stance for stance in question.stances if stance.outcomes]
+            for one, other in combinations(stated, 2):
+                if not set(one.outcomes) & set(other.outcomes):
+                    text = (
+                        f"{one.expert} allows {_outcomes(one.outcomes)} ({', '.join(one.rules)}); "
+                        f"{other.expert} allows {_outcomes(other.outcomes)} ({', '.join(other.rules)})"
+                    )
+                    key = ("disagreement", question.id, one.expert, other.expert)
+                    shows[key] = Evidence(tuple(sorted({*one.rules, *other.rules})), (one.expert, other.expert), text)
+        for invariant in self.engine.rule_base.checks.invariants:
+            breach = invariant_breach(invariant, forecast, self.engine.rule_base.vocabulary)
+            if breach is not None:
+                shows[("invariant", invariant.name)] = Evidence(breach.rules, breach.experts, str(breach))
+        fired = frozenset(firing.rule_id for firing in forecast.firings)
+        return Observation(fired, shows), forecast
+
+    def _check_promises(self, values: Mapping[str, Value], forecast: Forecast) -> dict[Key, Evidence]:
+        broken: dict[Key, Evidence] = {}
+        difference = differs(forecast, self.engine.forecast(dict(reversed(list(values.items())))))
+        if difference is not None:
+            broken[("promise", "values-order")] = Evidence((), (), f"with the variables given in reverse order, {difference}")
+        try:
+            difference = differs(forecast, self._reordered_engine().forecast(values))
+        except EngineFailure as failure:
+            difference = f"the engine failed: {failure}"
+        if difference is not None:
+            broken[("promise", "rule-order")] = Evidence((), (), f"with the rules compiled in reverse order, {difference}")
+        problem = trace_problem(forecast)
+        if problem is not None:
+            broken[("promise", "quoted-traces")] = Evidence((), (), problem)
+        return broken
+
+    def _reordered_engine(self) -> Engine:
+        if self._reordered is None:
+            self._reordered = reordered(self.engine)
+        return self._reordered
+
+
+class Exhaustive:
+    """Every point, simplest first; promises on every k-th."""
+
+    method: Method = "exhaustive"
+
+    def __init__(self, observer: Observer, progress: Progress | None, promise_sample: int) -> None:
+        self.observer = observer
+        self.progress = progress
+        self.points = observer.space.points()
+        self.every = max(1, math.ceil(len(self.points) / max(1, promise_sample)))
+        self.sampled = self.points[:: self.every]
+
+    def explore(self) -> None:
+        sampled = set(self.sampled)
+        for done, point in enumerate(self.points, 1):
+            self.observer.observe(point, promises=point in sampled)
+            if self.progress is not None:
+                self.progress(done, len(self.points))
+
+    def minimal(self, shows: Callable[[Observation], bool], promises: bool) -> Point | None:
+        for point in self.sampled if promises else self.points:
+            if shows(self.observer.observe(point, promises)):
+                return point
+        return None
+
+
+class Sampled:
+    """Hypothesis over class positions, with a fixed seed so every run draws the same points.
+
+    Exploring is a `find` whose condition never holds, so hypothesis draws
+    `max_examples` points. Shrinking a finding is a `find` for it with the
+    same seed: hypothesis draws the same points up to the first one that
+    shows it, then shrinks it.
+    """
+
+    method: Method = "hypothesis"
+
+    def __init__(self, observer: Observer, progress: Progress | None, promise_sample: int, max_examples: int, seed: int) -> None:
+        self.observer = observer
+        self.progress = progress
+        self.promise_sample = promise_sample
+        self.max_examples = max_examples
+        self.seed = seed
+        self.strategy = observer.space.strategy()
+        self.settings = settings(
+            max_examples=max_examples,
+            database=None,
+            deadline=None,
+            derandomize=False,
+            suppress_health_check=list(HealthCheck),
+            verbosity=Verbosity.quiet,
+        )
+
+    def explore(self) -> None:
+        drawn = 0
+
+        def visit(point: Point) -> bool:
+            nonlocal drawn
+            drawn += 1
+            self.observer.observe(point, promises=self.observer.promise_checks < self.promise_sample)
+            if self.progress is not None and drawn < self.max_examples:
+                self.progress(drawn, self.max_examples)
+            return False
+
+        self._find(visit)
+        if self.progress is not None:  # once, and also when hypothesis stopped early, having drawn every point
+            self.progress(self.max_examples, self.max_examples)
+
+    def minimal(self, shows: Callable[[Observation], bool], promises: bool) -> Point | None:
+        return self._find(lambda point: shows(self.observer.observe(point, promises)))
+
+    def _find(self, condition: Callable[[Point], bool]) -> Point | None:
+        try:
+            return find(self.strategy, condition, settings=self.settings, random=random.Random(self.seed))
+        except NoSuchExample:
+            return None

@@ -1,0 +1,110 @@
+"""The scenario space: every scenario a vocabulary allows, one per class the rules cannot tell apart.
+
+The engine compares a variable only with constants, so two scenarios whose
+variables pass and fail exactly the same tests (in rules and invariant
+conditions) get the same forecast. Each variable's values are cut into such
+classes (`engine.language.Kind.representatives`), and one value per class is
+kept: the simplest, in the order false < true, levels lowest first, numbers
+smallest first. Searching one scenario per class is therefore exact.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from itertools import product
+
+from hypothesis import strategies as st
+
+from engine.language import Kind, VarTest, Value, leaves
+from engine.model import RuleBase, Vocabulary
+
+Point = tuple[int, ...]
+"""A scenario as the position of its class for each variable, in vocabulary order."""
+
+
+def _classes(kind: Kind, tests: list[VarTest]) -> tuple[Value, ...]:
+    """The simplest value of each class of values that `tests` cannot tell apart."""
+    kept: dict[tuple[bool, ...], Value] = {}
+    for value in kind.representatives(target for test in tests for target in test.values):
+        signature = tuple(kind.holds(test.op, value, test.values) for test in tests)
+        kept.setdefault(signature, value)
+    return tuple(kept.values())
+
+
+@dataclass(frozen=True)
+class ScenarioSpace:
+    """Every scenario a vocabulary allows, one per class the rules cannot tell apart.
+
+    `classes[name]` holds one value per class of `name`, simplest class first;
+    class 0 is the default (false, the lowest level, the minimum).
+
+        space = ScenarioSpace.of(engine.rule_base)
+        space.size, space.raw_size      # classes, and every value combination
+        space.values(space.points()[0]) # the default scenario
+    """
+
+    vocabulary: Vocabulary
+    classes: Mapping[str, tuple[Value, ...]]
+
+    @classmethod
+    def of(cls, rule_base: RuleBase) -> ScenarioSpace:
+        """The classes of every variable under all the tests in rules and invariant conditions."""
+        conditions = [rule.when for rule in rule_base.rules] + [invariant.when for invariant in rule_base.checks.invariants]
+        tests = [leaf.node for condition in conditions for leaf in leaves(condition) if isinstance(leaf.node, VarTest)]
+        vocabulary = rule_base.vocabulary
+        return cls(
+            vocabulary=vocabulary,
+            classes={name: _classes(kind, [test for test in tests if test.var == name]) for name, kind in vocabulary.kinds.items()},
+        )
+
+    @property
+    def size(self) -> int:
+        """The number of scenario classes: the product of each variable's class count."""
+        return math.prod(len(values) for values in self.classes.values())
+
+    @property
+    def raw_size(self) -> int | None:
+        """The number of distinct scenarios; None when a continuous number makes it infinite."""
+        sizes = [kind.size() for kind in self.vocabulary.kinds.values()]
+        return None if None in sizes else math.prod(size for size in sizes if size is not None)
+
+    def values(self, point: Point) -> dict[str, Value]:
+        """The scenario of a point: one value per variable, in vocabulary order."""
+        return {name: options[index] for (name, options), index in zip(self.classes.items(), point)}
+
+    @staticmethod
+    def simplicity(point: Point) -> tuple[int, int, Point]:
+        """Sort key: fewer variables off their default, then smaller class positions."""
+        return (sum(1 for index in point if index), sum(point), point)
+
+    def points(self) -> list[Point]:
+        """Every point, simplest first."""
+        return sorted(product(*(range(len(options)) for options in self.classes.values())), key=self.simplicity)
+
+    def strategy(self) -> st.SearchStrategy[Point]:
+        """Hypothesis draws class positions; shrinking moves them towards the default class."""
+        return st.tuples(*(_position(len(options)) for options in self.classes.values()))
+
+
+def _position(count: int) -> st.SearchStrategy[int]:
+    """A class position in [0, count), drawn as bits.
+
+    For every integer it draws, hypothesis may consult constants it gathers
+    from the caller's source files, and caches them under `.hypothesis/`; for
+    booleans it does not. Drawing bits keeps the search from writing files.
+    The bits are a binary number, most significant first, scaled onto
+    [0, count), so shrinking bits towards false moves the position towards 0.
+    As few bits as will do: each extra bit slows hypothesis down more than
+    the evenness it buys is worth (with 3 classes, the first gets half).
+    """
+    if count == 1:
+        return st.just(0)
+    width = (count - 1).bit_length()
+
+    def scale(bits: tuple[bool, ...]) -> int:
+        number = sum(1 << (width - 1 - place) for place, bit in enumerate(bits) if bit)
+        return (number * count) >> width
+
+    return st.tuples(*(st.booleans() for _ in range(width))).map(scale)

@@ -1,0 +1,1 @@
+"""Loading and checking: YAML files into the rule base model, validated, cached."""

@@ -1,0 +1,123 @@
+"""Load a rule base directory into the model, each file checked against its written form.
+
+A rule base directory holds `vocabulary.yaml`, `experts.yaml`, optionally
+`checks.yaml`, and any number of rule files (every other `*.yaml`). Seeds
+live in the `seeds/` directory beside it unless told otherwise. Loading
+checks the shape of each file; `engine.load.validate` checks that the files
+agree with each other. The rule base keeps where each part was written
+(`Origins`), so later problems are located too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from engine import model
+from engine.errors import InputError, Location, RuleBaseInvalid
+from engine.load import surface
+from engine.load.parse import parse_document
+from engine.load.yamlfile import Document, load_yaml, read_text
+from engine.quotes import FoldedText
+
+VOCABULARY_FILE = "vocabulary.yaml"
+EXPERTS_FILE = "experts.yaml"
+CHECKS_FILE = "checks.yaml"
+RESERVED_FILES = (VOCABULARY_FILE, EXPERTS_FILE, CHECKS_FILE)
+
+
+@dataclass(frozen=True)
+class Origins:
+    """Where each part of a rule base was written, for located errors; absent when read from the cache."""
+
+    vocabulary: Document
+    experts: Document
+    checks: Document | None
+    rules: Mapping[str, tuple[Document, tuple[str | int, ...]]]
+    seeds: Mapping[str, Document]
+
+
+def rule_files(directory: Path) -> Iterator[Path]:
+    """The rule files of a rule base directory, in name order."""
+    for path in sorted(directory.glob("*.yaml")):
+        if path.name not in RESERVED_FILES:
+            yield path
+
+
+def seed_files(directory: Path) -> Iterator[Path]:
+    """The metadata files of a seeds directory, in name order."""
+    yield from sorted(directory.glob("*.yaml"))
+
+
+def load_seeds(directory: Path) -> tuple[dict[str, model.Seed], dict[str, Document]]:
+    """Every `*.yaml` metadata file in `directory` with the text it names, and its document."""
+    seeds: dict[str, model.Seed] = {}
+    documents: dict[str, Document] = {}
+    if not directory.is_dir():
+        raise InputError("seeds directory not found", location=Location(directory), suggestion="pass --seeds DIR")
+    for meta_path in seed_files(directory):
+        document = load_yaml(meta_path)
+        meta = parse_document(document, surface.SeedMeta)
+        if meta.id != meta_path.stem:
+            raise document.error(("id",), f"seed id '{meta.id}' differs from its file name '{meta_path.stem}'", f"rename to '{meta_path.stem}'")
+        text_path = meta_path.parent / meta.text
+        if not text_path.is_file():
+            raise document.error(("text",), f"seed text '{meta.text}' not found beside {meta_path.name}")
+        seeds[meta.id] = model.Seed(meta=surface.seed_meta(meta), text=read_text(text_path), path=text_path)
+        documents[meta.id] = document
+    return seeds, documents
+
+
+def load_rule_base(directory: Path, seeds_directory: Path | None = None) -> model.RuleBase:
+    """Parse every file of a rule base. Raises the problems of every rule file, or the first bad other file."""
+    if not directory.exists():
+        raise InputError("rule base directory not found", location=Location(directory), suggestion="pass --rules DIR")
+    if not directory.is_dir():
+        raise InputError("is not a directory, expected a rule base directory", location=Location(directory))
+    vocabulary_document = load_yaml(directory / VOCABULARY_FILE)
+    vocabulary = surface.vocabulary(parse_document(vocabulary_document, surface.Vocabulary))
+    experts_document = load_yaml(directory / EXPERTS_FILE)
+    experts = surface.experts(parse_document(experts_document, surface.ExpertsFile))
+    checks_path = directory / CHECKS_FILE
+    checks_document = load_yaml(checks_path) if checks_path.exists() else None
+    checks = surface.checks(parse_document(checks_document, surface.ChecksFile)) if checks_document else model.Checks()
+
+    written: list[surface.Rule] = []
+    origins: dict[str, tuple[Document, tuple[str | int, ...]]] = {}
+    problems: list[InputError] = []
+    for path in rule_files(directory):
+        try:
+            document = load_yaml(path)
+            parsed = parse_document(document, surface.RuleFile)
+        except InputError as error:
+            problems.extend(error.problems if isinstance(error, RuleBaseInvalid) else [error])
+            continue
+        for index, rule in enumerate(parsed.rules):
+            if rule.id in origins:
+                first = origins[rule.id][0].locate((*origins[rule.id][1], "id"))
+                problems.append(document.error(("rules", index, "id"), f"duplicate rule id '{rule.id}' (first at {first})", "rename one of them"))
+                continue
+            origins[rule.id] = (document, ("rules", index))
+            written.append(rule)
+    if problems:
+        raise RuleBaseInvalid(problems)
+    if not written:
+        raise InputError("no rule files found", location=Location(directory), suggestion="add a file such as expert.yaml with a 'rules:' list")
+    seeds, seed_documents = load_seeds(seeds_directory or directory.parent / "seeds")
+    folded = {name: FoldedText(seed.text) for name, seed in seeds.items()}
+    return model.RuleBase(
+        directory=directory,
+        vocabulary=vocabulary,
+        experts=experts,
+        rules=tuple(surface.rule(rule, origins[rule.id][0].path.name, folded) for rule in written),
+        seeds=seeds,
+        checks=checks,
+        origins=Origins(
+            vocabulary=vocabulary_document,
+            experts=experts_document,
+            checks=checks_document,
+            rules=origins,
+            seeds=seed_documents,
+        ),
+    )

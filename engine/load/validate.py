@@ -1,0 +1,226 @@
+"""Check that the files of a rule base agree with each other.
+
+Loading proved each file has the right shape; this proves the whole is
+sound before anything runs: every name refers to something declared, every
+value has its variable's kind, every quote and hedge is found verbatim in
+its seed, every seed matches its recorded hash, and negations over derived
+facts can be evaluated in strata. `problems` lists everything found;
+`require_valid` raises them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+
+from engine import language
+from engine.errors import InputError, did_you_mean, raise_all
+from engine.language import FactClaim, FactRef, KeyPath, StanceClaim, VarTest, TooManyBranches
+from engine.load.strata import NegationCycle, stratify
+from engine.load.yamlfile import Document
+from engine.load.rulebase import Origins
+from engine.model import ExpertKind, Rule, RuleBase, Vocabulary
+from engine.quotes import FoldedText, fold
+
+
+@dataclass(frozen=True)
+class Where:
+    """Reports problems at a key path inside one document."""
+
+    document: Document
+    key: KeyPath
+
+    def at(self, *sub: str | int) -> Where:
+        return Where(self.document, (*self.key, *sub))
+
+    def error(self, message: str, suggestion: str | None = None) -> InputError:
+        return self.document.error(self.key, message, suggestion)
+
+
+def value_problem(kinds: Mapping[str, language.Kind], name: str, value: object, where: Where) -> InputError | None:
+    """A problem if `value` is not a value of variable `name`."""
+    found = kinds[name].problem(value, name)
+    return where.error(*found) if found else None
+
+
+def condition_problems(vocabulary: Vocabulary, condition: language.Condition | None, where: Where) -> Iterator[InputError]:
+    """Unknown names, inapplicable operators and values of the wrong kind in a condition."""
+    for leaf in language.leaves(condition):
+        at = where.at(*leaf.key)
+        node = leaf.node
+        if isinstance(node, FactRef):
+            if node.fact not in vocabulary.facts:
+                hint = did_you_mean(node.fact, vocabulary.facts) or "declare it under 'facts:' in vocabulary.yaml"
+                yield at.at("fact").error(f"unknown fact '{node.fact}'", hint)
+            continue
+        if node.var not in vocabulary.variables:
+            yield at.at("var").error(f"unknown variable '{node.var}'", did_you_mean(node.var, vocabulary.variables))
+            continue
+        kind = vocabulary.kinds[node.var]
+        op_at = at.at(node.op.value)
+        wrong_op = kind.operator_problem(node.op, node.var)
+        if wrong_op:
+            yield op_at.error(*wrong_op)
+            continue
+        if len(set(node.values)) != len(node.values):
+            yield op_at.error(f"the list for '{node.op.value}' repeats a value", "list each value once")
+        for index, value in enumerate(node.values):
+            problem = value_problem(vocabulary.kinds, node.var, value, op_at.at(index) if node.op.takes_list else op_at)
+            if problem:
+                yield problem
+
+
+def stance_problems(vocabulary: Vocabulary, stance: StanceClaim, where: Where) -> Iterator[InputError]:
+    if stance.question not in vocabulary.questions:
+        yield where.at("question").error(f"unknown question '{stance.question}'", did_you_mean(stance.question, vocabulary.questions))
+        return
+    outcomes = vocabulary.questions[stance.question].outcomes
+    for index, value in enumerate(stance.values):
+        if value not in outcomes:
+            sub = where.at(stance.op.value, index) if stance.op.takes_list else where.at(stance.op.value)
+            hint = did_you_mean(value, outcomes) if isinstance(value, str) else None
+            yield sub.error(f"'{value}' is not an outcome of '{stance.question}' ({' < '.join(outcomes)})", hint)
+
+
+def _vocabulary_problems(rule_base: RuleBase, origins: Origins) -> Iterator[InputError]:
+    document = origins.vocabulary
+    vocabulary = rule_base.vocabulary
+    names: dict[str, str] = {}
+    for section in ("variables", "facts", "questions"):
+        for name in getattr(vocabulary, section):
+            if name in names:
+                yield document.error((section, name), f"'{name}' is declared under both '{names[name]}' and '{section}'", "rename one")
+            names[name] = section
+    for name, question in vocabulary.questions.items():
+        if len(set(question.outcomes)) != len(question.outcomes):
+            yield document.error(("questions", name, "outcomes"), "outcomes repeat a name")
+
+
+def _seed_problems(rule_base: RuleBase, origins: Origins) -> Iterator[InputError]:
+    import hashlib  # only here: hashlib's OpenSSL load is a visible part of start-up
+
+    for name, seed in rule_base.seeds.items():
+        digest = hashlib.sha256(seed.text.encode("utf-8")).hexdigest()
+        if digest != seed.meta.sha256:
+            yield origins.seeds[name].error(
+                ("sha256",),
+                f"seed text {seed.path.name} has sha256 {digest[:12]}..., not the recorded {seed.meta.sha256[:12]}...",
+                "restore the original text, or re-record the hash if the change is intended",
+            )
+
+
+def _rule_problems(rule_base: RuleBase, origins: Origins) -> Iterator[InputError]:
+    vocabulary = rule_base.vocabulary
+    concluded = {rule.then.fact for rule in rule_base.rules if isinstance(rule.then, FactClaim)}
+    for rule in rule_base.rules:
+        where = Where(*origins.rules[rule.id])
+        expert = rule_base.experts.get(rule.expert)
+        if expert is None:
+            yield where.at("expert").error(f"unknown expert '{rule.expert}'", did_you_mean(rule.expert, rule_base.experts) or "add them to experts.yaml")
+        else:
+            prefix, name = rule.id.split(".")
+            if prefix != rule.expert:
+                yield where.at("id").error(f"rule id '{rule.id}' does not start with its expert '{rule.expert}.'", f"rename to '{rule.expert}.{name}'")
+            if expert.kind is ExpertKind.ANALYST:
+                if not rule.assumption:
+                    yield where.at("expert").error("an analyst rule must state its 'assumption'", "add 'assumption: <what you assume>'")
+            else:
+                if rule.source is None:
+                    yield where.at("expert").error(f"rule of {expert.kind.value} '{rule.expert}' has no 'source'", "add 'source: {seed: ..., quote: ...}'")
+                if rule.assumption:
+                    yield where.at("assumption").error("only analyst rules make assumptions", "use 'note:' for how you read the quote")
+        yield from _quote_problems(rule_base, rule, where)
+        if rule.when is not None:
+            yield from condition_problems(vocabulary, rule.when, where.at("when"))
+            try:
+                language.branches(rule.when)
+            except TooManyBranches:
+                yield where.at("when").error(f"condition expands to more than {language.MAX_BRANCHES} alternatives", "split the rule into several simpler rules")
+            for leaf in language.leaves(rule.when):
+                if isinstance(leaf.node, FactRef) and leaf.node.fact in vocabulary.facts and leaf.node.fact not in concluded:
+                    yield where.at("when").error(f"fact '{leaf.node.fact}' is used but no rule concludes it")
+        if isinstance(rule.then, StanceClaim):
+            yield from stance_problems(vocabulary, rule.then, where.at("then"))
+        elif rule.then.fact not in vocabulary.facts:
+            hint = did_you_mean(rule.then.fact, vocabulary.facts) or "declare it under 'facts:' in vocabulary.yaml"
+            yield where.at("then", "fact").error(f"unknown fact '{rule.then.fact}'", hint)
+
+
+def _quote_problems(rule_base: RuleBase, rule: Rule, where: Where) -> Iterator[InputError]:
+    source, hedge = rule.source, rule.hedge
+    if source is None:
+        if hedge:
+            yield where.at("hedge").error("a hedge needs a quote to be found in", "add a 'source'")
+        return
+    seed = rule_base.seeds.get(source.seed)
+    if seed is None:
+        yield where.at("source", "seed").error(f"unknown seed '{source.seed}'", did_you_mean(source.seed, rule_base.seeds))
+        return
+    quotes: list[tuple[KeyPath, str, object]] = [(("quote",), source.quote, source.quote_span)]
+    quotes += [(("context", index), text, span) for index, (text, span) in enumerate(zip(source.context, source.context_spans))]
+    for key, text, span in quotes:
+        if span is None:
+            found = FoldedText(seed.text).closest(text)
+            hint = f"the seed has the words up to {found[-40:]!r}, then differs" if found else "no part of it is in the seed"
+            yield where.at("source", *key).error(f"quote not found verbatim in seed '{source.seed}'", hint)
+    if hedge is not None:
+        words = fold(hedge)
+        texts = [fold(source.quote), *(fold(text) for text in source.context)]
+        if not words or not any(words in text for text in texts):
+            yield where.at("hedge").error(f"hedge {hedge!r} is not in the rule's quote", "copy the hedge words exactly as the quote has them")
+
+
+def _strata_problems(rule_base: RuleBase, origins: Origins) -> Iterator[InputError]:
+    try:
+        stratify(rule_base.rules, rule_base.vocabulary)
+    except NegationCycle as cycle:
+        document, key = origins.rules[cycle.rules[0]]
+        yield document.error(
+            (*key, "when"),
+            f"negation cycle: {' -> '.join(cycle.rules)} (each negates a fact the next derives); such rules cannot be evaluated in strata",
+            "break the cycle: one of these rules must not negate the fact",
+        )
+
+
+def _checks_problems(rule_base: RuleBase, origins: Origins) -> Iterator[InputError]:
+    document = origins.checks
+    if document is None:
+        return
+    vocabulary = rule_base.vocabulary
+    rule_ids = {rule.id for rule in rule_base.rules}
+    for index, invariant in enumerate(rule_base.checks.invariants):
+        where = Where(document, ("invariants", index))
+        if invariant.expert is not None and invariant.expert not in rule_base.experts:
+            yield where.at("expert").error(f"unknown expert '{invariant.expert}'", did_you_mean(invariant.expert, rule_base.experts))
+        yield from condition_problems(vocabulary, invariant.when, where.at("when"))
+        yield from stance_problems(vocabulary, invariant.require, where.at("require"))
+    for index, accepted in enumerate(rule_base.checks.accepted):
+        where = Where(document, ("accepted", index))
+        if accepted.kind == "self-conflict":
+            if accepted.expert not in rule_base.experts:
+                yield where.at("expert").error(f"unknown expert {accepted.expert!r}", did_you_mean(str(accepted.expert), rule_base.experts))
+            if accepted.question not in vocabulary.questions:
+                yield where.at("question").error(f"unknown question {accepted.question!r}", did_you_mean(str(accepted.question), vocabulary.questions))
+        elif accepted.rule not in rule_ids:
+            yield where.at("rule").error(f"unknown rule {accepted.rule!r}", did_you_mean(str(accepted.rule), rule_ids))
+
+
+def problems(rule_base: RuleBase) -> list[InputError]:
+    """Everything wrong with a freshly loaded rule base, in file order."""
+    origins = rule_base.origins
+    if origins is None:
+        raise ValueError("only a rule base loaded from its files can be validated")
+    found = [
+        *_vocabulary_problems(rule_base, origins),
+        *_seed_problems(rule_base, origins),
+        *_rule_problems(rule_base, origins),
+        *_checks_problems(rule_base, origins),
+    ]
+    if not found:
+        found.extend(_strata_problems(rule_base, origins))
+    return found
+
+
+def require_valid(rule_base: RuleBase) -> RuleBase:
+    raise_all(problems(rule_base))
+    return rule_base

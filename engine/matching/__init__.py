@@ -1,0 +1,1 @@
+"""Running a rule base: compile it into a program, and the matchers that evaluate one."""

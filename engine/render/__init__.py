@@ -1,0 +1,1 @@
+"""Rendering results for people and programs: text, JSON, Markdown, scenario files."""

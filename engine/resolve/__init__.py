@@ -1,0 +1,1 @@
+"""Resolve: from firings to stances, combined outcomes and traces."""

@@ -1,0 +1,87 @@
+"""What a forecast is: per question, each expert's stance and the reasoning behind it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+from engine.language import Value
+from engine.matching.matcher import Firing
+from engine.model import ExpertKind, QuestionStatus
+from engine.quotes import Span
+
+StanceStatus = Literal["stated", "self-conflict"]
+
+
+@dataclass(frozen=True)
+class MatchedCondition:
+    """One condition of a fired branch, with what it matched."""
+
+    text: str
+    matched: str
+
+
+@dataclass(frozen=True)
+class Step:
+    """One fired rule in a chain of reasoning."""
+
+    rule: str
+    expert: str
+    expert_kind: ExpertKind
+    branch: int
+    conditions: tuple[MatchedCondition, ...]
+    concludes: str
+    hedge: str | None
+    quote: str | None
+    seed: str | None
+    span: Span | None
+    context: tuple[tuple[str, Span | None], ...]
+    assumption: str | None
+    note: str | None
+
+    @property
+    def is_assumption(self) -> bool:
+        return self.expert_kind is ExpertKind.ANALYST
+
+
+@dataclass(frozen=True)
+class Stance:
+    """One expert's stance on one question: the outcomes their fired rules allow together."""
+
+    expert: str
+    outcomes: tuple[str, ...]
+    status: StanceStatus
+    rules: tuple[str, ...]
+    hedges: tuple[str, ...]
+    trace: tuple[Step, ...]
+
+    @property
+    def rests_on_assumption(self) -> bool:
+        return any(step.is_assumption for step in self.trace)
+
+
+@dataclass(frozen=True)
+class QuestionResult:
+    id: str
+    text: str
+    scale: tuple[str, ...]
+    outcome: tuple[str, ...]
+    status: QuestionStatus
+    stances: tuple[Stance, ...]
+
+
+@dataclass(frozen=True)
+class Forecast:
+    """Everything one scenario yields."""
+
+    values: Mapping[str, Value]
+    questions: tuple[QuestionResult, ...]
+    facts: Mapping[str, tuple[str, ...]]
+    firings: tuple[Firing, ...]
+
+    def question(self, question_id: str) -> QuestionResult:
+        for result in self.questions:
+            if result.id == question_id:
+                return result
+        raise KeyError(question_id)
