@@ -138,7 +138,8 @@ def main() -> None:
         print(f"{row['what']:<58} {row['per_scenario_us']:>7.0f}us {row['ratio']:>6.1f}x")
     print()
     growth = memory["rss_kb_after_10000"] - memory["rss_kb_after_1000"]
-    print(f"memory: RSS {memory['rss_kb_after_1000'] / 1024:.1f} MB after 1,000 scenarios, {memory['rss_kb_after_10000'] / 1024:.1f} MB after 10,000 ({growth:+d} KB)")
+    after_1000, after_10000 = memory["rss_kb_after_1000"] / 1024, memory["rss_kb_after_10000"] / 1024
+    print(f"memory: RSS {after_1000:.1f} MB after 1,000 scenarios, {after_10000:.1f} MB after 10,000 ({growth:+d} KB)")
     results = ROOT / "benchmarks" / "results"
     results.mkdir(exist_ok=True)
     (results / "bench_cli.json").write_text(json.dumps({"commands": commands, "evaluation": evaluation, "memory": memory}, indent=2) + "\n")

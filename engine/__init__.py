@@ -45,7 +45,25 @@ _EXPORTS = {
     "run_consistency": "engine.consistency",
 }
 
-__all__ = sorted(_EXPORTS)
+__all__ = [
+    "ConsistencyReport",
+    "Engine",
+    "EngineFailure",
+    "Forecast",
+    "ForecastError",
+    "InputError",
+    "Mismatch",
+    "QuestionResult",
+    "RuleBase",
+    "RuleBaseInvalid",
+    "Scenario",
+    "SetupError",
+    "Stance",
+    "Step",
+    "Value",
+    "run_consistency",
+    "unmet_expectations",
+]
 
 
 def __getattr__(name: str) -> Any:

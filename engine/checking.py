@@ -8,6 +8,7 @@ rule engine's limits and, with `consistency=True`, searched for self-conflicts, 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -110,7 +111,11 @@ def check_all(
 ) -> CheckResult:
     """Check everything; raises `InputError` only when `rules` is not a directory."""
     if not rules.is_dir():
-        raise InputError("rule base directory not found" if not rules.exists() else "is not a directory", location=Location(rules), suggestion="pass --rules DIR")
+        raise InputError(
+            "rule base directory not found" if not rules.exists() else "is not a directory",
+            location=Location(rules),
+            suggestion="pass --rules DIR",
+        )
     result = CheckResult(rules_path=rules)
     rule_base, result.problems = _problems_of(lambda: load_rule_base(rules, seeds))
     if rule_base is None:
@@ -119,7 +124,7 @@ def check_all(
     result.problems.extend(rule_base_problems(rule_base))
     for path in _scenario_files(rules, scenarios, files):
         result.scenarios.append(path)
-        document, problems = _problems_of(lambda: load_yaml(path))
+        document, problems = _problems_of(functools.partial(load_yaml, path))
         result.problems.extend(problems or scenario_problems(document, rule_base.vocabulary, rule_base.experts))
     if result.problems:
         return result

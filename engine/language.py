@@ -28,7 +28,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from itertools import pairwise, product
 from typing import Any, ClassVar, NamedTuple
 
@@ -41,7 +41,7 @@ MAX_BRANCHES = 64
 """A condition may expand to at most this many alternatives in disjunctive normal form."""
 
 
-class Op(str, Enum):
+class Op(StrEnum):
     """Comparison operators, shared by conditions and stances."""
 
     IS = "is"

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from engine.language import Condition, Conclusion, Kind, StanceClaim, Value
+from engine.language import Conclusion, Condition, Kind, StanceClaim, Value
 from engine.quotes import Span
 
 if TYPE_CHECKING:
@@ -57,7 +57,7 @@ class Vocabulary:
         object.__setattr__(self, "kinds", {name: variable.kind for name, variable in self.variables.items()})
 
 
-class ExpertKind(str, Enum):
+class ExpertKind(StrEnum):
     EXPERT = "expert"
     SOURCE = "source"
     ANALYST = "analyst"

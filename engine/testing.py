@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from pathlib import Path
 
 from hypothesis import strategies as st
 
@@ -44,7 +43,7 @@ from engine.resolve.results import Forecast
 def rule_base(rules: str | os.PathLike[str], seeds: str | os.PathLike[str] | None = None) -> Engine:
     """Open, validate and compile the rule base in `rules` (seeds beside it unless given).
 
-        engine = rule_base("rules")
+    engine = rule_base("rules")
     """
     return Engine.open(rules, seeds)
 
@@ -62,7 +61,7 @@ def scenarios(vocabulary: Vocabulary) -> st.SearchStrategy[dict[str, Value]]:
     """
     names = tuple(vocabulary.variables)
     drawn = st.tuples(*(kind.strategy() for kind in vocabulary.kinds.values()))
-    return drawn.map(lambda values: dict(zip(names, values)))
+    return drawn.map(lambda values: dict(zip(names, values, strict=True)))
 
 
 def scenario_values(engine: Engine) -> st.SearchStrategy[dict[str, Value]]:
@@ -94,7 +93,9 @@ def assert_no_self_conflicts(engine: Engine, values: Mapping[str, Value], *, all
     """
     forecast = engine.forecast(values)
     accepted = {
-        (declaration.expert, declaration.question) for declaration in engine.rule_base.checks.accepted if declaration.kind == "self-conflict"
+        (declaration.expert, declaration.question)
+        for declaration in engine.rule_base.checks.accepted
+        if declaration.kind == "self-conflict"
     }
     problems = []
     for question in forecast.questions:
@@ -111,7 +112,7 @@ def assert_no_self_conflicts(engine: Engine, values: Mapping[str, Value], *, all
 def assert_invariants_hold(engine: Engine, values: Mapping[str, Value]) -> Forecast:
     """Fail if this scenario breaks an invariant declared in checks.yaml. Returns the forecast.
 
-        assert_invariants_hold(engine, {"junta_pays": False, ...})
+    assert_invariants_hold(engine, {"junta_pays": False, ...})
     """
     forecast = engine.forecast(values)
     breaches = [
@@ -128,8 +129,8 @@ def assert_invariants_hold(engine: Engine, values: Mapping[str, Value]) -> Forec
 def assert_consistent(engine: Engine, *, limit: int = 50_000, max_examples: int = 1_000) -> ConsistencyReport:
     """Run the whole consistency check; fail listing every finding that is neither accepted nor informational.
 
-        def test_rule_base_is_consistent():
-            assert_consistent(rule_base("rules"))
+    def test_rule_base_is_consistent():
+        assert_consistent(rule_base("rules"))
     """
     report = run_consistency(engine, limit=limit, max_examples=max_examples)
     failing = report.by_status("failing")

@@ -122,10 +122,9 @@ def rule_lists(draw: st.DrawFn, vocabulary: Vocabulary, max_rules: int = 6) -> t
     rules = []
     for index in range(count):
         when = draw(st.none() | conditions(vocabulary))
-        then: FactClaim | StanceClaim
-        if draw(st.booleans()):
-            then = FactClaim(draw(st.sampled_from(sorted(vocabulary.facts))))
-        else:
-            then = StanceClaim("q", Op.IS, ("yes",))
+        derives = draw(st.booleans())
+        then: FactClaim | StanceClaim = (
+            FactClaim(draw(st.sampled_from(sorted(vocabulary.facts)))) if derives else StanceClaim("q", Op.IS, ("yes",))
+        )
         rules.append(Rule(id=f"e.r{index}", expert="e", then=then, when=when))
     return tuple(rules)

@@ -262,7 +262,9 @@ SCENARIO_CASES: dict[str, BadScenario] = {
         "variables",
         ("keys must be plain names, got 7",),
     ),
-    "top-level-list": BadScenario(lambda: "- junta_pays\n- mali_resources\n", lambda text: 1, None, ("expected a mapping at the top of the file, got list",)),
+    "top-level-list": BadScenario(
+        lambda: "- junta_pays\n- mali_resources\n", lambda text: 1, None, ("expected a mapping at the top of the file, got list",)
+    ),
     "expect-unknown-question": BadScenario(
         _edit("  junta_protector:\n", "  junta_protektor:\n"),
         _at("junta_protektor:"),
@@ -312,7 +314,9 @@ def write_case(case: BadScenario, tmp_path: Path) -> tuple[Path, int | None]:
 
 @pytest.mark.parametrize("form", ["run", "default"], ids=["run-FILE", "FILE"])
 @pytest.mark.parametrize("case", list(SCENARIO_CASES.values()), ids=list(SCENARIO_CASES))
-def test_bad_scenario_is_one_located_line_and_exit_2(case: BadScenario, form: str, tmp_path: Path, forecast_cli: Invoke, repo_root: Path) -> None:
+def test_bad_scenario_is_one_located_line_and_exit_2(
+    case: BadScenario, form: str, tmp_path: Path, forecast_cli: Invoke, repo_root: Path
+) -> None:
     """Every kind of broken scenario: exit 2, one line naming path:line and key, no output, no traceback."""
     path, line = write_case(case, tmp_path)
     args = ["run", path] if form == "run" else [path]
@@ -432,8 +436,8 @@ RULE_CASES: dict[str, BadRuleBase] = {
     ),
     "unknown-expert": BadRuleBase(
         "rules/siegle.yaml",
-        "expert: siegle\n    source:\n      seed: rferl-2024-08-wagner-mali-tinzaouaten\n      quote: \"is a big deal",
-        "expert: siegel\n    source:\n      seed: rferl-2024-08-wagner-mali-tinzaouaten\n      quote: \"is a big deal",
+        'expert: siegle\n    source:\n      seed: rferl-2024-08-wagner-mali-tinzaouaten\n      quote: "is a big deal',
+        'expert: siegel\n    source:\n      seed: rferl-2024-08-wagner-mali-tinzaouaten\n      quote: "is a big deal',
         "expert: siegel",
         "rules[0].expert",
         ("unknown expert 'siegel'", "did you mean 'siegle'?"),
@@ -457,7 +461,9 @@ RULE_CASES: dict[str, BadRuleBase] = {
     ),
     "expert-rule-without-source": BadRuleBase(
         "rules/siegle.yaml",
-        '    source:\n      seed: rferl-2024-08-wagner-mali-tinzaouaten\n      quote: "is a big deal because it punctures the myths that there has been an improvement in security under the military juntas"\n',
+        "    source:\n      seed: rferl-2024-08-wagner-mali-tinzaouaten\n"
+        '      quote: "is a big deal because it punctures the myths that there has been an improvement in security'
+        ' under the military juntas"\n',
         "",
         "expert: siegle",
         "rules[0].expert",
@@ -627,7 +633,9 @@ def test_debug_prints_a_traceback_in_a_real_process(tmp_path: Path, repo_root: P
     path.write_text(replace_once(BASELINE, "kremlin_investment: high", "kremlin_investment: hihg"), encoding="utf-8")
     command = Path(sys.executable).parent / "forecast"
     plain = subprocess.run([command, path, "--rules", repo_root / "rules"], check=False, capture_output=True, text=True, timeout=60)
-    debug = subprocess.run([command, "--debug", path, "--rules", repo_root / "rules"], check=False, capture_output=True, text=True, timeout=60)
+    debug = subprocess.run(
+        [command, "--debug", path, "--rules", repo_root / "rules"], check=False, capture_output=True, text=True, timeout=60
+    )
     assert plain.returncode == 2 and plain.stdout == ""
     assert plain.stderr.count("\n") == 1 and "Traceback" not in plain.stderr
     assert plain.stderr.startswith(f"forecast: error: {path}:11:")
@@ -649,7 +657,9 @@ def broken_forecast(monkeypatch: pytest.MonkeyPatch) -> Callable[[BaseException]
     return install
 
 
-def test_unexpected_error_is_one_line_and_exit_1(broken_forecast: Callable[[BaseException], None], forecast_cli: Invoke, repo_root: Path) -> None:
+def test_unexpected_error_is_one_line_and_exit_1(
+    broken_forecast: Callable[[BaseException], None], forecast_cli: Invoke, repo_root: Path
+) -> None:
     """A bug is not the user's fault: exit 1, one 'internal error' line, no traceback, no output."""
     broken_forecast(RuntimeError("boom"))
     result = forecast_cli(repo_root / "scenarios" / "heavy_fighting.yaml", "--rules", repo_root / "rules")
@@ -659,7 +669,9 @@ def test_unexpected_error_is_one_line_and_exit_1(broken_forecast: Callable[[Base
     assert "Traceback" not in result.output
 
 
-def test_unexpected_error_propagates_with_debug(broken_forecast: Callable[[BaseException], None], forecast_cli: Invoke, repo_root: Path) -> None:
+def test_unexpected_error_propagates_with_debug(
+    broken_forecast: Callable[[BaseException], None], forecast_cli: Invoke, repo_root: Path
+) -> None:
     """--debug re-raises the unexpected error so its traceback can be read."""
     broken_forecast(RuntimeError("boom"))
     result = forecast_cli("--debug", repo_root / "scenarios" / "heavy_fighting.yaml", "--rules", repo_root / "rules")
@@ -729,7 +741,10 @@ def test_output_into_a_missing_directory_is_bad_input(tmp_path: Path, forecast_c
 def test_several_problems_in_one_scenario_are_counted(forecast_cli: Invoke, tmp_path: Path) -> None:
     """The run names the first problem and counts the rest; `check` lists them all."""
     path = tmp_path / "two.yaml"
-    path.write_text(BASELINE.replace("junta_pays: false", "junta_pays: maybe").replace("kremlin_investment: high", "kremlin_investment: hihg"), encoding="utf-8")
+    path.write_text(
+        BASELINE.replace("junta_pays: false", "junta_pays: maybe").replace("kremlin_investment: high", "kremlin_investment: hihg"),
+        encoding="utf-8",
+    )
     result = forecast_cli("run", path)
     assert result.exit_code == 2 and result.stdout == ""
     lines = result.stderr.splitlines()

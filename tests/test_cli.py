@@ -92,13 +92,15 @@ def heavy(forecast_cli: Invoke, repo_root: Path) -> Callable[..., Result]:
     return run
 
 
-def test_run_text_shows_outcomes_stances_hedges_quotes_and_assumptions(heavy: Callable[..., Result], shipped_engine: Engine, repo_root: Path) -> None:
+def test_run_text_shows_outcomes_stances_hedges_quotes_and_assumptions(
+    heavy: Callable[..., Result], shipped_engine: Engine, repo_root: Path
+) -> None:
     """The text report has, per question, the combined outcome, each stance with its hedges, and the why."""
     text = ok(heavy()).stdout
     lines = text.splitlines()
     assert "  outcome  curtail  [compatible]" in lines
     assert '  weiss     curtail | maintain | increase  "unlikely"' in lines
-    assert "  elischer  curtail  \"may\"  (rests on an analyst's assumption)" in lines
+    assert '  elischer  curtail  "may"  (rests on an analyst\'s assumption)' in lines
     _, forecast = shipped_engine.forecast_file(repo_root / "scenarios" / "heavy_fighting.yaml")
     flat = squash(text)
     experts = shipped_engine.rule_base.experts
@@ -209,7 +211,9 @@ def test_run_is_byte_identical_across_processes(forecast_cli: Invoke, repo_root:
 
     def start(fmt: str, seed: str) -> subprocess.Popen[bytes]:
         environment = {**os.environ, "PYTHONHASHSEED": seed}
-        return subprocess.Popen([command, scenario, "--format", fmt], cwd=repo_root, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        return subprocess.Popen(
+            [command, scenario, "--format", fmt], cwd=repo_root, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
 
     running = {(fmt, seed): start(fmt, seed) for fmt in FORMATS for seed in ("1", "2")}
     outputs: dict[tuple[str, str], bytes] = {}
@@ -239,7 +243,9 @@ def test_unmet_expectation_prints_the_report_and_exits_1(tmp_path: Path, forecas
     assert "expectations: 1 of the scenario's expectations not met" in result.stdout
     assert "russia_presence.outcome: expected ['increase'], got ['curtail']" in result.stdout
     data = json.loads(forecast_cli(path, "--rules", repo_root / "rules", "--format", "json").stdout)
-    assert data["expectations"]["unmet"] == [{"question": "russia_presence", "field": "outcome", "expected": ["increase"], "actual": ["curtail"]}]
+    assert data["expectations"]["unmet"] == [
+        {"question": "russia_presence", "field": "outcome", "expected": ["increase"], "actual": ["curtail"]}
+    ]
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=[path.stem for path in SCENARIOS])
@@ -256,7 +262,10 @@ def test_check_passes_on_the_shipped_rule_base(forecast_cli: Invoke, shipped_eng
     """`forecast check` on the shipped rules and scenarios: exit 0 and an ok line with the counts."""
     result = ok(forecast_cli("check", "--rules", repo_root / "rules"))
     rules = len(shipped_engine.rule_base.rules)
-    assert result.stdout == f"ok: {rules} rules in {(repo_root / 'rules').as_posix()}, {len(SCENARIOS)} scenarios; every quote found verbatim in its seed\n"
+    assert (
+        result.stdout
+        == f"ok: {rules} rules in {(repo_root / 'rules').as_posix()}, {len(SCENARIOS)} scenarios; every quote found verbatim in its seed\n"
+    )
 
 
 def test_check_json_says_ok(forecast_cli: Invoke, shipped_engine: Engine, repo_root: Path) -> None:
@@ -293,7 +302,9 @@ def test_write_counterexamples_needs_consistency(forecast_cli: Invoke, repo_root
 # --- new -------------------------------------------------------------------------------
 
 
-def test_new_writes_a_complete_commented_scenario_that_runs(tmp_path: Path, forecast_cli: Invoke, shipped_engine: Engine, repo_root: Path) -> None:
+def test_new_writes_a_complete_commented_scenario_that_runs(
+    tmp_path: Path, forecast_cli: Invoke, shipped_engine: Engine, repo_root: Path
+) -> None:
     """`forecast new NAME -o PATH`: every variable, its meaning and allowed values as comments; it runs."""
     target = tmp_path / "ceasefire.yaml"
     result = ok(forecast_cli("new", "ceasefire", "--rules", repo_root / "rules", "-o", target))

@@ -32,7 +32,9 @@ def test_shipped_rule_base_passes_with_its_known_clash(forecast_cli: Invoke, rep
     assert "PASSED" in result.stdout
 
 
-def test_removing_the_declaration_fails_with_the_smallest_counterexample(forecast_cli: Invoke, without_declaration: Path, tmp_path: Path) -> None:
+def test_removing_the_declaration_fails_with_the_smallest_counterexample(
+    forecast_cli: Invoke, without_declaration: Path, tmp_path: Path
+) -> None:
     out = tmp_path / "counterexamples"
     result = forecast_cli("check", "--consistency", "--rules", without_declaration, "--write-counterexamples", out)
     assert result.exit_code == 1, result.output

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from builders import condition, rule, vocabulary
 
-from engine.language import MAX_BRANCHES, FactLiteral, Op, VarTest, TooManyBranches, allowed, branches
+from engine.language import MAX_BRANCHES, FactLiteral, Op, TooManyBranches, VarTest, allowed, branches
 from engine.load.strata import NegationCycle, stratify
 from engine.matching.compile import Branch, compile_rules
 from engine.matching.durable import engine_rule, scenario_fact
@@ -60,7 +58,11 @@ def test_too_many_alternatives_are_refused() -> None:
 
 
 def test_engine_rule_puts_every_variable_test_on_the_one_scenario_fact() -> None:
-    branch = Branch("x.r", 0, (VarTest("level", Op.AT_LEAST, ("mid",)), VarTest("a", Op.IS_NOT, (True,)), FactLiteral("f", True), FactLiteral("g", False)))
+    branch = Branch(
+        "x.r",
+        0,
+        (VarTest("level", Op.AT_LEAST, ("mid",)), VarTest("a", Op.IS_NOT, (True,)), FactLiteral("f", True), FactLiteral("g", False)),
+    )
     program = compile_rules((rule("x.r", None, {"question": "q", "is": "w"}),), VOCABULARY)
     compiled = engine_rule(branch, program.kinds)
     assert compiled == {

@@ -167,7 +167,9 @@ def test_a_sampled_search_writes_no_files(tmp_path: Path) -> None:
 # --- the shipped rule base ----------------------------------------------------------
 
 
-def test_elischer_clash_is_found_from_scratch_with_its_smallest_scenario(unaccepted_report: ConsistencyReport, unaccepted: Engine, tmp_path: Path) -> None:
+def test_elischer_clash_is_found_from_scratch_with_its_smallest_scenario(
+    unaccepted_report: ConsistencyReport, unaccepted: Engine, tmp_path: Path
+) -> None:
     clash = find(unaccepted_report, "self-conflict", "elischer on russia_presence")
     assert clash.status == "failing"
     assert unaccepted_report.failed
@@ -279,7 +281,10 @@ def test_orchard_shadowed_rules(orchard: Engine) -> None:
 
 
 def test_accepting_every_failure_passes_and_removing_one_fails_again(orchard: Engine) -> None:
-    extra = tuple(Accepted(name=f"ok_{index}", kind="shadowed-rule", rule=rule, reason="fixture") for index, rule in enumerate(("bea.cold", "bea.frost_cold")))
+    extra = tuple(
+        Accepted(name=f"ok_{index}", kind="shadowed-rule", rule=rule, reason="fixture")
+        for index, rule in enumerate(("bea.cold", "bea.frost_cold"))
+    )
     accepted = (*orchard.rule_base.checks.accepted, *extra)
     passing = run_consistency(with_checks(orchard, accepted=accepted))
     assert not passing.failed
@@ -350,7 +355,9 @@ def test_a_quote_missing_from_its_seed_breaks_the_trace_promise(picnic: Engine) 
     seed = FoldedText(picnic.rule_base.seeds["picnic-notes"].text)
     assert seed.find(misquoted) is None
     rules = tuple(
-        replace(rule, source=replace(rule.source, quote=misquoted, quote_span=seed.find(misquoted))) if rule.id == "ada.calm_go" and rule.source else rule
+        replace(rule, source=replace(rule.source, quote=misquoted, quote_span=seed.find(misquoted)))
+        if rule.id == "ada.calm_go" and rule.source
+        else rule
         for rule in picnic.rule_base.rules
     )
     engine = Engine(replace(picnic.rule_base, rules=rules), picnic.program, picnic.matcher)
@@ -383,7 +390,9 @@ def test_no_stance_and_a_conflict_meet_every_bound(shipped: Engine) -> None:
 # --- output ----------------------------------------------------------------------------------
 
 
-def test_two_runs_are_identical(picnic: Engine, orchard: Engine, unaccepted: Engine, unaccepted_report: ConsistencyReport, tmp_path: Path) -> None:
+def test_two_runs_are_identical(
+    picnic: Engine, orchard: Engine, unaccepted: Engine, unaccepted_report: ConsistencyReport, tmp_path: Path
+) -> None:
     for engine in (picnic, orchard):
         first, second = run_consistency(engine), run_consistency(engine)
         assert json.dumps(first.to_json()) == json.dumps(second.to_json())

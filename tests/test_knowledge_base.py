@@ -68,7 +68,9 @@ def test_a_changed_word_is_not_forgiven(rule_base: RuleBase) -> None:
 def test_a_misquoted_rule_is_reported(rule_base: RuleBase) -> None:
     rule = rule_base.rule("elischer.more_if_paid")
     assert rule.source is not None
-    altered = dataclasses.replace(rule, source=dataclasses.replace(rule.source, quote=rule.source.quote.replace("could", "would"), quote_span=None))
+    altered = dataclasses.replace(
+        rule, source=dataclasses.replace(rule.source, quote=rule.source.quote.replace("could", "would"), quote_span=None)
+    )
     broken = dataclasses.replace(rule_base, rules=tuple(altered if item.id == rule.id else item for item in rule_base.rules))
     found = [str(problem) for problem in problems(broken)]
     assert len(found) == 2

@@ -22,7 +22,21 @@ from hypothesis import strategies as st
 from reference import ReferenceMatcher
 from strategies import rule_lists, scenarios, vocabularies
 
-from engine.language import AllOf, AnyOf, FactClaim, FactLiteral, FactRef, NotOf, NumberKind, BooleanKind, Op, StanceClaim, TooManyBranches, Value, VarTest
+from engine.language import (
+    AllOf,
+    AnyOf,
+    BooleanKind,
+    FactClaim,
+    FactLiteral,
+    FactRef,
+    NotOf,
+    NumberKind,
+    Op,
+    StanceClaim,
+    TooManyBranches,
+    Value,
+    VarTest,
+)
 from engine.load.strata import NegationCycle, stratify
 from engine.matching.compile import Branch, Program, compile_rule_base, compile_rules
 from engine.matching.durable import DurableMatcher

@@ -116,7 +116,11 @@ def test_a_stance_resting_on_an_assumption_says_so(reports: dict[str, Report]) -
             for stance, stance_json in zip(result.stances, question["stances"], strict=True):
                 rests = any(report.rule_base.experts[step.expert].kind is ExpertKind.ANALYST for step in stance.trace)
                 assert stance_json["rests_on_assumption"] is rests
-                start = next(index for index, line in enumerate(lines) if line.startswith(f"  {stance.expert} ") and index > _heading(lines, result.id))
+                start = next(
+                    index
+                    for index, line in enumerate(lines)
+                    if line.startswith(f"  {stance.expert} ") and index > _heading(lines, result.id)
+                )
                 stance_text = squash(" ".join([lines[start], *_continuations(lines, start)]))
                 if report.rule_base.experts[stance.expert].kind is ExpertKind.ANALYST:
                     assert stance_text.endswith("(analyst's assumption)")
@@ -143,8 +147,8 @@ def _continuations(lines: list[str], start: int) -> list[str]:
 def test_heavy_fighting_elischer_rests_on_the_analysts_trend(reports: dict[str, Report]) -> None:
     """A concrete case: Elischer's 'curtail' needs the analyst's reading of four clashes as a trend."""
     text = render_text(reports["heavy_fighting"])
-    assert "  elischer  curtail  \"may\"  (rests on an analyst's assumption)" in text.splitlines()
-    assert "  weiss     curtail | maintain | increase  \"unlikely\"" in text.splitlines()
+    assert '  elischer  curtail  "may"  (rests on an analyst\'s assumption)' in text.splitlines()
+    assert '  weiss     curtail | maintain | increase  "unlikely"' in text.splitlines()
 
 
 def test_self_conflict_names_both_rules(reports: dict[str, Report]) -> None:

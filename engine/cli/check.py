@@ -33,7 +33,13 @@ from engine.cli.options import rule_base_options
 )
 @click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def check_command(
-    files: tuple[Path, ...], rules: Path, seeds: Path | None, scenarios_dir: Path | None, consistency: bool, counterexamples: Path | None, fmt: str
+    files: tuple[Path, ...],
+    rules: Path,
+    seeds: Path | None,
+    scenarios_dir: Path | None,
+    consistency: bool,
+    counterexamples: Path | None,
+    fmt: str,
 ) -> None:
     """Validate the rule base and scenarios without running them.
 
@@ -54,7 +60,9 @@ def check_command(
     if counterexamples is not None and not consistency:
         raise click.UsageError("--write-counterexamples needs --consistency")
     progress = _progress_bar if (consistency and fmt == "text" and sys.stderr.isatty()) else None
-    result = check_all(rules, seeds, scenarios_dir, files=files, consistency=consistency, counterexamples=counterexamples, progress=progress)
+    result = check_all(
+        rules, seeds, scenarios_dir, files=files, consistency=consistency, counterexamples=counterexamples, progress=progress
+    )
     if fmt == "json":
         click.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
     else:

@@ -18,7 +18,9 @@ LIST_SECTIONS = ("all", "variables", "facts", "questions", "experts", "rules")
 @click.command("new")
 @click.argument("name")
 @rule_base_options
-@click.option("--from", "template", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Start from this scenario's values.")
+@click.option(
+    "--from", "template", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Start from this scenario's values."
+)
 @click.option(
     "-o",
     "--output",

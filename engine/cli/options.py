@@ -27,7 +27,7 @@ def rule_base_options(command: F) -> F:
         default=None,
         help="Seed texts directory.  [default: seeds/ beside the rules directory]",
     )(command)
-    command = click.option(
+    return click.option(
         "--rules",
         "rules",
         type=click.Path(path_type=Path),
@@ -35,7 +35,6 @@ def rule_base_options(command: F) -> F:
         show_default=True,
         help="Rule base directory.",
     )(command)
-    return command
 
 
 def output_option(command: F) -> F:
@@ -70,7 +69,9 @@ def write_atomically(path: Path, text: str) -> None:
     try:
         handle, temporary = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as error:
-        raise InputError(f"cannot write: {error.strerror or error}", key=str(path), suggestion="check the directory's permissions") from None
+        raise InputError(
+            f"cannot write: {error.strerror or error}", key=str(path), suggestion="check the directory's permissions"
+        ) from None
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
             stream.write(text)

@@ -42,7 +42,9 @@ def run_command(scenario: Path, fmt: str, questions: tuple[str, ...], rules: Pat
     engine = options.open_engine(rules, seeds)
     for question in questions:
         if question not in engine.vocabulary.questions:
-            raise InputError(f"unknown question '{question}'", key="--question", suggestion=did_you_mean(question, engine.vocabulary.questions))
+            raise InputError(
+                f"unknown question '{question}'", key="--question", suggestion=did_you_mean(question, engine.vocabulary.questions)
+            )
     parsed, forecast = engine.forecast_file(scenario)
     unmet = tuple(unmet_expectations(parsed, forecast))
     report = Report(

@@ -9,7 +9,7 @@ from typing import Any, Literal
 from engine.consistency.promises import PROMISES
 from engine.consistency.search import Exhaustive, Key, Observation, Observer, Sampled, sampled_promise
 from engine.consistency.space import Point
-from engine.language import FactClaim, StanceClaim, Value, allowed, describe_condition, describe_conclusion
+from engine.language import FactClaim, StanceClaim, Value, allowed, describe_conclusion, describe_condition
 from engine.model import Accepted, Rule
 from engine.pipeline import Engine
 
@@ -240,7 +240,11 @@ def acceptance(finding: Finding, accepted: Iterable[Accepted]) -> Accepted | Non
     for declaration in accepted:
         if declaration.kind != finding.kind:
             continue
-        if declaration.kind == "self-conflict" and finding.experts[:1] == (declaration.expert,) and finding.question == declaration.question:
+        if (
+            declaration.kind == "self-conflict"
+            and finding.experts[:1] == (declaration.expert,)
+            and finding.question == declaration.question
+        ):
             return declaration
         if declaration.kind != "self-conflict" and finding.rules[:1] == (declaration.rule,):
             return declaration

@@ -27,7 +27,7 @@ def differs(first: Forecast, second: Forecast) -> str | None:
         return "different rules fired"
     if first.facts != second.facts:
         return "different facts were derived"
-    for one, other in zip(first.questions, second.questions):
+    for one, other in zip(first.questions, second.questions, strict=True):
         if one != other:
             return f"the result on {one.id} differs"
     return "the forecasts differ"

@@ -103,7 +103,9 @@ class ConsistencyReport:
 
     def _promise_line(self) -> str:
         every = f" (one in every {self.promise_every}, in simplicity order)" if self.promise_every and self.promise_every > 1 else ""
-        return f"order and trace promises checked on {self.promise_checks:,} of {self.scenarios_tried:,} scenarios{every}; termination on all"
+        return (
+            f"order and trace promises checked on {self.promise_checks:,} of {self.scenarios_tried:,} scenarios{every}; termination on all"
+        )
 
     def _show(self, scenario: Mapping[str, Value]) -> str:
         defaults = self.defaults
@@ -137,6 +139,8 @@ def write_counterexamples(report: ConsistencyReport, directory: Path, vocabulary
             ]
         )
         path = directory / f"{number:02d}-{finding.kind}-{_slug(finding.subject)}.yaml"
-        path.write_text(render_scenario(vocabulary, finding.title, finding.scenario, description=finding.message, header=header), encoding="utf-8")
+        path.write_text(
+            render_scenario(vocabulary, finding.title, finding.scenario, description=finding.message, header=header), encoding="utf-8"
+        )
         written.append(path)
     return written

@@ -17,7 +17,7 @@ from itertools import product
 
 from hypothesis import strategies as st
 
-from engine.language import Kind, VarTest, Value, leaves
+from engine.language import Kind, Value, VarTest, leaves
 from engine.model import RuleBase, Vocabulary
 
 Point = tuple[int, ...]
@@ -72,7 +72,7 @@ class ScenarioSpace:
 
     def values(self, point: Point) -> dict[str, Value]:
         """The scenario of a point: one value per variable, in vocabulary order."""
-        return {name: options[index] for (name, options), index in zip(self.classes.items(), point)}
+        return {name: options[index] for (name, options), index in zip(self.classes.items(), point, strict=True)}
 
     @staticmethod
     def simplicity(point: Point) -> tuple[int, int, Point]:

@@ -126,7 +126,7 @@ def read(entry_key: str) -> tuple[model.RuleBase, compiled.Program] | None:
         if header.decode() != f"{FORMAT} {blake2b(body, digest_size=32).hexdigest()}":
             return None
         rule_base, program = _decode(json.loads(body))
-    except Exception:  # noqa: BLE001 - a broken entry is a miss, whatever broke it
+    except Exception:
         return None
     if not isinstance(rule_base, model.RuleBase) or not isinstance(program, compiled.Program):
         return None
@@ -160,7 +160,9 @@ def _prune(folder: Path) -> None:
         stale.unlink(missing_ok=True)
 
 
-def cached(rules: Path, seeds: Path, build: Callable[[], tuple[model.RuleBase, compiled.Program]]) -> tuple[model.RuleBase, compiled.Program]:
+def cached(
+    rules: Path, seeds: Path, build: Callable[[], tuple[model.RuleBase, compiled.Program]]
+) -> tuple[model.RuleBase, compiled.Program]:
     """The rule base and program from the cache, or from `build()` (then stored, if its files did not change meanwhile)."""
     entry_key = key(rules, seeds)
     if entry_key is not None:

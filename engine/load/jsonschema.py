@@ -36,7 +36,11 @@ def scenario_schema(vocabulary: Vocabulary) -> dict[str, Any]:
         "properties": {
             "outcome": {**names, "description": "the combined outcome, in scale order"},
             "status": {"enum": list(STATUSES)},
-            "stances": {"type": "object", "additionalProperties": names, "description": "expert -> the outcomes that expert allows ([] for a self-conflict)"},
+            "stances": {
+                "type": "object",
+                "additionalProperties": names,
+                "description": "expert -> the outcomes that expert allows ([] for a self-conflict)",
+            },
         },
         "additionalProperties": False,
     }

@@ -60,7 +60,9 @@ def load_seeds(directory: Path) -> tuple[dict[str, model.Seed], dict[str, Docume
         document = load_yaml(meta_path)
         meta = parse_document(document, surface.SeedMeta)
         if meta.id != meta_path.stem:
-            raise document.error(("id",), f"seed id '{meta.id}' differs from its file name '{meta_path.stem}'", f"rename to '{meta_path.stem}'")
+            raise document.error(
+                ("id",), f"seed id '{meta.id}' differs from its file name '{meta_path.stem}'", f"rename to '{meta_path.stem}'"
+            )
         text_path = meta_path.parent / meta.text
         if not text_path.is_file():
             raise document.error(("text",), f"seed text '{meta.text}' not found beside {meta_path.name}")
@@ -96,14 +98,18 @@ def load_rule_base(directory: Path, seeds_directory: Path | None = None) -> mode
         for index, rule in enumerate(parsed.rules):
             if rule.id in origins:
                 first = origins[rule.id][0].locate((*origins[rule.id][1], "id"))
-                problems.append(document.error(("rules", index, "id"), f"duplicate rule id '{rule.id}' (first at {first})", "rename one of them"))
+                problems.append(
+                    document.error(("rules", index, "id"), f"duplicate rule id '{rule.id}' (first at {first})", "rename one of them")
+                )
                 continue
             origins[rule.id] = (document, ("rules", index))
             written.append(rule)
     if problems:
         raise RuleBaseInvalid(problems)
     if not written:
-        raise InputError("no rule files found", location=Location(directory), suggestion="add a file such as expert.yaml with a 'rules:' list")
+        raise InputError(
+            "no rule files found", location=Location(directory), suggestion="add a file such as expert.yaml with a 'rules:' list"
+        )
     seeds, seed_documents = load_seeds(seeds_directory or directory.parent / "seeds")
     folded = {name: FoldedText(seed.text) for name, seed in seeds.items()}
     return model.RuleBase(

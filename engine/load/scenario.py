@@ -46,7 +46,10 @@ def check_values(vocabulary: Vocabulary, values: object) -> dict[str, Value]:
     if not isinstance(values, Mapping):
         raise InputError(f"expected a mapping of variable names to values, got {type(values).__name__}")
     hint = "give every variable of the vocabulary a value"
-    problems = [InputError(message, key=".".join(map(str, key)) or None, suggestion=suggestion) for key, message, suggestion in variable_problems(vocabulary, values, hint)]
+    problems = [
+        InputError(message, key=".".join(map(str, key)) or None, suggestion=suggestion)
+        for key, message, suggestion in variable_problems(vocabulary, values, hint)
+    ]
     raise_all(problems, checked_by=None)
     return dict(values)
 

@@ -53,7 +53,7 @@ def stratify(rules: Iterable[Rule], vocabulary: Vocabulary) -> Strata:
             producers.setdefault(rule.then.fact, []).append(rule)
     _refuse_negation_cycles(rules, producers)
 
-    fact_stratum = {fact: 0 for fact in vocabulary.facts}
+    fact_stratum = dict.fromkeys(vocabulary.facts, 0)
     changed = True
     while changed:
         changed = False
@@ -65,8 +65,7 @@ def stratify(rules: Iterable[Rule], vocabulary: Vocabulary) -> Strata:
     # Every producer of a fact runs in the fact's stratum, so the fact is
     # complete when that stratum ends.
     rule_stratum = {
-        rule.id: fact_stratum[rule.then.fact] if isinstance(rule.then, FactClaim) else _need(rule, fact_stratum)
-        for rule in rules
+        rule.id: fact_stratum[rule.then.fact] if isinstance(rule.then, FactClaim) else _need(rule, fact_stratum) for rule in rules
     }
     return Strata(rule_stratum=rule_stratum, fact_stratum=fact_stratum)
 

@@ -230,7 +230,12 @@ class RuleFile(Frozen):
 
 
 _DECLARED: dict[str, Any] = {
-    "levels": {"type": "array", "items": {"type": "string", "pattern": NAME_PATTERN}, "minItems": 2, "description": "ordered from lowest to highest"},
+    "levels": {
+        "type": "array",
+        "items": {"type": "string", "pattern": NAME_PATTERN},
+        "minItems": 2,
+        "description": "ordered from lowest to highest",
+    },
     "unit": {"type": "string", "description": "what is counted or measured"},
     "min": {"type": "number"},
     "max": {"type": "number"},
@@ -382,7 +387,9 @@ def checks(written: ChecksFile) -> model.Checks:
             model.Invariant(item.name, item.reason, stance(item.require), item.expert, condition(item.when) if item.when else None)
             for item in written.invariants
         ),
-        accepted=tuple(model.Accepted(item.name, item.kind, item.reason, item.expert, item.question, item.rule) for item in written.accepted),
+        accepted=tuple(
+            model.Accepted(item.name, item.kind, item.reason, item.expert, item.question, item.rule) for item in written.accepted
+        ),
     )
 
 

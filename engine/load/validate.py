@@ -15,10 +15,10 @@ from dataclasses import dataclass
 
 from engine import language
 from engine.errors import InputError, did_you_mean, raise_all
-from engine.language import FactClaim, FactRef, KeyPath, StanceClaim, VarTest, TooManyBranches
+from engine.language import FactClaim, FactRef, KeyPath, StanceClaim, TooManyBranches
+from engine.load.rulebase import Origins
 from engine.load.strata import NegationCycle, stratify
 from engine.load.yamlfile import Document
-from engine.load.rulebase import Origins
 from engine.model import ExpertKind, Rule, RuleBase, Vocabulary
 from engine.quotes import FoldedText, fold
 
@@ -116,17 +116,23 @@ def _rule_problems(rule_base: RuleBase, origins: Origins) -> Iterator[InputError
         where = Where(*origins.rules[rule.id])
         expert = rule_base.experts.get(rule.expert)
         if expert is None:
-            yield where.at("expert").error(f"unknown expert '{rule.expert}'", did_you_mean(rule.expert, rule_base.experts) or "add them to experts.yaml")
+            yield where.at("expert").error(
+                f"unknown expert '{rule.expert}'", did_you_mean(rule.expert, rule_base.experts) or "add them to experts.yaml"
+            )
         else:
             prefix, name = rule.id.split(".")
             if prefix != rule.expert:
-                yield where.at("id").error(f"rule id '{rule.id}' does not start with its expert '{rule.expert}.'", f"rename to '{rule.expert}.{name}'")
+                yield where.at("id").error(
+                    f"rule id '{rule.id}' does not start with its expert '{rule.expert}.'", f"rename to '{rule.expert}.{name}'"
+                )
             if expert.kind is ExpertKind.ANALYST:
                 if not rule.assumption:
                     yield where.at("expert").error("an analyst rule must state its 'assumption'", "add 'assumption: <what you assume>'")
             else:
                 if rule.source is None:
-                    yield where.at("expert").error(f"rule of {expert.kind.value} '{rule.expert}' has no 'source'", "add 'source: {seed: ..., quote: ...}'")
+                    yield where.at("expert").error(
+                        f"rule of {expert.kind.value} '{rule.expert}' has no 'source'", "add 'source: {seed: ..., quote: ...}'"
+                    )
                 if rule.assumption:
                     yield where.at("assumption").error("only analyst rules make assumptions", "use 'note:' for how you read the quote")
         yield from _quote_problems(rule_base, rule, where)
@@ -135,7 +141,9 @@ def _rule_problems(rule_base: RuleBase, origins: Origins) -> Iterator[InputError
             try:
                 language.branches(rule.when)
             except TooManyBranches:
-                yield where.at("when").error(f"condition expands to more than {language.MAX_BRANCHES} alternatives", "split the rule into several simpler rules")
+                yield where.at("when").error(
+                    f"condition expands to more than {language.MAX_BRANCHES} alternatives", "split the rule into several simpler rules"
+                )
             for leaf in language.leaves(rule.when):
                 if isinstance(leaf.node, FactRef) and leaf.node.fact in vocabulary.facts and leaf.node.fact not in concluded:
                     yield where.at("when").error(f"fact '{leaf.node.fact}' is used but no rule concludes it")
@@ -157,7 +165,8 @@ def _quote_problems(rule_base: RuleBase, rule: Rule, where: Where) -> Iterator[I
         yield where.at("source", "seed").error(f"unknown seed '{source.seed}'", did_you_mean(source.seed, rule_base.seeds))
         return
     quotes: list[tuple[KeyPath, str, object]] = [(("quote",), source.quote, source.quote_span)]
-    quotes += [(("context", index), text, span) for index, (text, span) in enumerate(zip(source.context, source.context_spans))]
+    context = zip(source.context, source.context_spans, strict=True)
+    quotes += [(("context", index), text, span) for index, (text, span) in enumerate(context)]
     for key, text, span in quotes:
         if span is None:
             found = FoldedText(seed.text).closest(text)
@@ -167,7 +176,9 @@ def _quote_problems(rule_base: RuleBase, rule: Rule, where: Where) -> Iterator[I
         words = fold(hedge)
         texts = [fold(source.quote), *(fold(text) for text in source.context)]
         if not words or not any(words in text for text in texts):
-            yield where.at("hedge").error(f"hedge {hedge!r} is not in the rule's quote", "copy the hedge words exactly as the quote has them")
+            yield where.at("hedge").error(
+                f"hedge {hedge!r} is not in the rule's quote", "copy the hedge words exactly as the quote has them"
+            )
 
 
 def _strata_problems(rule_base: RuleBase, origins: Origins) -> Iterator[InputError]:
@@ -200,7 +211,9 @@ def _checks_problems(rule_base: RuleBase, origins: Origins) -> Iterator[InputErr
             if accepted.expert not in rule_base.experts:
                 yield where.at("expert").error(f"unknown expert {accepted.expert!r}", did_you_mean(str(accepted.expert), rule_base.experts))
             if accepted.question not in vocabulary.questions:
-                yield where.at("question").error(f"unknown question {accepted.question!r}", did_you_mean(str(accepted.question), vocabulary.questions))
+                yield where.at("question").error(
+                    f"unknown question {accepted.question!r}", did_you_mean(str(accepted.question), vocabulary.questions)
+                )
         elif accepted.rule not in rule_ids:
             yield where.at("rule").error(f"unknown rule {accepted.rule!r}", did_you_mean(str(accepted.rule), rule_ids))
 

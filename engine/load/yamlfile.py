@@ -11,6 +11,7 @@ the parser's stack (or an anchor that contains itself). Every refusal is an
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,7 @@ _SCALAR_TAGS = {
 }
 _SEQ_TAG = "tag:yaml.org,2002:seq"
 _MAP_TAG = "tag:yaml.org,2002:map"
+
 
 def format_key(path: KeyPath) -> str:
     """`('rules', 3, 'when')` -> `rules[3].when`."""
@@ -80,7 +82,9 @@ def read_text(path: Path) -> str:
         size = path.stat().st_size
         raw = path.read_bytes() if size <= MAX_BYTES else b""
     except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror or exc}", location=Location(path), suggestion="check the file's permissions") from None
+        raise InputError(
+            f"cannot read: {exc.strerror or exc}", location=Location(path), suggestion="check the file's permissions"
+        ) from None
     if size > MAX_BYTES:
         raise InputError(
             f"file is {size} bytes, larger than the {MAX_BYTES}-byte limit",
@@ -109,13 +113,10 @@ def load_yaml(path: Path) -> Document:
     except yaml.YAMLError as exc:
         # libyaml scans ahead and may stop deep nesting with its own error first;
         # the pure-Python parser yields events as it goes, so ours comes first.
-        try:
+        with contextlib.suppress(yaml.YAMLError):
             _check_depth(path, text, yaml.SafeLoader)
-        except yaml.YAMLError:
-            pass
         raise _syntax_error(path, text, exc) from None
     if len(nodes) > 1:
-
         mark = nodes[1].start_mark
         raise InputError(
             "holds several YAML documents, expected one",
@@ -159,7 +160,7 @@ def _check_depth(path: Path, text: str, loader: type[Any]) -> None:
                 mark = event.start_mark
                 raise InputError(
                     f"nested more than {MAX_DEPTH} levels deep",
-                    location=Location(path, mark.line + 1, mark.column + 1),
+                    location=Location(path, mark.line + 1, mark.column + 1) if mark else Location(path),
                     suggestion="flatten the document",
                 )
         elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
@@ -204,7 +205,12 @@ class _Builder:
         if id(node) in self._active:
             raise self._fail(node, "an anchor contains an alias to itself", key[:1], "write the data out instead of a recursive anchor")
         if len(key) >= MAX_DEPTH:
-            raise self._fail(node, f"nested more than {MAX_DEPTH} levels deep (through aliases)", key[:1], "write the data out instead of nesting anchors")
+            raise self._fail(
+                node,
+                f"nested more than {MAX_DEPTH} levels deep (through aliases)",
+                key[:1],
+                "write the data out instead of nesting anchors",
+            )
         self._active.add(id(node))
         try:
             return self._container(node, key)
@@ -229,7 +235,13 @@ class _Builder:
                 if isinstance(key_node, yaml.ScalarNode) and key_node.value == "<<":
                     raise self._fail(key_node, "merge keys ('<<') are not supported", key, "write the keys out")
                 if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != "tag:yaml.org,2002:str":
-                    shown = key_node.value if isinstance(key_node, yaml.ScalarNode) else "a list" if isinstance(key_node, yaml.SequenceNode) else "a mapping"
+                    shown = (
+                        key_node.value
+                        if isinstance(key_node, yaml.ScalarNode)
+                        else "a list"
+                        if isinstance(key_node, yaml.SequenceNode)
+                        else "a mapping"
+                    )
                     raise self._fail(key_node, f"keys must be plain names, got {shown}", key, "quote the key, or write it as a name")
                 name = key_node.value
                 if name in result:

@@ -49,7 +49,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from engine.errors import EngineFailure, SetupError
-from engine.language import FactLiteral, Kind, Op, VarTest, Value
+from engine.language import FactLiteral, Kind, Op, Value, VarTest
 from engine.matching.compile import Branch, Program, Stratum
 from engine.matching.limits import require_within_limits
 from engine.matching.matcher import Firing, Matcher
@@ -152,7 +152,7 @@ def shared_host() -> Any:
 class _Run:
     """The record of one stratum's evaluation for one scenario, filled by its actions."""
 
-    __slots__ = ("sid", "derived", "firings", "asserted", "errors", "interrupt")
+    __slots__ = ("asserted", "derived", "errors", "firings", "interrupt", "sid")
 
     def __init__(self, sid: str, derived: set[str]) -> None:
         self.sid = sid
@@ -166,7 +166,7 @@ class _Run:
 class _Registration:
     """One stratum ruleset in the Host, shared by every matcher whose stratum has the same content."""
 
-    __slots__ = ("name", "current")
+    __slots__ = ("current", "name")
 
     def __init__(self, name: str) -> None:
         self.name = name
@@ -229,7 +229,7 @@ def _action(
                 if produced in readable:
                     run.asserted.add(produced)
                     c.assert_fact({"kind": "fact", "name": produced})
-        except BaseException as error:  # noqa: BLE001 - durable_rules would swallow it; keep it for the caller
+        except BaseException as error:
             run.errors.append(f"{label}: {type(error).__name__}: {error}")
             if not isinstance(error, Exception):
                 run.interrupt = error
@@ -258,7 +258,8 @@ def held_signals() -> Iterator[None]:
     finally:
         for number, handler in previous.items():
             signal.signal(number, handler)
-        for number in dict.fromkeys(caught):
+        for received in dict.fromkeys(caught):
+            number = signal.Signals(received)
             handler = previous[number]
             if callable(handler):
                 handler(number, None)
@@ -283,7 +284,7 @@ class DurableMatcher(Matcher):
         with _LOCK, held_signals():
             derived: set[str] = set()
             firings: list[Firing] = []
-            for registration, stratum in zip(self._registrations, self.program.strata):
+            for registration, stratum in zip(self._registrations, self.program.strata, strict=True):
                 run = _Run(str(next(_SIDS)), set(derived))
                 registration.current = run
                 try:

@@ -55,7 +55,12 @@ def listing(rule_base: RuleBase, what: str = "all") -> Listing:
             for name, fact in vocabulary.facts.items()
         ],
         "questions": [
-            {"id": name, "text": question.text, "outcomes": list(question.outcomes), "summary": f"{question.text} ({' < '.join(question.outcomes)})"}
+            {
+                "id": name,
+                "text": question.text,
+                "outcomes": list(question.outcomes),
+                "summary": f"{question.text} ({' < '.join(question.outcomes)})",
+            }
             for name, question in vocabulary.questions.items()
         ],
         "experts": [
@@ -76,7 +81,9 @@ def listing(rule_base: RuleBase, what: str = "all") -> Listing:
                 "hedge": rule.hedge,
                 "concludes": describe_conclusion(rule.then),
                 "file": rule.file,
-                "summary": f"{describe_conclusion(rule.then)}" + (f' ("{rule.hedge}")' if rule.hedge else "") + (" [assumption]" if rule.assumption else ""),
+                "summary": f"{describe_conclusion(rule.then)}"
+                + (f' ("{rule.hedge}")' if rule.hedge else "")
+                + (" [assumption]" if rule.assumption else ""),
             }
             for rule in rule_base.rules
         ],

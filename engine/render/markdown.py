@@ -40,10 +40,8 @@ def _mermaid(result: QuestionResult) -> list[str]:
                 edge = f"  {source} --> {rule_node}"
                 if edge not in edges:
                     edges.append(edge)
-            if step.concludes.startswith("fact "):
-                target = node(f"fact:{step.concludes[5:]}", step.concludes[5:], "round")
-            else:
-                target = stance_node
+            concludes_fact = step.concludes.startswith("fact ")
+            target = node(f"fact:{step.concludes[5:]}", step.concludes[5:], "round") if concludes_fact else stance_node
             edge = f"  {rule_node} --> {target}"
             if edge not in edges:
                 edges.append(edge)
@@ -69,14 +67,17 @@ def render_markdown(report: Report) -> str:
             expert = rule_base.experts[stance.expert]
             who = f"{expert.name} ({'assumption' if expert.kind is ExpertKind.ANALYST else expert.kind.value})"
             status = " **self-conflict**" if stance.status == "self-conflict" else ""
-            lines.append(f"| {_md_escape(who)} | {_md_escape(outcomes_text(stance.outcomes))}{status} | {_md_escape(hedges_text(stance, rule_base))} | {', '.join(stance.rules)} |")
+            cells = [who, outcomes_text(stance.outcomes) + status, hedges_text(stance, rule_base), ", ".join(stance.rules)]
+            lines.append("| " + " | ".join(_md_escape(cell) for cell in cells) + " |")
         lines += ["", *_mermaid(result), ""]
         for stance in result.stances:
             lines += [f"### Why {rule_base.experts[stance.expert].name}", ""]
             for number, step in enumerate(stance.trace, start=1):
                 tag = "**Assumption** " if step.is_assumption else ""
                 lines.append(f"{number}. {tag}`{step.rule}` ({rule_base.experts[step.expert].name}) concludes {step.concludes}.")
-                reasons = "; ".join(f"{condition.text} ({condition.matched})" for condition in step.conditions) or "stated without condition"
+                reasons = (
+                    "; ".join(f"{condition.text} ({condition.matched})" for condition in step.conditions) or "stated without condition"
+                )
                 lines.append(f"   Because {reasons}.")
                 if step.assumption:
                     lines.append(f"   Assumes: {step.assumption}")

@@ -61,7 +61,11 @@ def _question_text(result: QuestionResult, rule_base: RuleBase) -> list[str]:
             assumed = "  (rests on an analyst's assumption)"
         else:
             assumed = ""
-        lines += _wrap(f"{stance.expert:<{width}}  {outcomes_text(stance.outcomes)}  {hedges_text(stance, rule_base)}{assumed}", " " * (width + 6), "  ")
+        lines += _wrap(
+            f"{stance.expert:<{width}}  {outcomes_text(stance.outcomes)}  {hedges_text(stance, rule_base)}{assumed}",
+            " " * (width + 6),
+            "  ",
+        )
         if stance.status == "self-conflict":
             clash = " vs ".join(f"{rule_id} ({allows_text(rule_base, rule_id, result.scale)})" for rule_id in stance.rules)
             lines += _wrap(f"SELF-CONFLICT, reported, not resolved: {clash}", " " * (width + 6), " " * (width + 4))

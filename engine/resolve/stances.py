@@ -127,7 +127,7 @@ class Resolver:
             quote=source.quote if source else None,
             seed=source.seed if source else None,
             span=source.quote_span if source else None,
-            context=tuple(zip(source.context, source.context_spans)) if source else (),
+            context=tuple(zip(source.context, source.context_spans, strict=True)) if source else (),
             assumption=rule.assumption,
             note=rule.note,
         )
