@@ -17,7 +17,6 @@ import re
 import shutil
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -320,11 +319,8 @@ def test_bad_scenario_is_one_located_line_and_exit_2(
     """Every kind of broken scenario: exit 2, one line naming path:line and key, no output, no traceback."""
     path, line = write_case(case, tmp_path)
     args = ["run", path] if form == "run" else [path]
-    started = time.perf_counter()
     result = forecast_cli(*args, "--rules", repo_root / "rules")
-    elapsed = time.perf_counter() - started
     assert_one_error_line(result, path, line, case.key, case.phrases)
-    assert elapsed < 3, f"took {elapsed:.1f}s to refuse"
 
 
 def test_unsafe_tag_is_never_constructed(tmp_path: Path, forecast_cli: Invoke, repo_root: Path) -> None:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from builders import condition, rule, vocabulary
+from builders import rule, vocabulary
 
-from engine.language import MAX_BRANCHES, FactLiteral, Op, TooManyBranches, VarTest, allowed, branches
-from engine.load.strata import NegationCycle, stratify
+from engine.language import FactLiteral, Op, VarTest
+from engine.load.strata import stratify
 from engine.matching.compile import Branch, compile_rules
 from engine.matching.durable import engine_rule, scenario_fact
 from engine.resolve.results import Stance
@@ -23,38 +23,6 @@ VOCABULARY = vocabulary(
         "questions": {"q": {"text": "q?", "outcomes": ["w", "x", "y", "z"]}},
     }
 )
-
-
-def test_dnf_distributes_and_over_or() -> None:
-    written = condition({"all": [{"var": "a", "is": True}, {"any": [{"fact": "f"}, {"var": "n", "at_least": 3}]}]})
-    assert branches(written) == [
-        (VarTest("a", Op.IS, (True,)), FactLiteral("f", True)),
-        (VarTest("a", Op.IS, (True,)), VarTest("n", Op.AT_LEAST, (3,))),
-    ]
-
-
-def test_negation_is_pushed_to_the_literals() -> None:
-    written = condition({"not": {"any": [{"var": "n", "at_least": 3}, {"fact": "f"}, {"var": "level", "in": ["low", "mid"]}]}})
-    assert branches(written) == [
-        (VarTest("n", Op.BELOW, (3,)), FactLiteral("f", False), VarTest("level", Op.NOT_IN, ("low", "mid"))),
-    ]
-
-
-def test_double_negation_cancels() -> None:
-    written = condition({"not": {"not": {"var": "a", "is": True}}})
-    assert branches(written) == [(VarTest("a", Op.IS, (True,)),)]
-
-
-def test_no_condition_is_one_empty_branch() -> None:
-    assert branches(None) == [()]
-
-
-def test_too_many_alternatives_are_refused() -> None:
-    """2^7 = 128 alternatives: over the limit; 2^6 = 64 is exactly at it."""
-    wide = {"all": [{"any": [{"var": "n", "is": 2 * value}, {"var": "n", "is": 2 * value + 1}]} for value in range(7)]}
-    with pytest.raises(TooManyBranches):
-        branches(condition(wide))
-    assert len(branches(condition({"all": wide["all"][:6]}))) == MAX_BRANCHES
 
 
 def test_engine_rule_puts_every_variable_test_on_the_one_scenario_fact() -> None:
@@ -83,17 +51,6 @@ def test_encode_makes_every_value_a_number_and_refuses_a_wrong_type() -> None:
             program.encode(wrong)
 
 
-def test_branches_are_normalised_for_the_engine() -> None:
-    """The engine binds a distinct fact per pattern: no repeats, and no branch needing f and not f."""
-    written = condition(
-        {"all": [{"fact": "f"}, {"any": [{"fact": "f"}, {"not": {"fact": "f"}}, {"var": "level", "in": ["low", "low", "mid"]}]}]}
-    )
-    assert branches(written) == [
-        (FactLiteral("f", True),),
-        (FactLiteral("f", True), VarTest("level", Op.IN, ("low", "mid"))),
-    ]
-
-
 def test_strata_put_a_negation_after_every_producer() -> None:
     rules = (
         rule("x.makes_f", {"var": "a", "is": True}, {"fact": "f"}),
@@ -109,41 +66,7 @@ def test_strata_put_a_negation_after_every_producer() -> None:
     assert [sorted(stratum.reads) for stratum in program.strata] == [[], ["h"], ["f"]]
 
 
-def test_negation_cycle_is_refused_with_its_rules() -> None:
-    rules = (
-        rule("x.f_unless_g", {"not": {"fact": "g"}}, {"fact": "f"}),
-        rule("x.g_if_f", {"fact": "f"}, {"fact": "g"}),
-    )
-    with pytest.raises(NegationCycle) as caught:
-        stratify(rules, VOCABULARY)
-    assert set(caught.value.rules) == {"x.f_unless_g", "x.g_if_f"}
-    assert caught.value.rules[0] == caught.value.rules[-1], "the cycle is reported as a closed walk"
-
-
-def test_a_positive_cycle_is_allowed() -> None:
-    rules = (rule("x.f_if_g", {"fact": "g"}, {"fact": "f"}), rule("x.g_if_f", {"fact": "f"}, {"fact": "g"}))
-    assert stratify(rules, VOCABULARY).count == 1
-
-
 SCALE = ("withdraw", "curtail", "maintain", "increase")
-
-
-@pytest.mark.parametrize(
-    ("op", "values", "expected"),
-    [
-        (Op.IS, ("curtail",), ("curtail",)),
-        (Op.IS_NOT, ("withdraw",), ("curtail", "maintain", "increase")),
-        (Op.IN, ("increase", "withdraw"), ("withdraw", "increase")),
-        (Op.NOT_IN, ("increase", "withdraw"), ("curtail", "maintain")),
-        (Op.AT_LEAST, ("maintain",), ("maintain", "increase")),
-        (Op.AT_MOST, ("curtail",), ("withdraw", "curtail")),
-        (Op.ABOVE, ("maintain",), ("increase",)),
-        (Op.BELOW, ("curtail",), ("withdraw",)),
-    ],
-    ids=[op.value for op in Op],
-)
-def test_allowed_outcomes_on_an_ordered_scale(op: Op, values: tuple[str, ...], expected: tuple[str, ...]) -> None:
-    assert allowed(op, values, SCALE) == expected
 
 
 def stance(expert: str, outcomes: tuple[str, ...]) -> Stance:

@@ -649,6 +649,7 @@ def test_negation_cycle_is_refused(rules: tuple[Rule, ...], members: set[str]) -
     with pytest.raises(NegationCycle) as raised:
         stratify(rules, VOCABULARY)
     assert members <= set(raised.value.rules)
+    assert raised.value.rules[0] == raised.value.rules[-1], "the cycle is reported as a closed walk"
 
 
 def test_positive_cycle_is_accepted() -> None:
