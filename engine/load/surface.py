@@ -10,7 +10,7 @@ What the words mean is in `engine.language`.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
 from pydantic import (
     BaseModel,
@@ -64,8 +64,17 @@ def _pick_operator(data: Any, subject: str) -> Any:
 
 
 class _Compared(Frozen):
+    """`{SUBJECT: NAME, <op>: VALUE}`: a variable test or a stance, written with its operator as a key."""
+
+    subject: ClassVar[str]
+    example: ClassVar[str]
     op: Op
     value: Scalar | tuple[Scalar, ...]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _operator(cls, data: Any) -> Any:
+        return _pick_operator(data, cls.subject)
 
     @model_validator(mode="after")
     def _value_shape(self) -> _Compared:
@@ -82,17 +91,17 @@ class _Compared(Frozen):
         return self.value if isinstance(self.value, tuple) else (self.value,)
 
     @classmethod
-    def surface_schema(cls, subject: str, description: str) -> JsonSchemaValue:
-        """The schema of the written form, `{subject: NAME, <op>: VALUE}`, not of `op`/`value`."""
+    def __get_pydantic_json_schema__(cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        """The schema of the written form, `{SUBJECT: NAME, <op>: VALUE}`, not of `op`/`value`."""
         scalar = {"type": ["string", "number", "boolean"]}
         return {
             "type": "object",
-            "description": description,
+            "description": cls.example,
             "properties": {
-                subject: {"type": "string", "pattern": NAME_PATTERN},
+                cls.subject: {"type": "string", "pattern": NAME_PATTERN},
                 **{op.value: ({"type": "array", "items": scalar, "minItems": 1} if op.takes_list else scalar) for op in Op},
             },
-            "required": [subject],
+            "required": [cls.subject],
             "additionalProperties": False,
             "minProperties": 2,
             "maxProperties": 2,
@@ -102,16 +111,9 @@ class _Compared(Frozen):
 class VarTest(_Compared):
     """A test on one scenario variable: `{var: kremlin_investment, at_least: high}`."""
 
+    subject: ClassVar[str] = "var"
+    example: ClassVar[str] = "A test on a scenario variable, e.g. {var: kremlin_investment, at_least: high}"
     var: Name
-
-    @model_validator(mode="before")
-    @classmethod
-    def _operator(cls, data: Any) -> Any:
-        return _pick_operator(data, "var")
-
-    @classmethod
-    def __get_pydantic_json_schema__(cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
-        return cls.surface_schema("var", "A test on a scenario variable, e.g. {var: kremlin_investment, at_least: high}")
 
 
 class FactTest(Frozen):
@@ -162,16 +164,9 @@ Condition = Annotated[
 class StanceConclusion(_Compared):
     """The rule's stance on a question: `{question: russia_presence, is_not: withdraw}`."""
 
+    subject: ClassVar[str] = "question"
+    example: ClassVar[str] = "A stance on a question, e.g. {question: russia_presence, is_not: withdraw}"
     question: Name
-
-    @model_validator(mode="before")
-    @classmethod
-    def _operator(cls, data: Any) -> Any:
-        return _pick_operator(data, "question")
-
-    @classmethod
-    def __get_pydantic_json_schema__(cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
-        return cls.surface_schema("question", "A stance on a question, e.g. {question: russia_presence, is_not: withdraw}")
 
 
 class FactConclusion(Frozen):
