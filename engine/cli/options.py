@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -63,6 +62,8 @@ def emit(text: str, output: Path | None) -> None:
 
 
 def write_atomically(path: Path, text: str) -> None:
+    import tempfile
+
     directory = path.parent if str(path.parent) else Path(".")
     if not directory.is_dir():
         raise InputError("directory does not exist", location=None, key=str(directory), suggestion="create it first")
