@@ -1,8 +1,7 @@
 """One test per durable_rules 2.0.28 trap, and how DurableMatcher avoids it.
 
-/work/shared/DURABLE_RULES.md records what was measured about the engine;
-engine/matching/durable.py says how each trap is handled. Each trap has two
-kinds of test here:
+engine/matching/durable.py lists each trap of durable_rules and how it is
+handled. Each trap has two kinds of test here:
 
 - a raw test that shows the trap is real, on a private ruleset of the shared
   Host (a unique name, so nothing else sees it) or, where the trap can crash

@@ -284,3 +284,19 @@ def test_classifiers_name_exactly_the_allowed_versions() -> None:
     )
     candidates = [(3, 11), (3, 12), (3, 13), (3, 14)]
     assert classified == allowed_minors(project["requires-python"], candidates)
+
+
+def test_the_readme_layout_table_matches_the_folders() -> None:
+    """Every path the README's "How it works" table names exists, and every part of engine/ is named."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## How it works", 1)[1].split("\n## ", 1)[0]
+    named = {path for row in section.splitlines() if row.startswith("| `engine/") for path in re.findall(r"`(engine/[^`]*)`", row.split(" | ")[0])}
+    assert named, "the table names no path"
+    for path in named:
+        assert (ROOT / path).exists(), f"the README names {path}, which does not exist"
+    parts = {
+        f"engine/{entry.name}" + ("/" if entry.is_dir() else "")
+        for entry in (ROOT / "engine").iterdir()
+        if entry.name not in ("__init__.py", "__main__.py", "__pycache__")
+    }
+    assert parts == named, f"not in the table: {sorted(parts - named)}; gone: {sorted(named - parts)}"
