@@ -111,6 +111,25 @@ def compare(op: Op, rank: float, targets: Sequence[float]) -> bool:
     return rank < targets[0]
 
 
+_SYMBOLS = {
+    Op.IS: "==",
+    Op.IS_NOT: "!=",
+    Op.IN: "in",
+    Op.NOT_IN: "not in",
+    Op.AT_LEAST: ">=",
+    Op.AT_MOST: "<=",
+    Op.ABOVE: ">",
+    Op.BELOW: "<",
+}
+
+
+def python_test(op: Op, subject: str, targets: Sequence[float]) -> str:
+    """`compare(op, subject, targets)` as a Python expression over ranks, for generated code."""
+    if op.takes_list:
+        return f"{subject} {_SYMBOLS[op]} ({', '.join(repr(target) for target in targets)},)"
+    return f"{subject} {_SYMBOLS[op]} {targets[0]!r}"
+
+
 # --- kinds of variables ---------------------------------------------------------
 
 

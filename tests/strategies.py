@@ -128,3 +128,11 @@ def rule_lists(draw: st.DrawFn, vocabulary: Vocabulary, max_rules: int = 6) -> t
         )
         rules.append(Rule(id=f"e.r{index}", expert="e", then=then, when=when))
     return tuple(rules)
+
+
+# A small vocabulary for hand-written rule bases: a count, a flag, facts f and g, a yes/no question.
+BUG_VOCABULARY = Vocabulary(
+    variables={"v": Variable(NumberKind(0, 5, "things"), "a count"), "flag": Variable(BooleanKind(), "a flag")},
+    facts={"f": Fact("a derived fact"), "g": Fact("another derived fact")},
+    questions={"q": Question("a question?", ("no", "yes"))},
+)

@@ -311,3 +311,14 @@ def test_conditions_and_conclusions_are_said_in_words() -> None:
     )
     assert describe_condition(None) == "always"
     assert describe_conclusion(StanceClaim("q", Op.IS_NOT, ("withdraw",))) == "q is not withdraw"
+
+
+@pytest.mark.parametrize("op", list(Op), ids=[op.value for op in Op])
+def test_generated_code_means_what_the_operator_means(op: Op) -> None:
+    """The Python spelling of every operator, for the compiled matcher, agrees with `compare` on every rank."""
+    from engine.language import compare, python_test
+
+    targets = (2.0, 5) if op.takes_list else (2,)
+    expression = python_test(op, "rank", targets)
+    for rank in (0, 1, 2, 2.0, 2.5, 3, 5, 7):
+        assert eval(expression, {"rank": rank}) is compare(op, rank, targets), (expression, rank)

@@ -20,17 +20,15 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 from reference import ReferenceMatcher
-from strategies import rule_lists, scenarios, vocabularies
+from strategies import BUG_VOCABULARY, rule_lists, scenarios, vocabularies
 
 from engine.language import (
     AllOf,
     AnyOf,
-    BooleanKind,
     FactClaim,
     FactLiteral,
     FactRef,
     NotOf,
-    NumberKind,
     Op,
     StanceClaim,
     TooManyBranches,
@@ -40,7 +38,7 @@ from engine.language import (
 from engine.load.strata import NegationCycle, stratify
 from engine.matching.compile import Branch, Program, compile_rule_base, compile_rules
 from engine.matching.durable import DurableMatcher
-from engine.model import Fact, Question, Rule, Variable, Vocabulary
+from engine.model import Rule, Vocabulary
 from engine.pipeline import load_valid
 
 RULES = Path(__file__).resolve().parent.parent / "rules"
@@ -106,11 +104,6 @@ def reuses_a_fact(branch: Branch) -> bool:
 
 # --- engine bugs once found by the tests above, kept as minimal reproductions ---
 
-BUG_VOCABULARY = Vocabulary(
-    variables={"v": Variable(NumberKind(0, 5, "things"), "a count"), "flag": Variable(BooleanKind(), "a flag")},
-    facts={"f": Fact("a derived fact")},
-    questions={"q": Question("a question?", ("no", "yes"))},
-)
 YES = StanceClaim("q", Op.IS, ("yes",))
 
 

@@ -10,7 +10,7 @@ spells a branch is the matcher's business.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from engine.language import FactClaim, FactLiteral, Kind, Literal, Value, branches
@@ -62,6 +62,12 @@ class Program:
                 raise TypeError(problem[0])
             encoded[name] = self.kinds[name].rank(value)
         return encoded
+
+    def literals(self) -> Iterator[Literal]:
+        """Every literal of every branch, stratum by stratum."""
+        for stratum in self.strata:
+            for branch in stratum.branches.values():
+                yield from branch.literals
 
     @property
     def branch_count(self) -> int:
