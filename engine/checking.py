@@ -33,6 +33,7 @@ class CheckResult:
     rules: int = 0
     scenarios: list[Path] = field(default_factory=list)
     problems: list[InputError] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
     consistency: Any = None
     counterexamples: list[Path] = field(default_factory=list)
 
@@ -48,6 +49,7 @@ class CheckResult:
             "problems": [_problem_json(problem) for problem in self.problems],
             "consistency": self.consistency.to_json() if self.consistency is not None else None,
             "counterexamples": [path.as_posix() for path in self.counterexamples],
+            "notes": list(self.notes),
             "ok": not self.failed,
         }
 
@@ -58,6 +60,7 @@ class CheckResult:
             lines.append(f"{len(self.problems)} problem{'s' if len(self.problems) != 1 else ''} in {checked}")
         else:
             lines.append(f"ok: {checked}; every quote found verbatim in its seed")
+        lines += [f"note: {note}" for note in self.notes]
         if self.consistency is not None:
             lines += ["", self.consistency.render_text().rstrip("\n")]
         for path in self.counterexamples:
@@ -129,12 +132,14 @@ def check_all(
     if result.problems:
         return result
     program = compile_rule_base(rule_base)
-    result.problems.extend(InputError(problem, location=Location(rules)) for problem in limit_problems(program))
-    if consistency and not result.problems:
+    result.notes.extend(
+        f"{problem}; forecasts run on the compiled matcher, which gives the same answers" for problem in limit_problems(program)
+    )
+    if consistency:
         from engine.consistency import run_consistency, write_counterexamples
         from engine.pipeline import Engine
 
-        engine = Engine.on(rule_base, program)
+        engine = Engine.on(rule_base, program, "compiled")
         result.consistency = run_consistency(engine, progress=progress("consistency") if progress else None)
         if counterexamples is not None:
             counterexamples.mkdir(parents=True, exist_ok=True)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Literal
 
 from engine.language import Value
 from engine.load.scenario import check_values, read_scenario
@@ -27,6 +28,8 @@ from engine.resolve.results import Forecast
 from engine.resolve.stances import Resolver
 
 PathLike = str | os.PathLike[str]
+MatcherName = Literal["durable", "compiled"]
+MATCHERS: tuple[MatcherName, ...] = ("durable", "compiled")
 
 
 def load_valid(rules: Path, seeds: Path | None = None) -> RuleBase:
@@ -38,20 +41,27 @@ def load_valid(rules: Path, seeds: Path | None = None) -> RuleBase:
 
 
 class Engine:
-    """A validated, compiled rule base behind a matcher, ready to forecast scenarios."""
+    """A validated, compiled rule base behind a matcher, ready to forecast scenarios.
 
-    def __init__(self, rule_base: RuleBase, program: Program, matcher: Matcher) -> None:
+    `notices` says what a user should know about how it runs (a rule base
+    beyond durable_rules' limits runs on the compiled matcher).
+    """
+
+    def __init__(self, rule_base: RuleBase, program: Program, matcher: Matcher, notices: tuple[str, ...] = ()) -> None:
         self.rule_base = rule_base
         self.program = program
         self.matcher = matcher
         self.resolver = Resolver(rule_base, program)
+        self.notices = notices
 
     @classmethod
-    def open(cls, rules: PathLike, seeds: PathLike | None = None, *, cache: bool = True) -> Engine:
+    def open(cls, rules: PathLike, seeds: PathLike | None = None, *, cache: bool = True, matcher: MatcherName = "durable") -> Engine:
         """Load, check and compile the rule base in `rules` (seeds beside it unless given).
 
         Raises `InputError` if it is not sound. With `cache`, a rule base
         opened before with the same files and engine is read from the cache.
+        `matcher` is durable_rules (the default) or the compiled matcher,
+        proven equal to it and much faster.
         """
         rules_path = Path(rules)
         seeds_path = Path(seeds) if seeds is not None else rules_path.parent / "seeds"
@@ -66,15 +76,24 @@ class Engine:
             rule_base, program = cached(rules_path, seeds_path, build)
         else:
             rule_base, program = build()
-        return cls.on(rule_base, program)
+        return cls.on(rule_base, program, matcher)
 
     @classmethod
-    def from_rule_base(cls, rule_base: RuleBase) -> Engine:
-        """Compile an already validated rule base and put it behind the durable_rules matcher."""
-        return cls.on(rule_base, compile_rule_base(rule_base))
+    def from_rule_base(cls, rule_base: RuleBase, matcher: MatcherName = "durable") -> Engine:
+        """Compile an already validated rule base and put it behind a matcher."""
+        return cls.on(rule_base, compile_rule_base(rule_base), matcher)
 
     @classmethod
-    def on(cls, rule_base: RuleBase, program: Program) -> Engine:
+    def on(cls, rule_base: RuleBase, program: Program, matcher: MatcherName = "durable") -> Engine:
+        """The engine of a compiled rule base; durable_rules falls back to the compiled matcher beyond its limits."""
+        from engine.matching.limits import limit_problems
+
+        beyond = limit_problems(program) if matcher == "durable" else []
+        if matcher == "compiled" or beyond:
+            from engine.matching.compiled import CompiledMatcher
+
+            notices = (f"{beyond[0]}; it runs on the compiled matcher, which gives the same answers",) if beyond else ()
+            return cls(rule_base, program, CompiledMatcher(program), notices)
         from engine.matching.durable import DurableMatcher
 
         return cls(rule_base, program, DurableMatcher(program))

@@ -48,10 +48,10 @@ def forecast_cli(monkeypatch: pytest.MonkeyPatch, shipped_engine: Engine) -> Inv
     opened = engine.cli.options.open_engine
     rules_dir, seeds_dir = (ROOT / "rules").resolve(), (ROOT / "seeds").resolve()
 
-    def cached(rules: Path, seeds: Path | None) -> Engine:
-        if rules.resolve() == rules_dir and (seeds is None or seeds.resolve() == seeds_dir):
+    def cached(rules: Path, seeds: Path | None, matcher: str = "durable") -> Engine:
+        if matcher == "durable" and rules.resolve() == rules_dir and (seeds is None or seeds.resolve() == seeds_dir):
             return shipped_engine
-        result: Engine = opened(rules, seeds)
+        result: Engine = opened(rules, seeds, matcher)
         return result
 
     monkeypatch.setattr(engine.cli.options, "open_engine", cached)

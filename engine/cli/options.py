@@ -12,7 +12,7 @@ import click
 from engine.errors import InputError
 
 if TYPE_CHECKING:
-    from engine.pipeline import Engine
+    from engine.pipeline import Engine, MatcherName
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -46,11 +46,24 @@ def output_option(command: F) -> F:
     )(command)
 
 
-def open_engine(rules: Path, seeds: Path | None) -> Engine:
-    """The engine of a rule base; one place, so the tests can share one engine across commands."""
+def open_engine(rules: Path, seeds: Path | None, matcher: MatcherName = "durable") -> Engine:
+    """The engine of a rule base, its notices on stderr; one place, so the tests can share one engine across commands."""
     from engine.pipeline import Engine
 
-    return Engine.open(rules, seeds)
+    engine = Engine.open(rules, seeds, matcher=matcher)
+    for notice in engine.notices:
+        click.echo(f"forecast: note: {notice}", err=True)
+    return engine
+
+
+def matcher_option(command: F) -> F:
+    return click.option(
+        "--matcher",
+        type=click.Choice(["durable", "compiled"]),
+        default="durable",
+        show_default=True,
+        help="What evaluates the rules: durable_rules, or the rules compiled to Python (same answers, much faster).",
+    )(command)
 
 
 def emit(text: str, output: Path | None) -> None:

@@ -8,8 +8,9 @@ from pathlib import Path
 import click
 
 from engine.cli import options
-from engine.cli.options import output_option, rule_base_options
+from engine.cli.options import matcher_option, output_option, rule_base_options
 from engine.errors import InputError, did_you_mean
+from engine.pipeline import MatcherName
 
 
 @click.command("run")
@@ -25,8 +26,11 @@ from engine.errors import InputError, did_you_mean
 )
 @click.option("-q", "--question", "questions", multiple=True, metavar="ID", help="Show only this question (repeatable).")
 @rule_base_options
+@matcher_option
 @output_option
-def run_command(scenario: Path, fmt: str, questions: tuple[str, ...], rules: Path, seeds: Path | None, output: Path | None) -> None:
+def run_command(
+    scenario: Path, fmt: str, questions: tuple[str, ...], rules: Path, seeds: Path | None, matcher: MatcherName, output: Path | None
+) -> None:
     """Forecast one scenario: outcomes, stances and the reasoning behind them.
 
     \b
@@ -39,7 +43,7 @@ def run_command(scenario: Path, fmt: str, questions: tuple[str, ...], rules: Pat
     from engine.render.report import Report, renderer
     from engine.resolve.expectations import unmet_expectations
 
-    engine = options.open_engine(rules, seeds)
+    engine = options.open_engine(rules, seeds, matcher)
     for question in questions:
         if question not in engine.vocabulary.questions:
             raise InputError(
