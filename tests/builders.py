@@ -7,30 +7,30 @@ from typing import Any
 from pydantic import TypeAdapter
 
 from engine import language, model
-from engine.load import surface
+from engine.load import convert, surface
 
 _CONDITION: TypeAdapter[Any] = TypeAdapter(surface.Condition)
 
 
 def vocabulary(written: dict[str, Any]) -> model.Vocabulary:
     """A vocabulary from its YAML-shaped data."""
-    return surface.vocabulary(surface.Vocabulary.model_validate(written))
+    return convert.vocabulary(surface.Vocabulary.model_validate(written))
 
 
 def condition(written: dict[str, Any]) -> language.Condition:
     """A condition from its written form, e.g. `{"var": "n", "at_least": 3}`."""
-    return surface.condition(_CONDITION.validate_python(written))
+    return convert.condition(_CONDITION.validate_python(written))
 
 
 def rule(rule_id: str, when: dict[str, Any] | None, then: dict[str, Any], **fields: Any) -> model.Rule:
     """A rule of expert `rule_id`'s prefix, from its written `when` and `then` (and any other key)."""
     written = surface.Rule.model_validate({"id": rule_id, "expert": rule_id.split(".")[0], "when": when, "then": then, **fields})
-    return surface.rule(written)
+    return convert.rule(written)
 
 
 def invariant(written: dict[str, Any]) -> model.Invariant:
-    return surface.checks(surface.ChecksFile.model_validate({"invariants": [written]})).invariants[0]
+    return convert.checks(surface.ChecksFile.model_validate({"invariants": [written]})).invariants[0]
 
 
 def accepted(written: dict[str, Any]) -> model.Accepted:
-    return surface.checks(surface.ChecksFile.model_validate({"accepted": [written]})).accepted[0]
+    return convert.checks(surface.ChecksFile.model_validate({"accepted": [written]})).accepted[0]

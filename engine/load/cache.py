@@ -25,7 +25,8 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from engine import language, model, quotes
+from engine import model, quotes
+from engine.language import conditions, kinds, operators
 from engine.matching import compile as compiled
 
 try:  # the built-in module behind hashlib.blake2b, without loading OpenSSL at start-up
@@ -39,7 +40,7 @@ _ENGINE = Path(__file__).resolve().parent.parent
 
 _CLASSES: dict[str, type] = {
     cls.__name__: cls
-    for module in (language, model, quotes, compiled)
+    for module in (operators, kinds, conditions, model, quotes, compiled)
     for cls in vars(module).values()
     if isinstance(cls, type) and (dataclasses.is_dataclass(cls) or issubclass(cls, Enum)) and cls.__module__ == module.__name__
 }
@@ -68,12 +69,13 @@ def key(rules: Path, seeds: Path) -> str | None:
     """The content key of a rule base, or None when a file cannot be read (then nothing is cached)."""
     digest = blake2b(digest_size=32)
     digest.update(f"{FORMAT}\0{sys.implementation.name}{sys.version_info[:2]}\0{rules.resolve()}\0{seeds.resolve()}\0".encode())
-    parts = [("rules", path) for path in _files(rules, "*")] + [("seeds", path) for path in _files(seeds, "*")]
+    parts = [("rules", path) for path in _files(rules, "**/*")] + [("seeds", path) for path in _files(seeds, "*")]
     parts += [("engine", path) for path in _files(_ENGINE, "**/*.py")]
     try:
         for label, path in parts:
             content = path.read_bytes()
-            digest.update(f"\0{label}:{path.name if label != 'engine' else path.relative_to(_ENGINE)}:{len(content)}\0".encode())
+            name = path.relative_to(rules) if label == "rules" else path.relative_to(_ENGINE) if label == "engine" else path.name
+            digest.update(f"\0{label}:{name}:{len(content)}\0".encode())
             digest.update(content)
     except OSError:
         return None

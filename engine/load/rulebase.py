@@ -16,7 +16,7 @@ from pathlib import Path
 
 from engine import model
 from engine.errors import InputError, Location, RuleBaseInvalid
-from engine.load import surface
+from engine.load import convert, surface
 from engine.load.parse import parse_document
 from engine.load.yamlfile import Document, load_yaml, read_text
 from engine.quotes import FoldedText
@@ -66,7 +66,7 @@ def load_seeds(directory: Path) -> tuple[dict[str, model.Seed], dict[str, Docume
         text_path = meta_path.parent / meta.text
         if not text_path.is_file():
             raise document.error(("text",), f"seed text '{meta.text}' not found beside {meta_path.name}")
-        seeds[meta.id] = model.Seed(meta=surface.seed_meta(meta), text=read_text(text_path), path=text_path)
+        seeds[meta.id] = model.Seed(meta=convert.seed_meta(meta), text=read_text(text_path), path=text_path)
         documents[meta.id] = document
     return seeds, documents
 
@@ -78,12 +78,12 @@ def load_rule_base(directory: Path, seeds_directory: Path | None = None) -> mode
     if not directory.is_dir():
         raise InputError("is not a directory, expected a rule base directory", location=Location(directory))
     vocabulary_document = load_yaml(directory / VOCABULARY_FILE)
-    vocabulary = surface.vocabulary(parse_document(vocabulary_document, surface.Vocabulary))
+    vocabulary = convert.vocabulary(parse_document(vocabulary_document, surface.Vocabulary))
     experts_document = load_yaml(directory / EXPERTS_FILE)
-    experts = surface.experts(parse_document(experts_document, surface.ExpertsFile))
+    experts = convert.experts(parse_document(experts_document, surface.ExpertsFile))
     checks_path = directory / CHECKS_FILE
     checks_document = load_yaml(checks_path) if checks_path.exists() else None
-    checks = surface.checks(parse_document(checks_document, surface.ChecksFile)) if checks_document else model.Checks()
+    checks = convert.checks(parse_document(checks_document, surface.ChecksFile)) if checks_document else model.Checks()
 
     written: list[surface.Rule] = []
     origins: dict[str, tuple[Document, tuple[str | int, ...]]] = {}
@@ -116,7 +116,7 @@ def load_rule_base(directory: Path, seeds_directory: Path | None = None) -> mode
         directory=directory,
         vocabulary=vocabulary,
         experts=experts,
-        rules=tuple(surface.rule(rule, origins[rule.id][0].path.name, folded) for rule in written),
+        rules=tuple(convert.rule(rule, origins[rule.id][0].path.name, folded) for rule in written),
         seeds=seeds,
         checks=checks,
         origins=Origins(

@@ -9,7 +9,6 @@ What the words mean is in `engine.language`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
 from pydantic import (
@@ -27,7 +26,6 @@ from pydantic import (
 
 from engine import language, model
 from engine.language import KINDS, Op
-from engine.quotes import FoldedText
 
 if TYPE_CHECKING:  # schema generation is rare: keep its modules off the start-up path
     from pydantic import GetJsonSchemaHandler
@@ -337,86 +335,3 @@ class Accepted(Frozen):
 class ChecksFile(Frozen):
     invariants: tuple[Invariant, ...] = ()
     accepted: tuple[Accepted, ...] = ()
-
-
-# --- into the model ---------------------------------------------------------------
-
-
-def condition(written: Condition) -> language.Condition:
-    if isinstance(written, VarTest):
-        return language.VarTest(written.var, written.op, written.values)
-    if isinstance(written, FactTest):
-        return language.FactRef(written.fact)
-    if isinstance(written, AllOf):
-        return language.AllOf(tuple(condition(item) for item in written.all))
-    if isinstance(written, AnyOf):
-        return language.AnyOf(tuple(condition(item) for item in written.any))
-    return language.NotOf(condition(written.not_))
-
-
-def stance(written: StanceConclusion) -> language.StanceClaim:
-    return language.StanceClaim(written.question, written.op, written.values)
-
-
-def conclusion(written: Conclusion) -> language.Conclusion:
-    if isinstance(written, FactConclusion):
-        return language.FactClaim(written.fact)
-    return stance(written)
-
-
-def vocabulary(written: Vocabulary) -> model.Vocabulary:
-    return model.Vocabulary(
-        variables={name: model.Variable(declared.kind(), declared.meaning) for name, declared in written.variables.items()},
-        facts={name: model.Fact(declared.meaning) for name, declared in written.facts.items()},
-        questions={name: model.Question(declared.text, declared.outcomes) for name, declared in written.questions.items()},
-    )
-
-
-def experts(written: ExpertsFile) -> dict[str, model.Expert]:
-    return {name: model.Expert(expert.name, expert.affiliation, expert.kind) for name, expert in written.experts.items()}
-
-
-def checks(written: ChecksFile) -> model.Checks:
-    return model.Checks(
-        invariants=tuple(
-            model.Invariant(item.name, item.reason, stance(item.require), item.expert, condition(item.when) if item.when else None)
-            for item in written.invariants
-        ),
-        accepted=tuple(
-            model.Accepted(item.name, item.kind, item.reason, item.expert, item.question, item.rule) for item in written.accepted
-        ),
-    )
-
-
-def seed_meta(written: SeedMeta) -> model.SeedMeta:
-    return model.SeedMeta(**written.model_dump())
-
-
-def _source(written: Source | None, folded: Mapping[str, FoldedText]) -> model.Source | None:
-    """The rule's source with the spans of its words in the seed (None where not found: validation says so)."""
-    if written is None:
-        return None
-    text = folded.get(written.seed)
-    return model.Source(
-        seed=written.seed,
-        quote=written.quote,
-        context=written.context,
-        quote_span=text.find(written.quote) if text else None,
-        context_spans=tuple(text.find(item) if text else None for item in written.context),
-    )
-
-
-def rule(written: Rule, file: str = "", folded: Mapping[str, FoldedText] | None = None) -> model.Rule:
-    """A rule of the model, with the spans of its words in the seeds `folded` (none given: no spans)."""
-    folded = folded or {}
-    return model.Rule(
-        id=written.id,
-        expert=written.expert,
-        then=conclusion(written.then),
-        when=condition(written.when) if written.when is not None else None,
-        source=_source(written.source, folded),
-        hedge=written.hedge,
-        assumption=written.assumption,
-        note=written.note,
-        file=file,
-    )
