@@ -10,11 +10,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from engine.language import Conclusion, Condition, Kind, StanceClaim, Value
-from engine.quotes import Span
+from engine.quotes import Span, fold
 
 if TYPE_CHECKING:
     from engine.load.rulebase import Origins
@@ -83,7 +84,12 @@ class Source:
 
 @dataclass(frozen=True, slots=True)
 class Rule:
-    """One claim of one expert, as a condition and a conclusion."""
+    """One claim of one expert, as a condition and a conclusion.
+
+    `hedge` rates an event: `rates` where it differs from the conclusion
+    ("unlikely to pull out" concludes *not withdraw* and rates *withdraw*),
+    else the conclusion itself.
+    """
 
     id: str
     expert: str
@@ -91,10 +97,67 @@ class Rule:
     when: Condition | None = None
     source: Source | None = None
     hedge: str | None = None
+    rates: StanceClaim | None = None
     assumption: str | None = None
     note: str | None = None
     file: str = ""
     """The rule file it is written in, relative to the rule base directory."""
+
+    @property
+    def rated(self) -> StanceClaim | None:
+        """The event the rule's hedge (or its flat statement) rates; None for a rule that derives a fact."""
+        if self.rates is not None:
+            return self.rates
+        return self.then if isinstance(self.then, StanceClaim) else None
+
+
+STATED = "stated as fact"
+"""The lexicon's words for a claim an expert or source makes without a hedge."""
+ASSUMED = "assumed"
+"""The lexicon's words for a stance of the analyst's own, made without a hedge."""
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """What a lexicon says some words mean for the event they rate: a probability range, or no number at all.
+
+    `standard` readings are the cited scale's own; the others are the
+    analyst's readings of words the scale does not list, each with its `note`.
+    """
+
+    words: tuple[str, ...]
+    low: Fraction | None
+    high: Fraction | None
+    standard: bool
+    note: str | None = None
+
+    @property
+    def assessed(self) -> bool:
+        return self.low is not None
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """A reading of hedge words as likelihoods, with its source."""
+
+    name: str
+    title: str
+    source: str
+    readings: tuple[Reading, ...]
+    default: bool = False
+    _index: Mapping[str, Reading] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_index", {lexicon_key(words): reading for reading in self.readings for words in reading.words})
+
+    def reading(self, words: str) -> Reading | None:
+        """The reading of some hedge words (white space, quote marks and case forgiven), or None."""
+        return self._index.get(lexicon_key(words))
+
+
+def lexicon_key(words: str) -> str:
+    """Hedge words as a lexicon looks them up: folded like quotes, and in lower case."""
+    return fold(words).lower()
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,6 +225,7 @@ class RuleBase:
     rules: tuple[Rule, ...]
     seeds: Mapping[str, Seed]
     checks: Checks
+    lexicons: Mapping[str, Lexicon] = field(default_factory=dict)
     origins: Origins | None = field(default=None, repr=False, compare=False)
     _by_id: Mapping[str, Rule] = field(init=False, repr=False, compare=False)
 
@@ -170,6 +234,18 @@ class RuleBase:
 
     def rule(self, rule_id: str) -> Rule:
         return self._by_id[rule_id]
+
+    def lexicon(self, name: str | None = None) -> Lexicon:
+        """The lexicon called `name`, or the default one."""
+        if name is not None:
+            return self.lexicons[name]
+        return next(lexicon for lexicon in self.lexicons.values() if lexicon.default)
+
+    def hedge_words(self, rule: Rule) -> str:
+        """The words a lexicon reads for a rule: its hedge, else that it was stated as fact (or assumed, by the analyst)."""
+        if rule.hedge is not None:
+            return rule.hedge
+        return ASSUMED if self.experts[rule.expert].kind is ExpertKind.ANALYST else STATED
 
 
 @dataclass(frozen=True, slots=True)

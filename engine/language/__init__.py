@@ -52,16 +52,18 @@ from engine.language.conditions import (
     holds,
     leaves,
 )
-from engine.language.kinds import KINDS, BooleanKind, Kind, LevelKind, NumberKind, allowed, declare
+from engine.language.kinds import KINDS, TOLERANCE, BooleanKind, ChanceProblem, Kind, LevelKind, NumberKind, allowed, declare, probability
 from engine.language.operators import Op, Value, compare, python_test
 from engine.language.words import show_plain, show_targets, show_value, yaml_scalar
 
 __all__ = [
     "KINDS",
     "MAX_BRANCHES",
+    "TOLERANCE",
     "AllOf",
     "AnyOf",
     "BooleanKind",
+    "ChanceProblem",
     "Conclusion",
     "Condition",
     "FactClaim",
@@ -88,6 +90,7 @@ __all__ = [
     "describe_literal",
     "holds",
     "leaves",
+    "probability",
     "python_test",
     "show_plain",
     "show_targets",

@@ -8,12 +8,39 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from fractions import Fraction
 from itertools import pairwise
 from typing import Any, ClassVar
 
 from engine.errors import did_you_mean
 from engine.language.operators import Op, Value, compare
 from engine.language.words import show_plain, show_value
+
+TOLERANCE = Fraction(1, 10**9)
+"""How far the probabilities of an uncertain input may sum from 1 (they are then scaled to 1 exactly)."""
+
+
+class ChanceProblem(ValueError):
+    """An uncertain input that cannot be read: what is wrong, a suggestion, and the key inside the input."""
+
+    def __init__(self, message: str, suggestion: str | None = None, key: tuple[object, ...] = ()) -> None:
+        super().__init__(message)
+        self.message, self.suggestion, self.key = message, suggestion, key
+
+
+def probability(written: object, what: str, key: tuple[object, ...] = ()) -> Fraction:
+    """A probability as written (0.3 is 3/10 exactly), or `ChanceProblem` unless it is a number from 0 to 1."""
+    if isinstance(written, bool) or not isinstance(written, (int, float)) or not math.isfinite(written) or not 0 <= written <= 1:
+        raise ChanceProblem(f"expected a probability from 0 to 1 for {what}, got {show_value(written)}", key=key)
+    return Fraction(str(written)) if isinstance(written, float) else Fraction(written)
+
+
+def _table(pairs: list[tuple[Value, Fraction]], variable: str) -> list[tuple[Value, Fraction]]:
+    """The pairs with their probabilities scaled to sum to exactly 1, or `ChanceProblem` if they are further off than `TOLERANCE`."""
+    total = sum((weight for _, weight in pairs), Fraction(0))
+    if abs(total - 1) > TOLERANCE:
+        raise ChanceProblem(f"the probabilities for '{variable}' sum to {float(total):g}, not 1", "make them add up to 1")
+    return [(value, weight / total) for value, weight in pairs]
 
 
 class Kind:
@@ -56,6 +83,14 @@ class Kind:
         """Values that include the simplest member of every class the thresholds cut, simplest first."""
         raise NotImplementedError
 
+    def chances(self, written: Mapping[Any, Any], variable: str) -> list[tuple[Value, Fraction]]:
+        """An uncertain input written as a mapping: each value with its probability, summing to 1; `ChanceProblem` if wrong."""
+        raise ChanceProblem(f"'{variable}' takes one value, not a mapping")
+
+    def chances_schema(self) -> dict[str, Any]:
+        """The JSON Schema of the mapping forms `chances` reads."""
+        return {"not": {}}
+
     def size(self) -> int | None:
         """How many values there are; None when infinitely many."""
         raise NotImplementedError
@@ -91,6 +126,20 @@ class BooleanKind(Kind):
 
     def describe(self) -> str:
         return "true | false"
+
+    def chances(self, written: Mapping[Any, Any], variable: str) -> list[tuple[Value, Fraction]]:
+        if set(written) != {"chance"}:
+            raise ChanceProblem(f"expected {{chance: P}} for boolean '{variable}'", "write {chance: 0.3}, or a likelihood word")
+        chance = probability(written["chance"], f"'{variable}' being true", ("chance",))
+        return [(True, chance), (False, 1 - chance)]
+
+    def chances_schema(self) -> dict[str, Any]:
+        return {
+            "type": "object",
+            "properties": {"chance": {"type": "number", "minimum": 0, "maximum": 1}},
+            "required": ["chance"],
+            "additionalProperties": False,
+        }
 
     def default(self) -> Value:
         return False
@@ -142,6 +191,19 @@ class LevelKind(Kind):
 
     def describe(self) -> str:
         return " < ".join(self.levels)
+
+    def chances(self, written: Mapping[Any, Any], variable: str) -> list[tuple[Value, Fraction]]:
+        pairs: list[tuple[Value, Fraction]] = []
+        for level, chance in written.items():
+            if not isinstance(level, str) or level not in self._ranks:
+                hint = did_you_mean(level, self.levels) if isinstance(level, str) else None
+                raise ChanceProblem(f"{show_value(level)} is not a level of '{variable}' ({', '.join(self.levels)})", hint, (level,))
+            pairs.append((level, probability(chance, f"'{variable}' being {level}", (level,))))
+        return _table(pairs, variable)
+
+    def chances_schema(self) -> dict[str, Any]:
+        chance = {"type": "number", "minimum": 0, "maximum": 1}
+        return {"type": "object", "properties": dict.fromkeys(self.levels, chance), "additionalProperties": False, "minProperties": 1}
 
     def default(self) -> Value:
         return self.levels[0]
@@ -201,6 +263,52 @@ class NumberKind(Kind):
             expected = f"expected {show_plain(self.minimum)} to {show_plain(self.maximum)} {self.unit}"
             return f"{show_value(value)} is out of range for '{variable}': {expected}", None
         return None
+
+    def chances(self, written: Mapping[Any, Any], variable: str) -> list[tuple[Value, Fraction]]:
+        if "between" in written:
+            return self._between(written, variable)
+        pairs: list[tuple[Value, Fraction]] = []
+        for value, chance in written.items():
+            wrong = self.problem(value, variable)
+            if wrong is not None:
+                raise ChanceProblem(*wrong, key=(value,))
+            pairs.append((value, probability(chance, f"'{variable}' being {show_plain(value)}", (value,))))
+        return _table(pairs, variable)
+
+    def _between(self, written: Mapping[Any, Any], variable: str) -> list[tuple[Value, Fraction]]:
+        """`{between: [A, B]}`: every whole number from A to B, equally likely."""
+        ends = written["between"]
+        if len(written) != 1 or not isinstance(ends, list) or len(ends) != 2:
+            raise ChanceProblem(f"expected {{between: [A, B]}} for '{variable}'", "write {between: [0, 5]}", ("between",))
+        if not self.integer:
+            raise ChanceProblem(
+                f"'between' takes whole numbers, and '{variable}' is continuous", "give values and their chances", ("between",)
+            )
+        for end in ends:
+            wrong = self.problem(end, variable)
+            if wrong is not None:
+                raise ChanceProblem(*wrong, key=("between",))
+        low, high = ends
+        if low > high:
+            raise ChanceProblem(f"'between' goes from {low} up to {high}, which is lower", f"write [{high}, {low}]", ("between",))
+        return [(value, Fraction(1, high - low + 1)) for value in range(low, high + 1)]
+
+    def chances_schema(self) -> dict[str, Any]:
+        number = {"type": "integer" if self.integer else "number", "minimum": self.minimum, "maximum": self.maximum}
+        table = {
+            "type": "object",
+            "propertyNames": {"pattern": r"^-?[0-9.eE+-]+$"},
+            "additionalProperties": {"type": "number", "minimum": 0, "maximum": 1},
+        }
+        if not self.integer:
+            return table
+        between = {
+            "type": "object",
+            "properties": {"between": {"type": "array", "items": number, "minItems": 2, "maxItems": 2}},
+            "required": ["between"],
+            "additionalProperties": False,
+        }
+        return {"oneOf": [between, table]}
 
     def describe(self) -> str:
         kind = "whole number" if self.integer else "number"

@@ -22,6 +22,7 @@ import os
 import sys
 from collections.abc import Callable, Iterable
 from enum import Enum
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -93,6 +94,8 @@ def _encode(value: Any) -> Any:
         return {"@set": sorted(_encode(item) for item in value)}
     if isinstance(value, Path):
         return {"@path": str(value)}
+    if isinstance(value, Fraction):
+        return {"@fraction": str(value)}
     if isinstance(value, dict):
         return {"@dict": [[name, _encode(item)] for name, item in value.items()]}
     if dataclasses.is_dataclass(value) and type(value).__name__ in _CLASSES:
@@ -117,6 +120,8 @@ def _decode(data: Any) -> Any:
         return frozenset(_decode(item) for item in data["@set"])
     if "@path" in data:
         return Path(data["@path"])
+    if "@fraction" in data:
+        return Fraction(data["@fraction"])
     raise ValueError("not a cache entry")
 
 

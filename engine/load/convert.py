@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from fractions import Fraction
 
 from engine import language, model
 from engine.load.surface import (
@@ -14,6 +15,7 @@ from engine.load.surface import (
     ExpertsFile,
     FactConclusion,
     FactTest,
+    LexiconFile,
     Rule,
     SeedMeta,
     Source,
@@ -98,7 +100,28 @@ def rule(written: Rule, file: str = "", folded: Mapping[str, FoldedText] | None 
         when=condition(written.when) if written.when is not None else None,
         source=_source(written.source, folded),
         hedge=written.hedge,
+        rates=stance(written.rates) if written.rates is not None else None,
         assumption=written.assumption,
         note=written.note,
         file=file,
     )
+
+
+def _fraction(number: float) -> Fraction:
+    """A probability as written (0.45 is 9/20, not the nearest binary float)."""
+    return Fraction(str(number))
+
+
+def lexicon(name: str, written: LexiconFile) -> model.Lexicon:
+    readings = tuple(
+        model.Reading(
+            words=term.words,
+            low=_fraction(term.range[0]) if term.range else None,
+            high=_fraction(term.range[1]) if term.range else None,
+            standard=standard,
+            note=term.note,
+        )
+        for standard, terms in ((True, written.terms), (False, written.readings))
+        for term in terms
+    )
+    return model.Lexicon(name=name, title=written.title, source=written.source, readings=readings, default=written.default)

@@ -24,6 +24,8 @@ _MODELS = (
     surface.ChecksFile,
     surface.Invariant,
     surface.Accepted,
+    surface.LexiconFile,
+    surface.Term,
 )
 _KNOWN_KEYS = (
     {name for model in _MODELS for name in model.model_fields}

@@ -25,6 +25,8 @@ VOCABULARY_FILE = "vocabulary.yaml"
 EXPERTS_FILE = "experts.yaml"
 CHECKS_FILE = "checks.yaml"
 RESERVED_FILES = (VOCABULARY_FILE, EXPERTS_FILE, CHECKS_FILE)
+LEXICONS = "lexicons"
+"""The folder of a rule base that holds its lexicons, one file each, named by the file's stem."""
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,7 @@ class Origins:
     checks: Document | None
     rules: Mapping[str, tuple[Document, tuple[str | int, ...]]]
     seeds: Mapping[str, Document]
+    lexicons: Mapping[str, Document]
 
 
 def rule_files(directory: Path) -> Iterator[Path]:
@@ -69,6 +72,17 @@ def load_seeds(directory: Path) -> tuple[dict[str, model.Seed], dict[str, Docume
         seeds[meta.id] = model.Seed(meta=convert.seed_meta(meta), text=read_text(text_path), path=text_path)
         documents[meta.id] = document
     return seeds, documents
+
+
+def load_lexicons(directory: Path) -> tuple[dict[str, model.Lexicon], dict[str, Document]]:
+    """Every lexicon in `directory/lexicons/`, by file stem, with its document."""
+    lexicons: dict[str, model.Lexicon] = {}
+    documents: dict[str, Document] = {}
+    for path in sorted((directory / LEXICONS).glob("*.yaml")):
+        document = load_yaml(path)
+        lexicons[path.stem] = convert.lexicon(path.stem, parse_document(document, surface.LexiconFile))
+        documents[path.stem] = document
+    return lexicons, documents
 
 
 def load_rule_base(directory: Path, seeds_directory: Path | None = None) -> model.RuleBase:
@@ -111,6 +125,7 @@ def load_rule_base(directory: Path, seeds_directory: Path | None = None) -> mode
             "no rule files found", location=Location(directory), suggestion="add a file such as expert.yaml with a 'rules:' list"
         )
     seeds, seed_documents = load_seeds(seeds_directory or directory.parent / "seeds")
+    lexicons, lexicon_documents = load_lexicons(directory)
     folded = {name: FoldedText(seed.text) for name, seed in seeds.items()}
     return model.RuleBase(
         directory=directory,
@@ -119,11 +134,13 @@ def load_rule_base(directory: Path, seeds_directory: Path | None = None) -> mode
         rules=tuple(convert.rule(rule, origins[rule.id][0].path.name, folded) for rule in written),
         seeds=seeds,
         checks=checks,
+        lexicons=lexicons,
         origins=Origins(
             vocabulary=vocabulary_document,
             experts=experts_document,
             checks=checks_document,
             rules=origins,
             seeds=seed_documents,
+            lexicons=lexicon_documents,
         ),
     )

@@ -40,6 +40,7 @@ Name = Annotated[str, Field(pattern=NAME_PATTERN, description="lower_snake_case 
 RuleId = Annotated[str, Field(pattern=RULE_ID_PATTERN, description="expert.rule_name")]
 SeedId = Annotated[str, Field(pattern=SEED_ID_PATTERN, description="file name of a seed, without .yaml")]
 Scalar = StrictBool | StrictInt | StrictFloat | StrictStr
+Probability = Annotated[StrictInt | StrictFloat, Field(ge=0, le=1)]
 
 
 class Frozen(BaseModel):
@@ -212,6 +213,10 @@ class Rule(Frozen):
         default=None,
         description="the hedge words exactly as in the quote ('may', 'unlikely'); null when stated as fact",
     )
+    rates: StanceConclusion | None = Field(
+        default=None,
+        description="the event the hedge rates, where it differs from the conclusion ('unlikely to pull out' rates withdraw)",
+    )
     assumption: str | None = Field(default=None, description="for analyst rules: the assumption this rule makes, in plain words")
     note: str | None = Field(default=None, description="how the analyst read the quote into this rule")
     when: Condition | None = Field(default=None, description="omitted: the claim holds unconditionally")
@@ -335,3 +340,36 @@ class Accepted(Frozen):
 class ChecksFile(Frozen):
     invariants: tuple[Invariant, ...] = ()
     accepted: tuple[Accepted, ...] = ()
+
+
+class Term(Frozen):
+    """Words and what they say of the event they rate: a probability range, or `unassessed: true`."""
+
+    words: tuple[str, ...] = Field(min_length=1, description="the words, as a quote has them (case, spacing and quote marks are forgiven)")
+    range: tuple[Probability, Probability] | None = Field(default=None, description="[low, high], each from 0 to 1")
+    unassessed: bool = Field(default=False, description="the words state a possibility, with no likelihood")
+    note: str | None = Field(default=None, description="why the words are read so")
+
+    @model_validator(mode="after")
+    def _one_meaning(self) -> Term:
+        if (self.range is None) == (not self.unassessed):
+            raise ValueError("give either 'range: [low, high]' or 'unassessed: true'")
+        if self.range is not None and self.range[0] > self.range[1]:
+            raise ValueError(f"the range's low {self.range[0]} is above its high {self.range[1]}")
+        return self
+
+
+class Reading(Term):
+    """The analyst's reading of words the cited scale does not list: it must say why (`note`)."""
+
+    note: str = Field(min_length=1, description="why the analyst reads the words so")
+
+
+class LexiconFile(Frozen):
+    """A lexicon: the cited scale's terms, and the analyst's readings of other words."""
+
+    title: str
+    source: str = Field(min_length=1, description="where the scale comes from, cited")
+    default: bool = Field(default=False, description="the lexicon forecasts use unless --lexicon picks another")
+    terms: tuple[Term, ...] = Field(min_length=1)
+    readings: tuple[Reading, ...] = ()

@@ -12,14 +12,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from fractions import Fraction
 
 from engine import language
-from engine.errors import InputError, did_you_mean, raise_all
-from engine.language import FactClaim, FactRef, KeyPath, StanceClaim, TooManyBranches
-from engine.load.rulebase import Origins
+from engine.errors import InputError, Location, did_you_mean, raise_all
+from engine.language import FactClaim, FactRef, KeyPath, StanceClaim, TooManyBranches, allowed, describe_conclusion
+from engine.load.rulebase import LEXICONS, Origins
 from engine.load.strata import NegationCycle, stratify
 from engine.load.yamlfile import Document
-from engine.model import ExpertKind, Rule, RuleBase, Vocabulary
+from engine.model import ExpertKind, Lexicon, Reading, Rule, RuleBase, Vocabulary, lexicon_key
 from engine.quotes import FoldedText, fold
 
 
@@ -147,6 +148,7 @@ def _rule_problems(rule_base: RuleBase, origins: Origins) -> Iterator[InputError
             for leaf in language.leaves(rule.when):
                 if isinstance(leaf.node, FactRef) and leaf.node.fact in vocabulary.facts and leaf.node.fact not in concluded:
                     yield where.at("when").error(f"fact '{leaf.node.fact}' is used but no rule concludes it")
+        yield from _rated_problems(rule_base, rule, where)
         if isinstance(rule.then, StanceClaim):
             yield from stance_problems(vocabulary, rule.then, where.at("then"))
         elif rule.then.fact not in vocabulary.facts:
@@ -179,6 +181,91 @@ def _quote_problems(rule_base: RuleBase, rule: Rule, where: Where) -> Iterator[I
             yield where.at("hedge").error(
                 f"hedge {hedge!r} is not in the rule's quote", "copy the hedge words exactly as the quote has them"
             )
+
+
+def _rated_problems(rule_base: RuleBase, rule: Rule, where: Where) -> Iterator[InputError]:
+    """`rates` belongs to a stance, on the conclusion's own question."""
+    if rule.rates is None:
+        return
+    if not isinstance(rule.then, StanceClaim):
+        yield where.at("rates").error("only a rule that takes a stance rates an event", "remove 'rates', or conclude a stance")
+        return
+    if rule.rates.question != rule.then.question:
+        yield where.at("rates", "question").error(
+            f"a hedge rates an event of the conclusion's own question '{rule.then.question}', not '{rule.rates.question}'",
+            f"write 'question: {rule.then.question}'",
+        )
+        return
+    yield from stance_problems(rule_base.vocabulary, rule.rates, where.at("rates"))
+
+
+def _lexicon_problems(rule_base: RuleBase, origins: Origins) -> Iterator[InputError]:
+    """One default lexicon; each covers the words of every stance rule; no rule's conclusion contradicts its hedge."""
+    folder = rule_base.directory / LEXICONS
+    defaults = [name for name, lexicon in rule_base.lexicons.items() if lexicon.default]
+    if not rule_base.lexicons:
+        yield InputError(
+            "no lexicon: hedge words cannot be read as likelihoods",
+            location=Location(folder),
+            suggestion="add a lexicon file there, such as the shipped rules/lexicons/icd203.yaml",
+        )
+        return
+    if len(defaults) != 1:
+        found = f"{len(defaults)} ({', '.join(defaults)})" if defaults else "none"
+        yield InputError(f"exactly one lexicon must say 'default: true', found {found}", location=Location(folder))
+    for name, lexicon in rule_base.lexicons.items():
+        seen: dict[str, str] = {}
+        for index, entry in enumerate(lexicon.readings):
+            for words in entry.words:
+                key = lexicon_key(words)
+                if key in seen:
+                    section, position = _reading_key(lexicon, index)
+                    yield origins.lexicons[name].error((section, position, "words"), f"'{words}' is read twice in this lexicon", "keep one")
+                seen[key] = words
+    for rule in rule_base.rules:
+        rated = rule.rated
+        if rated is None:
+            continue
+        where = Where(*origins.rules[rule.id])
+        words = rule_base.hedge_words(rule)
+        for name, lexicon in rule_base.lexicons.items():
+            reading = lexicon.reading(words)
+            if reading is None:
+                what = f"hedge '{words}'" if rule.hedge else f"a stance {words} (no hedge)"
+                yield where.at("hedge" if rule.hedge else "then").error(
+                    f"{what} is in no entry of lexicon '{name}'", f"add it to {folder.name}/{name}.yaml"
+                )
+            elif lexicon.default and reading.assessed:
+                yield from _contradiction(rule_base, rule, rated, reading, where)
+
+
+def _reading_key(lexicon: Lexicon, index: int) -> tuple[str, int]:
+    standard = sum(1 for reading in lexicon.readings if reading.standard)
+    return ("terms", index) if index < standard else ("readings", index - standard)
+
+
+def _contradiction(rule_base: RuleBase, rule: Rule, rated: StanceClaim, reading: Reading, where: Where) -> Iterator[InputError]:
+    """A stance for X rated below 50% for X, or a stance against X rated above 50% for X."""
+    assert isinstance(rule.then, StanceClaim) and reading.low is not None and reading.high is not None
+    scale = rule_base.vocabulary.questions[rule.then.question].outcomes
+    concluded = set(allowed(rule.then.op, rule.then.values, scale))
+    event = set(allowed(rated.op, rated.values, scale))
+    shown = f"P({' or '.join(outcome for outcome in scale if outcome in event)}) {_percent(reading.low)}-{_percent(reading.high)}%"
+    words = f'"{rule.hedge}"' if rule.hedge else rule_base.hedge_words(rule)
+    if event <= concluded and reading.high < Fraction(1, 2):
+        yield where.at("then").error(
+            f"the rule concludes {describe_conclusion(rule.then)}, but its hedge {words} puts {shown}",
+            "the hedge rates the opposite event: say so with 'rates', or fix the conclusion",
+        )
+    elif not event & concluded and reading.low > Fraction(1, 2):
+        yield where.at("then").error(
+            f"the rule concludes {describe_conclusion(rule.then)}, but its hedge {words} puts {shown}",
+            "fix 'rates' or the conclusion",
+        )
+
+
+def _percent(value: Fraction) -> str:
+    return f"{float(value) * 100:g}"
 
 
 def _strata_problems(rule_base: RuleBase, origins: Origins) -> Iterator[InputError]:
@@ -229,6 +316,8 @@ def problems(rule_base: RuleBase) -> list[InputError]:
         *_rule_problems(rule_base, origins),
         *_checks_problems(rule_base, origins),
     ]
+    if not found:
+        found.extend(_lexicon_problems(rule_base, origins))
     if not found:
         found.extend(_strata_problems(rule_base, origins))
     return found

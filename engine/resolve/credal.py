@@ -1,0 +1,103 @@
+"""What an expert's hedged claims say of the probability of each outcome: a credal set and its bounds.
+
+A fired rule whose hedge the lexicon reads as a range says `P(E)` is within
+`[low, high]` for its rated event E, a set of the question's outcomes; a rule
+whose words are unassessed ("may", "could") raises E as possible and gives
+no number. The expert's beliefs are every distribution over the outcomes that
+meets all the ranges at once (a credal set); for each outcome the forecast
+reports the lowest and highest probability it has in that set. No such
+distribution at all is a probabilistic self-conflict. An expert who gives no
+number allows any distribution: every outcome from 0 to 1.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+
+from engine.resolve.simplex import Polytope
+
+ZERO, ONE = Fraction(0), Fraction(1)
+
+Interval = tuple[Fraction, Fraction]
+Bounds = Mapping[str, Interval]
+"""Each outcome of a question's scale and the lowest and highest probability it can have."""
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """One fired rule's word on a question: `P(event)` within `[low, high]`, or no number (`low` None)."""
+
+    rule: str
+    event: frozenset[str]
+    low: Fraction | None = None
+    high: Fraction | None = None
+
+    @property
+    def assessed(self) -> bool:
+        return self.low is not None
+
+
+def vacuous(scale: Sequence[str]) -> dict[str, Interval]:
+    """The bounds of one who gives no number: anything from 0 to 1."""
+    return dict.fromkeys(scale, (ZERO, ONE))
+
+
+def bounds(scale: Sequence[str], claims: Iterable[Claim]) -> dict[str, Interval] | None:
+    """Each outcome's lowest and highest probability over every distribution the claims allow; None if none does."""
+    ranges = frozenset((claim.event, claim.low, claim.high) for claim in claims if claim.low is not None and claim.high is not None)
+    return _bounds(tuple(scale), ranges)
+
+
+@functools.lru_cache(maxsize=4096)
+def _bounds(scale: tuple[str, ...], ranges: frozenset[tuple[frozenset[str], Fraction, Fraction]]) -> dict[str, Interval] | None:
+    if not ranges:
+        return vacuous(scale)
+    ordered = sorted(ranges, key=lambda item: (sorted(item[0]), item[1], item[2]))
+    slacks = 2 * len(ordered)
+    width = len(scale) + slacks
+    rows: list[list[Fraction]] = [[ONE] * len(scale) + [ZERO] * slacks]
+    rights: list[Fraction] = [ONE]
+    for position, (event, low, high) in enumerate(ordered):
+        members = [ONE if outcome in event else ZERO for outcome in scale]
+        upper, lower = [ZERO] * slacks, [ZERO] * slacks
+        upper[2 * position] = ONE  # sum + slack = high
+        lower[2 * position + 1] = -ONE  # sum - surplus = low
+        rows += [members + upper, members + lower]
+        rights += [high, low]
+    polytope = Polytope(rows, rights)
+    if polytope.empty:
+        return None
+    found: dict[str, Interval] = {}
+    for index, outcome in enumerate(scale):
+        costs = [ONE if column == index else ZERO for column in range(width)]
+        least, most = polytope.minimum(costs), polytope.maximum(costs)
+        assert least is not None and most is not None
+        found[outcome] = (least, most)
+    return found
+
+
+def first_conflict(scale: Sequence[str], claims_by_expert: Mapping[str, Sequence[Claim]]) -> tuple[str, ...]:
+    """A smallest set of experts whose claims together admit no distribution (empty if they all fit)."""
+    everyone = list(claims_by_expert)
+    if bounds(scale, (claim for name in everyone for claim in claims_by_expert[name])) is not None:
+        return ()
+    kept = list(everyone)
+    for name in everyone:
+        trial = [other for other in kept if other != name]
+        if bounds(scale, (claim for other in trial for claim in claims_by_expert[other])) is None:
+            kept = trial
+    return tuple(kept)
+
+
+def pool(parts: Sequence[tuple[Fraction, Bounds]], scale: Sequence[str]) -> dict[str, Interval]:
+    """A linear opinion pool: the weighted sums of each part's bounds (the weights sum to 1)."""
+    return {
+        outcome: (
+            sum((weight * part[outcome][0] for weight, part in parts), ZERO),
+            sum((weight * part[outcome][1] for weight, part in parts), ZERO),
+        )
+        for outcome in scale
+    }
