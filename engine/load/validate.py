@@ -190,6 +190,8 @@ def _rated_problems(rule_base: RuleBase, rule: Rule, where: Where) -> Iterator[I
     if not isinstance(rule.then, StanceClaim):
         yield where.at("rates").error("only a rule that takes a stance rates an event", "remove 'rates', or conclude a stance")
         return
+    if rule.then.question not in rule_base.vocabulary.questions:
+        return  # the conclusion's own problem is reported
     if rule.rates.question != rule.then.question:
         yield where.at("rates", "question").error(
             f"a hedge rates an event of the conclusion's own question '{rule.then.question}', not '{rule.rates.question}'",
@@ -210,9 +212,10 @@ def _lexicon_problems(rule_base: RuleBase, origins: Origins) -> Iterator[InputEr
             suggestion="add a lexicon file there, such as the shipped rules/lexicons/icd203.yaml",
         )
         return
-    if len(defaults) != 1:
-        found = f"{len(defaults)} ({', '.join(defaults)})" if defaults else "none"
-        yield InputError(f"exactly one lexicon must say 'default: true', found {found}", location=Location(folder))
+    if not defaults:
+        yield InputError("no lexicon says 'default: true'", location=Location(folder), suggestion="mark the one forecasts use by default")
+    for name in defaults[1:]:
+        yield origins.lexicons[name].error(("default",), f"lexicon '{defaults[0]}' is the default already", "keep one 'default: true'")
     for name, lexicon in rule_base.lexicons.items():
         seen: dict[str, str] = {}
         for index, entry in enumerate(lexicon.readings):
@@ -228,15 +231,17 @@ def _lexicon_problems(rule_base: RuleBase, origins: Origins) -> Iterator[InputEr
             continue
         where = Where(*origins.rules[rule.id])
         words = rule_base.hedge_words(rule)
-        for name, lexicon in rule_base.lexicons.items():
-            reading = lexicon.reading(words)
-            if reading is None:
-                what = f"hedge '{words}'" if rule.hedge else f"a stance {words} (no hedge)"
-                yield where.at("hedge" if rule.hedge else "then").error(
-                    f"{what} is in no entry of lexicon '{name}'", f"add it to {folder.name}/{name}.yaml"
-                )
-            elif lexicon.default and reading.assessed:
-                yield from _contradiction(rule_base, rule, rated, reading, where)
+        lacking = [name for name, lexicon in rule_base.lexicons.items() if lexicon.reading(words) is None]
+        if lacking:
+            what = f"hedge '{words}'" if rule.hedge else f"a stance {words} (no hedge)"
+            files = ", ".join(f"{folder.name}/{name}.yaml" for name in lacking)
+            plural = "s" if len(lacking) > 1 else ""
+            yield where.at("hedge" if rule.hedge else "then").error(
+                f"{what} is in no entry of lexicon{plural} {', '.join(repr(name) for name in lacking)}", f"add it to {files}"
+            )
+        reading = next((lexicon.reading(words) for lexicon in rule_base.lexicons.values() if lexicon.default), None)
+        if reading is not None and reading.assessed:
+            yield from _contradiction(rule_base, rule, rated, reading, where)
 
 
 def _reading_key(lexicon: Lexicon, index: int) -> tuple[str, int]:
