@@ -544,7 +544,7 @@ RULE_CASES: dict[str, BadRuleBase] = {
         "range: [0.20, 0.45]\n  - words: [roughly even chance",
         "range: [0.45, 0.20]\n  - words: [roughly even chance",
         "range: [0.45, 0.20]",
-        "terms[2]",
+        "terms[2].range",
         ("the range's low 0.45 is above its high 0.2",),
     ),
     "two-default-lexicons": BadRuleBase(

@@ -21,6 +21,7 @@ from pydantic import (
     StrictInt,
     StrictStr,
     Tag,
+    field_validator,
     model_validator,
 )
 
@@ -350,12 +351,17 @@ class Term(Frozen):
     unassessed: bool = Field(default=False, description="the words state a possibility, with no likelihood")
     note: str | None = Field(default=None, description="why the words are read so")
 
+    @field_validator("range")
+    @classmethod
+    def _upright(cls, written: tuple[float, float] | None) -> tuple[float, float] | None:
+        if written is not None and written[0] > written[1]:
+            raise ValueError(f"the range's low {written[0]} is above its high {written[1]}")
+        return written
+
     @model_validator(mode="after")
     def _one_meaning(self) -> Term:
         if (self.range is None) == (not self.unassessed):
             raise ValueError("give either 'range: [low, high]' or 'unassessed: true'")
-        if self.range is not None and self.range[0] > self.range[1]:
-            raise ValueError(f"the range's low {self.range[0]} is above its high {self.range[1]}")
         return self
 
 
