@@ -29,8 +29,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from engine.consistency import ScenarioSpace, run_consistency
+from engine.consistency import run_consistency
 from engine.pipeline import Engine
+from engine.space import ScenarioSpace
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"

@@ -33,11 +33,12 @@ from collections.abc import Mapping
 
 from hypothesis import strategies as st
 
-from engine.consistency import ConsistencyReport, ScenarioSpace, invariant_breach, run_consistency
+from engine.consistency import ConsistencyReport, invariant_breach, run_consistency
 from engine.language import Value, describe_conclusion, yaml_scalar
 from engine.model import Vocabulary
 from engine.pipeline import Engine
 from engine.resolve.results import Forecast
+from engine.space import ScenarioSpace
 
 
 def rule_base(rules: str | os.PathLike[str], seeds: str | os.PathLike[str] | None = None) -> Engine:

@@ -14,7 +14,6 @@ from hypothesis import strategies as st
 from reference import ReferenceMatcher
 from strategies import rule_lists, scenarios, vocabularies
 
-from engine.consistency import ScenarioSpace
 from engine.language import FactClaim, FactRef, NotOf, Op, StanceClaim, TooManyBranches, VarTest
 from engine.load.strata import NegationCycle
 from engine.matching.compile import compile_rules
@@ -22,6 +21,7 @@ from engine.matching.compiled import CompiledMatcher, generate
 from engine.matching.durable import DurableMatcher
 from engine.model import Rule
 from engine.pipeline import Engine
+from engine.space import ScenarioSpace
 
 
 def test_every_class_of_the_shipped_rule_base(shipped_engine: Engine) -> None:

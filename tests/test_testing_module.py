@@ -17,7 +17,7 @@ import pytest
 from hypothesis import find, settings
 from hypothesis import strategies as st
 
-from engine.consistency import ScenarioSpace
+from engine.space import ScenarioSpace
 from engine.language import BooleanKind, LevelKind, NumberKind, Value
 from engine.model import Accepted
 from engine.pipeline import Engine

@@ -54,8 +54,8 @@ from engine.consistency.invariants import Breach, invariant_breach
 from engine.consistency.promises import PROMISES
 from engine.consistency.report import ConsistencyReport, write_counterexamples
 from engine.consistency.search import Exhaustive, Observer, Progress, Sampled
-from engine.consistency.space import Point, ScenarioSpace
 from engine.pipeline import Engine
+from engine.space import Point, ScenarioSpace
 
 
 def run_consistency(

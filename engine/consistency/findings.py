@@ -8,10 +8,10 @@ from typing import Any, Literal
 
 from engine.consistency.promises import PROMISES
 from engine.consistency.search import Exhaustive, Key, Observation, Observer, Sampled, sampled_promise
-from engine.consistency.space import Point
 from engine.language import FactClaim, StanceClaim, Value, allowed, describe_conclusion, describe_condition
 from engine.model import Accepted, Rule
 from engine.pipeline import Engine
+from engine.space import Point
 
 FindingKind = Literal["self-conflict", "disagreement", "dead-rule", "shadowed-rule", "invariant", "promise", "unused-acceptance"]
 FindingStatus = Literal["failing", "accepted", "informational"]

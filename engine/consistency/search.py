@@ -19,11 +19,11 @@ from hypothesis.errors import NoSuchExample
 
 from engine.consistency.invariants import invariant_breach
 from engine.consistency.promises import SAMPLED_PROMISES, differs, reordered, trace_problem
-from engine.consistency.space import Point, ScenarioSpace
 from engine.errors import EngineFailure
 from engine.language import Value, describe_conclusion
 from engine.pipeline import Engine
 from engine.resolve.results import Forecast
+from engine.space import Point, ScenarioSpace
 
 Method = Literal["exhaustive", "hypothesis"]
 Progress = Callable[[int, int], None]

@@ -12,24 +12,30 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import product
-
-from hypothesis import strategies as st
+from typing import TYPE_CHECKING
 
 from engine.language import Kind, Value, VarTest, leaves
 from engine.model import RuleBase, Vocabulary
+
+if TYPE_CHECKING:  # hypothesis is needed only to draw points, never to forecast
+    from hypothesis import strategies as st
 
 Point = tuple[int, ...]
 """A scenario as the position of its class for each variable, in vocabulary order."""
 
 
-def _classes(kind: Kind, tests: list[VarTest]) -> tuple[Value, ...]:
+def _signature(kind: Kind, tests: tuple[VarTest, ...], value: Value) -> tuple[bool, ...]:
+    """Which of the tests `value` passes: values with the same signature are in one class."""
+    return tuple(kind.holds(test.op, value, test.values) for test in tests)
+
+
+def _classes(kind: Kind, tests: tuple[VarTest, ...]) -> tuple[Value, ...]:
     """The simplest value of each class of values that `tests` cannot tell apart."""
     kept: dict[tuple[bool, ...], Value] = {}
     for value in kind.representatives(target for test in tests for target in test.values):
-        signature = tuple(kind.holds(test.op, value, test.values) for test in tests)
-        kept.setdefault(signature, value)
+        kept.setdefault(_signature(kind, tests, value), value)
     return tuple(kept.values())
 
 
@@ -47,17 +53,34 @@ class ScenarioSpace:
 
     vocabulary: Vocabulary
     classes: Mapping[str, tuple[Value, ...]]
+    tests: Mapping[str, tuple[VarTest, ...]] = field(default_factory=dict, repr=False)
+    _index: Mapping[str, Mapping[tuple[bool, ...], int]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        index = {
+            name: {
+                _signature(self.vocabulary.kinds[name], self.tests.get(name, ()), value): position for position, value in enumerate(values)
+            }
+            for name, values in self.classes.items()
+        }
+        object.__setattr__(self, "_index", index)
 
     @classmethod
     def of(cls, rule_base: RuleBase) -> ScenarioSpace:
         """The classes of every variable under all the tests in rules and invariant conditions."""
         conditions = [rule.when for rule in rule_base.rules] + [invariant.when for invariant in rule_base.checks.invariants]
-        tests = [leaf.node for condition in conditions for leaf in leaves(condition) if isinstance(leaf.node, VarTest)]
+        found = [leaf.node for condition in conditions for leaf in leaves(condition) if isinstance(leaf.node, VarTest)]
         vocabulary = rule_base.vocabulary
+        tests = {name: tuple(dict.fromkeys(test for test in found if test.var == name)) for name in vocabulary.variables}
         return cls(
             vocabulary=vocabulary,
-            classes={name: _classes(kind, [test for test in tests if test.var == name]) for name, kind in vocabulary.kinds.items()},
+            classes={name: _classes(kind, tests[name]) for name, kind in vocabulary.kinds.items()},
+            tests=tests,
         )
+
+    def class_of(self, name: str, value: Value) -> int:
+        """The position of the class of `name` that `value` belongs to."""
+        return self._index[name][_signature(self.vocabulary.kinds[name], self.tests.get(name, ()), value)]
 
     @property
     def size(self) -> int:
@@ -85,6 +108,8 @@ class ScenarioSpace:
 
     def strategy(self) -> st.SearchStrategy[Point]:
         """Hypothesis draws class positions; shrinking moves them towards the default class."""
+        from hypothesis import strategies as st
+
         return st.tuples(*(_position(len(options)) for options in self.classes.values()))
 
 
@@ -99,6 +124,8 @@ def _position(count: int) -> st.SearchStrategy[int]:
     As few bits as will do: each extra bit slows hypothesis down more than
     the evenness it buys is worth (with 3 classes, the first gets half).
     """
+    from hypothesis import strategies as st
+
     if count == 1:
         return st.just(0)
     width = (count - 1).bit_length()
