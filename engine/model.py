@@ -69,6 +69,8 @@ class Expert:
     name: str
     affiliation: str
     kind: ExpertKind = ExpertKind.EXPERT
+    weight: float = 1.0
+    """The expert's weight in a pooled forecast, beside the others' (equal unless experts.yaml says)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,19 +251,57 @@ class RuleBase:
 
 
 @dataclass(frozen=True, slots=True)
+class Chances:
+    """An uncertain input: the values it may take, each with its probability; they sum to 1."""
+
+    values: tuple[Value, ...]
+    weights: tuple[Fraction, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ChanceRange:
+    """A yes-or-no input given as a likelihood word: `P(true)` is somewhere from `low` to `high`."""
+
+    word: str
+    low: Fraction
+    high: Fraction
+
+
+Input = Value | Chances | ChanceRange
+"""What a scenario gives a variable: a value, or chances over values, or a word's range of chances."""
+
+
+@dataclass(frozen=True, slots=True)
 class Expectation:
     """What a scenario file expects of one question's forecast."""
 
     outcome: tuple[str, ...] | None = None
     status: QuestionStatus | None = None
     stances: Mapping[str, tuple[str, ...]] | None = None
+    bounds: Mapping[str, Mapping[str, tuple[float, float]]] | None = None
+    """expert -> outcome -> [low, high], pinned within `BOUNDS_TOLERANCE`."""
+    pooled: Mapping[str, tuple[float, float]] | None = None
 
 
 @dataclass(frozen=True)
 class Scenario:
-    """A scenario file: a hypothetical state of the world, and what its author expects."""
+    """A scenario file: a hypothetical state of the world, and what its author expects.
+
+    `values` are the inputs known for certain; `uncertain` the others, each
+    given as chances. A certain scenario has every variable in `values`.
+    """
 
     name: str
     values: Mapping[str, Value]
     description: str = ""
     expect: Mapping[str, Expectation] = field(default_factory=dict)
+    uncertain: Mapping[str, Chances | ChanceRange] = field(default_factory=dict)
+
+    @property
+    def certain(self) -> bool:
+        return not self.uncertain
+
+    @property
+    def inputs(self) -> dict[str, Input]:
+        """Every variable's input, certain or not."""
+        return {**self.values, **self.uncertain}

@@ -19,11 +19,13 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
 
+from engine.errors import InputError, Location, did_you_mean
 from engine.language import Value
-from engine.load.scenario import check_values, read_scenario
+from engine.load.scenario import check_inputs, check_values, read_scenario
 from engine.matching.compile import Program, compile_rule_base
 from engine.matching.matcher import Matcher
-from engine.model import RuleBase, Scenario, Vocabulary
+from engine.model import ChanceRange, Chances, Lexicon, RuleBase, Scenario, Vocabulary
+from engine.resolve.probability import LIMIT, Estimator, Probabilities, estimate
 from engine.resolve.results import Forecast
 from engine.resolve.stances import Resolver
 
@@ -53,6 +55,7 @@ class Engine:
         self.matcher = matcher
         self.resolver = Resolver(rule_base, program)
         self.notices = notices
+        self._estimators: dict[str, Estimator] = {}
 
     @classmethod
     def open(cls, rules: PathLike, seeds: PathLike | None = None, *, cache: bool = True, matcher: MatcherName = "durable") -> Engine:
@@ -107,10 +110,51 @@ class Engine:
         checked = check_values(self.vocabulary, values)
         return self.resolver.resolve(checked, self.matcher.run(checked))
 
-    def read_scenario(self, path: PathLike) -> Scenario:
-        """Load and check one scenario file against this rule base."""
-        return read_scenario(Path(path), self.vocabulary, self.rule_base.experts)
+    def lexicon(self, name: str | None = None) -> Lexicon:
+        """The lexicon called `name` (default: the rule base's default one); `InputError` for an unknown name."""
+        if name is not None and name not in self.rule_base.lexicons:
+            raise InputError(f"unknown lexicon '{name}'", key="--lexicon", suggestion=did_you_mean(name, self.rule_base.lexicons))
+        return self.rule_base.lexicon(name)
+
+    def probabilities(
+        self,
+        inputs: Mapping[str, object],
+        *,
+        lexicon: str | None = None,
+        samples: int | None = None,
+        seed: int = 0,
+        limit: int = LIMIT,
+    ) -> Probabilities:
+        """How likely each outcome is, by each expert, together and pooled; inputs certain or uncertain.
+
+        An input is a value, chances (`{"chance": 0.3}`, `{"high": 0.7, ...}`,
+        `{1100: 0.5, 2400: 0.5}`, `{"between": [0, 5]}`) or a likelihood word.
+        Exact when the inputs leave at most `limit` classes open and no
+        `samples` are asked for; else Monte Carlo with `samples` and `seed`.
+        """
+        chosen = self.lexicon(lexicon)
+        checked = check_inputs(self.vocabulary, chosen, inputs)
+        estimator = self._estimator(chosen)
+        if samples is None and all(not isinstance(given, (Chances, ChanceRange)) for given in checked.values()):
+            return estimator.certain(firing.rule_id for firing in self.matcher.run(checked))  # type: ignore[arg-type]
+        return estimate(estimator, checked, limit=limit, samples=samples, seed=seed)
+
+    def _estimator(self, lexicon: Lexicon) -> Estimator:
+        if lexicon.name not in self._estimators:
+            self._estimators[lexicon.name] = Estimator(self.rule_base, self.program, lexicon)
+        return self._estimators[lexicon.name]
+
+    def read_scenario(self, path: PathLike, lexicon: str | None = None) -> Scenario:
+        """Load and check one scenario file against this rule base; `lexicon` reads its likelihood words."""
+        return read_scenario(Path(path), self.vocabulary, self.rule_base.experts, self.lexicon(lexicon))
 
     def forecast_file(self, path: PathLike) -> tuple[Scenario, Forecast]:
+        """The forecast of a certain scenario file (an uncertain one has `probabilities` only)."""
         scenario = self.read_scenario(path)
+        if not scenario.certain:
+            raise InputError(
+                f"gives chances for {', '.join(scenario.uncertain)}: it has no single forecast",
+                location=Location(Path(path)),
+                suggestion="use Engine.probabilities(scenario.inputs)",
+            )
         return scenario, self.forecast(scenario.values)

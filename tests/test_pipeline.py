@@ -91,7 +91,7 @@ def test_several_problems_are_counted(shipped_engine: Engine) -> None:
 
 
 def test_values_must_be_a_mapping(shipped_engine: Engine) -> None:
-    with pytest.raises(InputError, match="expected a mapping of variable names to values, got list"):
+    with pytest.raises(InputError, match="expected a mapping of variable names to inputs, got list"):
         shipped_engine.forecast([("junta_pays", True)])  # type: ignore[arg-type]
 
 

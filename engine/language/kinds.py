@@ -48,6 +48,8 @@ class Kind:
 
     __slots__ = ()
     name: ClassVar[str]
+    takes_words: ClassVar[bool] = False
+    """Whether an input may be a likelihood word ("likely"): the chance of a boolean being true."""
     fields: ClassVar[tuple[str, ...]] = ()
     """The keys a vocabulary may write for this kind, besides `type` and `meaning`; `required` must be there."""
     required: ClassVar[tuple[str, ...]] = ()
@@ -110,6 +112,7 @@ class Kind:
 @dataclass(frozen=True, slots=True)
 class BooleanKind(Kind):
     name: ClassVar[str] = "boolean"
+    takes_words: ClassVar[bool] = True
 
     def operator_problem(self, op: Op, variable: str) -> tuple[str, str] | None:
         if op in (Op.IS, Op.IS_NOT):

@@ -57,7 +57,9 @@ def vocabulary(written: Vocabulary) -> model.Vocabulary:
 
 
 def experts(written: ExpertsFile) -> dict[str, model.Expert]:
-    return {name: model.Expert(expert.name, expert.affiliation, expert.kind) for name, expert in written.experts.items()}
+    return {
+        name: model.Expert(expert.name, expert.affiliation, expert.kind, float(expert.weight)) for name, expert in written.experts.items()
+    }
 
 
 def checks(written: ChecksFile) -> model.Checks:

@@ -9,49 +9,89 @@ would refuse.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from engine.errors import InputError, did_you_mean, raise_all
-from engine.language import KeyPath, Value, show_value
+from engine.language import ChanceProblem, KeyPath, Kind, Value, show_value
 from engine.load.yamlfile import Document, load_yaml
-from engine.model import Expectation, Scenario, Vocabulary
+from engine.model import ChanceRange, Chances, Expectation, Input, Lexicon, Scenario, Vocabulary
 
 TOP_KEYS = ("name", "description", "variables", "expect")
-EXPECT_KEYS = ("outcome", "status", "stances")
+EXPECT_KEYS = ("outcome", "status", "stances", "bounds", "pooled")
 STATUSES = ("consensus", "compatible", "conflict", "no-stance")
 
 Problem = tuple[KeyPath, str, str | None]
 """Where (a key path), what is wrong, and a suggestion."""
 
 
-def variable_problems(vocabulary: Vocabulary, values: Mapping[Any, object], missing_hint: str) -> Iterator[Problem]:
-    """Unknown variables, values of the wrong kind, and missing variables, each at the variable's key."""
-    for name, value in values.items():
+def read_input(kind: Kind, name: str, written: object, lexicon: Lexicon | None) -> Input:
+    """A variable's input as written: a value, chances (a mapping), or a likelihood word; `ChanceProblem` if wrong."""
+    if isinstance(written, (Chances, ChanceRange)):
+        return written
+    if isinstance(written, dict):
+        pairs = kind.chances(written, name)
+        return Chances(tuple(value for value, _ in pairs), tuple(weight for _, weight in pairs))
+    if isinstance(written, str) and kind.takes_words and lexicon is not None:
+        reading = lexicon.reading(written)
+        if reading is not None and reading.low is not None and reading.high is not None:
+            return ChanceRange(written, reading.low, reading.high)
+        if reading is not None:
+            raise ChanceProblem(
+                f"'{written}' gives no likelihood for '{name}'", "write {chance: P}, or a word with a range such as 'likely'"
+            )
+        problem = kind.problem(written, name)
+        words = [word for entry in lexicon.readings if entry.assessed for word in entry.words]
+        raise ChanceProblem(problem[0] if problem else written, did_you_mean(written, words) or "or a likelihood word such as 'likely'")
+    problem = kind.problem(written, name)
+    if problem is not None:
+        raise ChanceProblem(*problem)
+    return written  # type: ignore[return-value]
+
+
+def input_problems(
+    vocabulary: Vocabulary, written: Mapping[Any, object], lexicon: Lexicon | None, missing_hint: str
+) -> tuple[dict[str, Input], list[Problem]]:
+    """Each variable's input, certain or uncertain, and the problems found, each at its key."""
+    inputs: dict[str, Input] = {}
+    problems: list[Problem] = []
+    for name, value in written.items():
         if not isinstance(name, str) or name not in vocabulary.variables:
-            yield (str(name),), f"unknown variable {show_value(name)}", did_you_mean(str(name), vocabulary.variables)
+            problems.append(((str(name),), f"unknown variable {show_value(name)}", did_you_mean(str(name), vocabulary.variables)))
             continue
-        problem = vocabulary.kinds[name].problem(value, name)
-        if problem:
-            yield (name,), *problem
-    missing = [name for name in vocabulary.variables if name not in values]
+        try:
+            inputs[name] = read_input(vocabulary.kinds[name], name, value, lexicon)
+        except ChanceProblem as problem:
+            key = tuple(part if isinstance(part, (str, int)) else str(part) for part in problem.key)
+            problems.append(((name, *key), problem.message, problem.suggestion))
+    missing = [name for name in vocabulary.variables if name not in written]
     if missing:
         plural = "s" if len(missing) > 1 else ""
-        yield (), f"missing variable{plural} {', '.join(repr(name) for name in missing)}", missing_hint
+        problems.append(((), f"missing variable{plural} {', '.join(repr(name) for name in missing)}", missing_hint))
+    return inputs, problems
+
+
+def check_inputs(vocabulary: Vocabulary, lexicon: Lexicon | None, written: object) -> dict[str, Input]:
+    """Inputs for a forecast, each certain or uncertain, or `InputError` naming the variable (the first problem, then a count)."""
+    if not isinstance(written, Mapping):
+        raise InputError(f"expected a mapping of variable names to inputs, got {type(written).__name__}")
+    inputs, problems = input_problems(vocabulary, written, lexicon, "give every variable of the vocabulary an input")
+    errors = [InputError(message, key=".".join(map(str, key)) or None, suggestion=suggestion) for key, message, suggestion in problems]
+    raise_all(errors, checked_by=None)
+    return inputs
 
 
 def check_values(vocabulary: Vocabulary, values: object) -> dict[str, Value]:
-    """`values` as a scenario, in the order given, or `InputError` naming the variable (the first problem, then a count)."""
-    if not isinstance(values, Mapping):
-        raise InputError(f"expected a mapping of variable names to values, got {type(values).__name__}")
-    hint = "give every variable of the vocabulary a value"
-    problems = [
-        InputError(message, key=".".join(map(str, key)) or None, suggestion=suggestion)
-        for key, message, suggestion in variable_problems(vocabulary, values, hint)
-    ]
-    raise_all(problems, checked_by=None)
-    return dict(values)
+    """Certain values, in the order given, or `InputError` naming the variable (the first problem, then a count)."""
+    inputs = check_inputs(vocabulary, None, values)
+    for name, given in inputs.items():
+        if isinstance(given, (Chances, ChanceRange)):
+            raise InputError(
+                f"'{name}' is given chances, not a value", key=name, suggestion="forecast uncertain inputs with Engine.probabilities"
+            )
+    return dict(inputs)  # type: ignore[arg-type]
 
 
 def _names(value: object, key: KeyPath, what: str) -> Iterator[Problem]:
@@ -96,9 +136,43 @@ def _expectation_problems(vocabulary: Vocabulary, experts: Mapping[str, object],
     for at, value in listed:
         if value not in outcomes:
             yield at, f"'{value}' is not an outcome of '{question}'", did_you_mean(str(value), outcomes)
+    tables: list[tuple[KeyPath, object]] = [((*key, "pooled"), data["pooled"])] if "pooled" in data else []
+    written_bounds = data.get("bounds", {})
+    if not isinstance(written_bounds, dict):
+        yield (*key, "bounds"), f"expected a mapping of expert: {{outcome: [low, high]}}, got {show_value(written_bounds)}", None
+        written_bounds = {}
+    for expert, table in written_bounds.items():
+        if expert not in experts:
+            yield (*key, "bounds", expert), f"unknown expert '{expert}'", did_you_mean(str(expert), experts)
+        else:
+            tables.append(((*key, "bounds", expert), table))
+    for at, table in tables:
+        yield from _range_problems(at, table, outcomes, question)
 
 
-def _scenario_problems(vocabulary: Vocabulary, experts: Mapping[str, object], data: dict[str, Any]) -> Iterator[Problem]:
+def _range_problems(key: KeyPath, table: object, outcomes: tuple[str, ...], question: str) -> Iterator[Problem]:
+    """`{outcome: [low, high]}`: known outcomes, each with two probabilities, low first."""
+    if not isinstance(table, dict):
+        yield key, f"expected a mapping of outcome: [low, high], got {show_value(table)}", "write {withdraw: [0.2, 0.45]}"
+        return
+    for outcome, pair in table.items():
+        if outcome not in outcomes:
+            yield (*key, outcome), f"'{outcome}' is not an outcome of '{question}'", did_you_mean(str(outcome), outcomes)
+        elif not _is_range(pair):
+            yield (*key, outcome), f"expected [low, high], two probabilities from 0 to 1, low first, got {show_value(pair)}", None
+
+
+def _is_range(pair: object) -> bool:
+    if not isinstance(pair, list) or len(pair) != 2:
+        return False
+    if any(isinstance(end, bool) or not isinstance(end, (int, float)) or not math.isfinite(end) for end in pair):
+        return False
+    return bool(0 <= pair[0] <= pair[1] <= 1)
+
+
+def _scenario_problems(
+    vocabulary: Vocabulary, experts: Mapping[str, object], data: dict[str, Any], lexicon: Lexicon | None
+) -> Iterator[Problem]:
     """Each key's problems in the order the file has them, then the keys it lacks."""
     for name, value in data.items():
         if name not in TOP_KEYS:
@@ -111,7 +185,7 @@ def _scenario_problems(vocabulary: Vocabulary, experts: Mapping[str, object], da
                 yield (name,), f"expected a mapping of variable: value, got {show_value(value)}", None
                 continue
             hint = "every variable needs a value; `forecast new NAME` writes a complete file"
-            for key, message, suggestion in variable_problems(vocabulary, value, hint):
+            for key, message, suggestion in input_problems(vocabulary, value, lexicon, hint)[1]:
                 yield (name, *key), message, suggestion
         elif not isinstance(value, dict):
             yield (name,), f"expected a mapping of question: expectation, got {show_value(value)}", None
@@ -123,34 +197,48 @@ def _scenario_problems(vocabulary: Vocabulary, experts: Mapping[str, object], da
             yield (name,), f"missing key '{name}'", f"add '{name}:'"
 
 
-def scenario_problems(document: Document, vocabulary: Vocabulary, experts: Mapping[str, object]) -> list[InputError]:
+def scenario_problems(
+    document: Document, vocabulary: Vocabulary, experts: Mapping[str, object], lexicon: Lexicon | None = None
+) -> list[InputError]:
     """Everything wrong with a scenario file, each located, in the order the file has them."""
     if not isinstance(document.data, dict):
         return [document.error((), f"expected a mapping at the top of the file, got {type(document.data).__name__}")]
-    return [document.error(key, message, suggestion) for key, message, suggestion in _scenario_problems(vocabulary, experts, document.data)]
+    found = _scenario_problems(vocabulary, experts, document.data, lexicon)
+    return [document.error(key, message, suggestion) for key, message, suggestion in found]
 
 
 def _tuple(value: object) -> tuple[str, ...] | None:
     return tuple(value) if isinstance(value, list) else None
 
 
-def read_scenario(path: Path, vocabulary: Vocabulary, experts: Mapping[str, object]) -> Scenario:
-    """Load and check one scenario file; raises its problems (the first, then a count)."""
+def read_scenario(path: Path, vocabulary: Vocabulary, experts: Mapping[str, object], lexicon: Lexicon | None = None) -> Scenario:
+    """Load and check one scenario file; raises its problems (the first, then a count).
+
+    `lexicon` reads likelihood words given as inputs ("cruel_conduct: likely").
+    """
     document = load_yaml(path)
-    raise_all(scenario_problems(document, vocabulary, experts), checked_by=f"forecast check {path}")
+    raise_all(scenario_problems(document, vocabulary, experts, lexicon), checked_by=f"forecast check {path}")
     data = document.data
     expect = {
         question: Expectation(
             outcome=_tuple(item.get("outcome")),
             status=item.get("status"),
             stances={expert: tuple(allowed) for expert, allowed in item["stances"].items()} if "stances" in item else None,
+            bounds={expert: _ranges(table) for expert, table in item["bounds"].items()} if "bounds" in item else None,
+            pooled=_ranges(item["pooled"]) if "pooled" in item else None,
         )
         for question, item in data.get("expect", {}).items()
     }
-    values = data["variables"]
+    inputs, _ = input_problems(vocabulary, data["variables"], lexicon, "")
+    ordered = {name: inputs[name] for name in vocabulary.variables}
     return Scenario(
         name=data["name"],
         description=data.get("description", ""),
-        values={name: values[name] for name in vocabulary.variables},
+        values={name: given for name, given in ordered.items() if not isinstance(given, (Chances, ChanceRange))},
+        uncertain={name: given for name, given in ordered.items() if isinstance(given, (Chances, ChanceRange))},
         expect=expect,
     )
+
+
+def _ranges(table: Mapping[str, list[float]]) -> dict[str, tuple[float, float]]:
+    return {outcome: (float(low), float(high)) for outcome, (low, high) in table.items()}

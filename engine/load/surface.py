@@ -294,6 +294,9 @@ class Expert(Frozen):
     name: str
     affiliation: str
     kind: model.ExpertKind = model.ExpertKind.EXPERT
+    weight: StrictInt | StrictFloat = Field(
+        default=1, ge=0, description="weight in the pooled forecast (default 1; 0 leaves the speaker out)"
+    )
 
 
 class ExpertsFile(Frozen):

@@ -1,0 +1,446 @@
+"""How likely each outcome is, as far as the sources allow: exact over the scenario classes, or Monte Carlo.
+
+Inputs are independent. Each input, certain or uncertain, is a distribution
+over its variable's classes (`engine.space`); the probability of a class of
+scenarios is the product of its inputs' probabilities, and every figure is a
+mixture over classes:
+
+- `P(rule fires)` and `P(fact derived)`: the total weight of the classes
+  where they happen;
+- an expert's bounds for an outcome: the class-weighted sum of the
+  per-class bounds (`engine.resolve.credal`), `[0, 1]` where the expert is
+  silent; where the expert's own ranges admit no distribution (a
+  probabilistic self-conflict), the figures are those of the other classes,
+  and the conflict's probability is reported beside them;
+- the experts together: the same, with every speaking expert's ranges at once;
+- the pool: each expert's bounds, weighted (`experts.yaml` `weight`, else equal).
+
+An input given as a word (a range of chances) makes every figure a range:
+the figures are multilinear in each input's probabilities, so their extremes
+are at the corners, and each figure's low and high are taken over them.
+
+Exact when the classes the inputs leave open are few enough (`limit`),
+otherwise estimated from `samples` scenarios drawn with `seed`, with a
+standard error for every figure.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import math
+import random
+from bisect import bisect_right
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Literal
+
+from engine.language import StanceClaim, Value, allowed
+from engine.matching.compile import Program
+from engine.matching.compiled import CompiledMatcher
+from engine.model import ChanceRange, Chances, Input, Lexicon, Reading, RuleBase
+from engine.resolve.credal import Claim, Interval, bounds, first_conflict, vacuous
+from engine.space import Point, ScenarioSpace
+
+ZERO, ONE = Fraction(0), Fraction(1)
+LIMIT = 50_000
+"""Enumerate exactly up to this many classes (times the corners of word-ranged inputs); sample beyond."""
+SAMPLES = 20_000
+Method = Literal["exact", "monte-carlo"]
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    """A probability: exact when `low == high`, else a range; with standard errors when estimated."""
+
+    low: float
+    high: float
+    se_low: float | None = None
+    se_high: float | None = None
+
+    @property
+    def point(self) -> bool:
+        return self.low == self.high
+
+
+@dataclass(frozen=True)
+class ClaimOdds:
+    """What one stance rule says of its rated event, and how likely it is to speak."""
+
+    rule: str
+    event: tuple[str, ...]
+    words: str
+    hedged: bool
+    reading: Reading
+    fires: Figure
+
+
+@dataclass(frozen=True)
+class StanceOdds:
+    """One expert on one question: the claims, how often they speak, and the bounds on every outcome."""
+
+    expert: str
+    claims: tuple[ClaimOdds, ...]
+    speaks: Figure
+    conflict: Figure
+    bounds: Mapping[str, Figure] | None
+    """None when the expert's ranges admit no distribution in every scenario where he speaks."""
+
+
+@dataclass(frozen=True)
+class QuestionOdds:
+    id: str
+    scale: tuple[str, ...]
+    stances: tuple[StanceOdds, ...]
+    together: Mapping[str, Figure] | None
+    conflict: Figure
+    conflicting: tuple[str, ...]
+    pooled: Mapping[str, Figure] | None
+    weights: Mapping[str, float]
+
+
+@dataclass(frozen=True)
+class Probabilities:
+    """Every figure of one scenario's forecast, read with one lexicon."""
+
+    lexicon: Lexicon
+    method: Method
+    samples: int | None
+    seed: int | None
+    rules: Mapping[str, Figure]
+    facts: Mapping[str, Figure]
+    questions: tuple[QuestionOdds, ...]
+
+    def question(self, question_id: str) -> QuestionOdds:
+        return next(result for result in self.questions if result.id == question_id)
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    """What one set of firings means on every question: per expert, bounds (None: a conflict); together."""
+
+    fired: frozenset[str]
+    facts: frozenset[str]
+    experts: Mapping[str, Mapping[str, dict[str, Interval] | None]]
+    together: Mapping[str, dict[str, Interval] | None]
+    conflicting: Mapping[str, tuple[str, ...]]
+
+
+class Estimator:
+    """Computes `Probabilities` for one compiled rule base and one lexicon."""
+
+    def __init__(self, rule_base: RuleBase, program: Program, lexicon: Lexicon) -> None:
+        self.rule_base = rule_base
+        self.program = program
+        self.lexicon = lexicon
+        self.claims: dict[str, Claim] = {}
+        self.words: dict[str, tuple[str, Reading]] = {}
+        for rule in rule_base.rules:
+            rated = rule.rated
+            if rated is None or not isinstance(rule.then, StanceClaim):
+                continue
+            words = rule_base.hedge_words(rule)
+            reading = lexicon.reading(words)
+            if reading is None:
+                raise ValueError(f"lexicon {lexicon.name} does not read {words!r} (the rule base was not checked?)")
+            scale = rule_base.vocabulary.questions[rule.then.question].outcomes
+            event = frozenset(allowed(rated.op, rated.values, scale))
+            self.claims[rule.id] = Claim(rule.id, event, reading.low, reading.high)
+            self.words[rule.id] = (words, reading)
+        self._points: dict[Point, frozenset[str]] = {}
+        self._outcomes: dict[frozenset[str], _Outcome] = {}
+
+    @functools.cached_property
+    def space(self) -> ScenarioSpace:
+        return ScenarioSpace.of(self.rule_base)
+
+    @functools.cached_property
+    def matcher(self) -> CompiledMatcher:
+        """The compiled matcher, built only when classes are enumerated or sampled."""
+        return CompiledMatcher(self.program)
+
+    # --- inputs as distributions over classes ---------------------------------------
+
+    def corners(self, inputs: Mapping[str, Input]) -> list[dict[str, dict[int, Fraction]]]:
+        """For every corner of the word-ranged inputs, each variable's distribution over its classes."""
+        ranged = [name for name, given in inputs.items() if isinstance(given, ChanceRange)]
+        found = []
+        for choice in itertools.product((False, True), repeat=len(ranged)):
+            high = dict(zip(ranged, choice, strict=True))
+            found.append({name: self._classes(name, given, high.get(name, False)) for name, given in inputs.items()})
+        return found
+
+    def _classes(self, name: str, given: Input, high: bool) -> dict[int, Fraction]:
+        weights: dict[int, Fraction] = {}
+        if isinstance(given, ChanceRange):
+            chance = given.high if high else given.low
+            pairs: Iterable[tuple[Value, Fraction]] = [(True, chance), (False, 1 - chance)]
+        elif isinstance(given, Chances):
+            pairs = zip(given.values, given.weights, strict=True)
+        else:
+            pairs = [(given, ONE)]
+        for value, weight in pairs:
+            if weight:
+                position = self.space.class_of(name, value)
+                weights[position] = weights.get(position, ZERO) + weight
+        return weights
+
+    # --- one set of firings ------------------------------------------------------------
+
+    def _fired(self, point: Point) -> frozenset[str]:
+        fired = self._points.get(point)
+        if fired is None:
+            ranks = self.program.encode(self.space.values(point))
+            fired = frozenset(firing.rule_id for firing in self.matcher.run_encoded(ranks))
+            self._points[point] = fired
+        return fired
+
+    def _outcome(self, fired: frozenset[str]) -> _Outcome:
+        outcome = self._outcomes.get(fired)
+        if outcome is not None:
+            return outcome
+        rule_base = self.rule_base
+        experts: dict[str, dict[str, dict[str, Interval] | None]] = {}
+        together: dict[str, dict[str, Interval] | None] = {}
+        conflicting: dict[str, tuple[str, ...]] = {}
+        for question_id, question in rule_base.vocabulary.questions.items():
+            by_expert: dict[str, list[Claim]] = {}
+            for rule_id in sorted(fired):
+                claim = self.claims.get(rule_id)
+                rule = rule_base.rule(rule_id)
+                if claim is not None and isinstance(rule.then, StanceClaim) and rule.then.question == question_id:
+                    by_expert.setdefault(rule.expert, []).append(claim)
+            experts[question_id] = {expert: bounds(question.outcomes, claims) for expert, claims in by_expert.items()}
+            if by_expert:
+                together[question_id] = bounds(question.outcomes, [claim for claims in by_expert.values() for claim in claims])
+                if together[question_id] is None:
+                    conflicting[question_id] = first_conflict(question.outcomes, by_expert)
+        facts = frozenset(self.program.rule_facts[rule_id] for rule_id in fired if rule_id in self.program.rule_facts)
+        outcome = _Outcome(fired, facts, experts, together, conflicting)
+        self._outcomes[fired] = outcome
+        return outcome
+
+    # --- exact -------------------------------------------------------------------------
+
+    def certain(self, fired: Iterable[str]) -> Probabilities:
+        """The figures of one certain scenario, from the rules that fired in it (any matcher's firings)."""
+        return self._result([_Tally.exact({frozenset(fired): ONE})], "exact", None, None)
+
+    def support(self, inputs: Mapping[str, Input]) -> int:
+        """How many classes the inputs leave open, times the corners of word-ranged inputs."""
+        corners = self.corners(inputs)
+        open_classes = [set().union(*(corner[name] for corner in corners)) for name in self.space.classes]
+        return math.prod(len(classes) for classes in open_classes) * len(corners)
+
+    def exact(self, inputs: Mapping[str, Input]) -> Probabilities:
+        corners = []
+        names = list(self.space.classes)
+        for corner in self.corners(inputs):
+            groups: dict[frozenset[str], Fraction] = {}
+            for choice in itertools.product(*(sorted(corner[name].items()) for name in names)):
+                weight = math.prod((weight for _, weight in choice), start=ONE)
+                fired = self._fired(tuple(position for position, _ in choice))
+                groups[fired] = groups.get(fired, ZERO) + weight
+            corners.append(_Tally.exact(groups))
+        return self._result(corners, "exact", None, None)
+
+    # --- Monte Carlo ----------------------------------------------------------------------
+
+    def monte_carlo(self, inputs: Mapping[str, Input], samples: int = SAMPLES, seed: int = 0) -> Probabilities:
+        """Estimates from `samples` scenarios; every corner draws the same uniforms (common random numbers)."""
+        rng = random.Random(seed)
+        names = list(self.space.classes)
+        uniforms = {name: [rng.random() for _ in range(samples)] for name in names}
+        corners = []
+        for corner in self.corners(inputs):
+            columns = []
+            for name in names:
+                positions = sorted(corner[name])
+                cumulative = list(itertools.accumulate(float(corner[name][position]) for position in positions))
+                top = len(positions) - 1
+                columns.append([positions[min(bisect_right(cumulative, draw * cumulative[-1]), top)] for draw in uniforms[name]])
+            counts: Counter[frozenset[str]] = Counter()
+            for point, count in Counter(zip(*columns, strict=True)).items():
+                counts[self._fired(point)] += count
+            corners.append(_Tally.sampled(counts, samples))
+        return self._result(corners, "monte-carlo", samples, seed)
+
+    # --- figures ---------------------------------------------------------------------------
+
+    def _result(self, corners: list[_Tally], method: Method, samples: int | None, seed: int | None) -> Probabilities:
+        rule_base = self.rule_base
+        seen = set().union(*(group for tally in corners for group in tally.weights))
+        rules = {
+            rule.id: _figure([tally.share(lambda fired, rule_id=rule.id: rule_id in fired) for tally in corners])
+            for rule in rule_base.rules
+        }
+        facts = {
+            fact: _figure([tally.share(lambda fired, fact=fact: fact in self._outcome(fired).facts) for tally in corners])
+            for fact in rule_base.vocabulary.facts
+        }
+        questions = tuple(self._question(question_id, corners, seen) for question_id in rule_base.vocabulary.questions)
+        return Probabilities(self.lexicon, method, samples, seed, rules, facts, questions)
+
+    def _question(self, question_id: str, corners: list[_Tally], seen: set[str]) -> QuestionOdds:
+        scale = self.rule_base.vocabulary.questions[question_id].outcomes
+        order = {name: position for position, name in enumerate(self.rule_base.experts)}
+        speakers = sorted(
+            {
+                self.rule_base.rule(rule_id).expert
+                for rule_id in seen
+                if rule_id in self.claims and _asks(self.rule_base, rule_id, question_id)
+            },
+            key=lambda name: order.get(name, len(order)),
+        )
+        stances = []
+        per_corner_mix: dict[str, list[dict[str, tuple[float, float, float, float]] | None]] = {}
+        for expert in speakers:
+
+            def view(fired: frozenset[str], expert: str = expert) -> tuple[bool, dict[str, Interval] | None]:
+                found = self._outcome(fired).experts[question_id]
+                return (expert in found, found.get(expert, vacuous(scale)))
+
+            speaks = _figure([tally.share(lambda fired, view=view: view(fired)[0]) for tally in corners])
+            conflict = _figure([tally.share(lambda fired, view=view: view(fired)[0] and view(fired)[1] is None) for tally in corners])
+            mixes = [tally.mix(lambda fired, view=view: view(fired)[1], scale) for tally in corners]
+            per_corner_mix[expert] = mixes
+            claims = tuple(
+                self._claim(rule_id, question_id, scale, corners)
+                for rule_id in sorted(seen)
+                if _belongs(self.rule_base, rule_id, question_id, expert)
+            )
+            stances.append(StanceOdds(expert, claims, speaks, conflict, _bounds_figure(mixes, scale)))
+
+        def joint(fired: frozenset[str]) -> dict[str, Interval] | None:
+            return self._outcome(fired).together.get(question_id, vacuous(scale))
+
+        conflict = _figure([tally.share(lambda fired: joint(fired) is None) for tally in corners])
+        conflicting = tuple(
+            sorted({name for tally in corners for fired in tally.weights for name in self._outcome(fired).conflicting.get(question_id, ())})
+        )
+        together = _bounds_figure([tally.mix(joint, scale) for tally in corners], scale) if speakers else None
+        weights, pooled = self._pool(speakers, per_corner_mix, scale)
+        return QuestionOdds(question_id, scale, tuple(stances), together, conflict, conflicting, pooled, weights)
+
+    def _pool(
+        self, speakers: list[str], mixes: Mapping[str, list[dict[str, tuple[float, float, float, float]] | None]], scale: tuple[str, ...]
+    ) -> tuple[dict[str, float], dict[str, Figure] | None]:
+        """A linear pool of the experts who speak (and do not always contradict themselves), per corner."""
+        members = [expert for expert in speakers if all(mix is not None for mix in mixes[expert])]
+        if not members:
+            return {}, None
+        total = sum(self.rule_base.experts[expert].weight for expert in members)
+        if total <= 0:
+            return {}, None
+        weights = {expert: self.rule_base.experts[expert].weight / total for expert in members}
+        corners = len(next(iter(mixes.values())))
+        pooled_corners: list[dict[str, tuple[float, float, float, float]] | None] = []
+        for corner in range(corners):
+            pooled: dict[str, tuple[float, float, float, float]] = {}
+            for outcome in scale:
+                parts = [(weights[expert], mixes[expert][corner]) for expert in members]
+                low = sum(weight * mix[outcome][0] for weight, mix in parts if mix is not None)
+                high = sum(weight * mix[outcome][1] for weight, mix in parts if mix is not None)
+                se_low = math.sqrt(sum((weight * mix[outcome][2]) ** 2 for weight, mix in parts if mix is not None))
+                se_high = math.sqrt(sum((weight * mix[outcome][3]) ** 2 for weight, mix in parts if mix is not None))
+                pooled[outcome] = (low, high, se_low, se_high)
+            pooled_corners.append(pooled)
+        return weights, _bounds_figure(pooled_corners, scale)
+
+    def _claim(self, rule_id: str, question_id: str, scale: tuple[str, ...], corners: list[_Tally]) -> ClaimOdds:
+        rule = self.rule_base.rule(rule_id)
+        words, reading = self.words[rule_id]
+        event = tuple(outcome for outcome in scale if outcome in self.claims[rule_id].event)
+        fires = _figure([tally.share(lambda fired: rule_id in fired) for tally in corners])
+        return ClaimOdds(rule_id, event, words, rule.hedge is not None, reading, fires)
+
+
+def _asks(rule_base: RuleBase, rule_id: str, question_id: str) -> bool:
+    then = rule_base.rule(rule_id).then
+    return isinstance(then, StanceClaim) and then.question == question_id
+
+
+def _belongs(rule_base: RuleBase, rule_id: str, question_id: str, expert: str) -> bool:
+    return rule_base.rule(rule_id).expert == expert and _asks(rule_base, rule_id, question_id)
+
+
+@dataclass
+class _Tally:
+    """One corner's weight of every set of firings: exact fractions, or sample counts."""
+
+    weights: Mapping[frozenset[str], Fraction | int]
+    total: Fraction | int
+    exact_: bool
+
+    @classmethod
+    def exact(cls, groups: Mapping[frozenset[str], Fraction]) -> _Tally:
+        return cls(groups, ONE, True)
+
+    @classmethod
+    def sampled(cls, counts: Mapping[frozenset[str], int], samples: int) -> _Tally:
+        return cls(counts, samples, False)
+
+    def share(self, happens: object) -> tuple[float, float]:
+        """The probability that `happens(fired)`, and its standard error (0 when exact)."""
+        assert callable(happens)
+        hits = sum((weight for fired, weight in self.weights.items() if happens(fired)), ZERO if self.exact_ else 0)
+        chance = float(Fraction(hits) / self.total) if self.exact_ else hits / float(self.total)
+        error = 0.0 if self.exact_ else math.sqrt(max(chance * (1 - chance), 0.0) / float(self.total))
+        return chance, error
+
+    def mix(self, bounds_of: object, scale: Sequence[str]) -> dict[str, tuple[float, float, float, float]] | None:
+        """The weighted mean of each outcome's bounds where they exist, with standard errors; None if they never do."""
+        assert callable(bounds_of)
+        parts = [(weight, found) for fired, weight in self.weights.items() if (found := bounds_of(fired)) is not None]
+        kept = sum((weight for weight, _ in parts), ZERO if self.exact_ else 0)
+        if not kept:
+            return None
+        mixed: dict[str, tuple[float, float, float, float]] = {}
+        for outcome in scale:
+            ends = []
+            for side in (0, 1):
+                if self.exact_:
+                    mean = sum((Fraction(weight) * found[outcome][side] for weight, found in parts), ZERO) / Fraction(kept)
+                    ends.append((float(mean), 0.0))
+                else:
+                    values = [(int(weight), float(found[outcome][side])) for weight, found in parts]
+                    count = sum(weight for weight, _ in values)
+                    average = sum(weight * value for weight, value in values) / count
+                    spread = sum(weight * (value - average) ** 2 for weight, value in values) / max(count - 1, 1)
+                    ends.append((average, math.sqrt(spread / count)))
+            mixed[outcome] = (ends[0][0], ends[1][0], ends[0][1], ends[1][1])
+        return mixed
+
+
+def _figure(per_corner: Sequence[tuple[float, float]]) -> Figure:
+    """The low and high of a figure over the corners, each with the standard error it was estimated with."""
+    low = min(per_corner, key=lambda part: part[0])
+    high = max(per_corner, key=lambda part: part[0])
+    sampled = any(error for _, error in per_corner)
+    return Figure(low[0], high[0], low[1] if sampled else None, high[1] if sampled else None)
+
+
+def _bounds_figure(
+    per_corner: Sequence[Mapping[str, tuple[float, float, float, float]] | None], scale: Sequence[str]
+) -> dict[str, Figure] | None:
+    present = [mix for mix in per_corner if mix is not None]
+    if not present:
+        return None
+    sampled = any(mix[outcome][2] or mix[outcome][3] for mix in present for outcome in scale)
+    found = {}
+    for outcome in scale:
+        low = min(present, key=lambda mix: mix[outcome][0])[outcome]
+        high = max(present, key=lambda mix: mix[outcome][1])[outcome]
+        found[outcome] = Figure(low[0], high[1], low[2] if sampled else None, high[3] if sampled else None)
+    return found
+
+
+def estimate(
+    estimator: Estimator, inputs: Mapping[str, Input], *, limit: int = LIMIT, samples: int | None = None, seed: int = 0
+) -> Probabilities:
+    """Exact when the inputs leave at most `limit` classes open (and no sample size is asked for), else Monte Carlo."""
+    if samples is None and estimator.support(inputs) <= limit:
+        return estimator.exact(inputs)
+    return estimator.monte_carlo(inputs, samples or SAMPLES, seed)
