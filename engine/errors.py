@@ -10,11 +10,12 @@ was expected and, where one exists, a suggestion.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
+from engine.records import record
 
-@dataclass(frozen=True, slots=True)
+
+@record
 class Location:
     """Where in a user's file something is: 1-based line and column."""
 

@@ -8,7 +8,6 @@ finds its rule base in the cache never loads the validating machinery.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from enum import StrEnum
 from fractions import Fraction
 from pathlib import Path
@@ -16,6 +15,7 @@ from typing import TYPE_CHECKING, Literal
 
 from engine.language import Conclusion, Condition, Kind, StanceClaim, Value
 from engine.quotes import Span, fold
+from engine.records import field, record
 
 if TYPE_CHECKING:
     from engine.load.rulebase import Origins
@@ -24,7 +24,7 @@ QuestionStatus = Literal["consensus", "compatible", "conflict", "no-stance"]
 AcceptedKind = Literal["self-conflict", "dead-rule", "shadowed-rule"]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Variable:
     """A scenario input: its kind (values, ranks, operators) and what it means."""
 
@@ -32,14 +32,14 @@ class Variable:
     meaning: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Fact:
     """A fact that rules derive and other rules use."""
 
     meaning: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Question:
     """A question the experts take stances on, with its outcomes ordered lowest first."""
 
@@ -47,7 +47,7 @@ class Question:
     outcomes: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@record
 class Vocabulary:
     variables: Mapping[str, Variable]
     facts: Mapping[str, Fact]
@@ -64,7 +64,7 @@ class ExpertKind(StrEnum):
     ANALYST = "analyst"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Expert:
     name: str
     affiliation: str
@@ -73,7 +73,7 @@ class Expert:
     """The expert's weight in a pooled forecast, beside the others' (equal unless experts.yaml says)."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Source:
     """Where a rule comes from: a seed, the verbatim words, and where they stand in it (None: not found)."""
 
@@ -84,7 +84,7 @@ class Source:
     context_spans: tuple[Span | None, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Rule:
     """One claim of one expert, as a condition and a conclusion.
 
@@ -119,7 +119,7 @@ ASSUMED = "assumed"
 """The lexicon's words for a stance of the analyst's own, made without a hedge."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Reading:
     """What a lexicon says some words mean for the event they rate: a probability range, or no number at all.
 
@@ -138,7 +138,7 @@ class Reading:
         return self.low is not None
 
 
-@dataclass(frozen=True)
+@record
 class Lexicon:
     """A reading of hedge words as likelihoods, with its source."""
 
@@ -162,7 +162,7 @@ def lexicon_key(words: str) -> str:
     return fold(words).lower()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Invariant:
     """A promise about stances that must hold in every scenario where `when` holds.
 
@@ -178,7 +178,7 @@ class Invariant:
     when: Condition | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Accepted:
     """A finding the analyst knows about and accepts, with the reason."""
 
@@ -190,13 +190,13 @@ class Accepted:
     rule: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Checks:
     invariants: tuple[Invariant, ...] = ()
     accepted: tuple[Accepted, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SeedMeta:
     id: str
     label: str
@@ -208,7 +208,7 @@ class SeedMeta:
     origin: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Seed:
     """A source text and its metadata."""
 
@@ -217,7 +217,7 @@ class Seed:
     path: Path
 
 
-@dataclass(frozen=True)
+@record
 class RuleBase:
     """A whole rule base directory: vocabulary, speakers, rules, seeds and declared checks."""
 
@@ -250,7 +250,7 @@ class RuleBase:
         return ASSUMED if self.experts[rule.expert].kind is ExpertKind.ANALYST else STATED
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Chances:
     """An uncertain input: the values it may take, each with its probability; they sum to 1."""
 
@@ -258,7 +258,7 @@ class Chances:
     weights: tuple[Fraction, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ChanceRange:
     """A yes-or-no input given as a likelihood word: `P(true)` is somewhere from `low` to `high`."""
 
@@ -271,7 +271,7 @@ Input = Value | Chances | ChanceRange
 """What a scenario gives a variable: a value, or chances over values, or a word's range of chances."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Expectation:
     """What a scenario file expects of one question's forecast."""
 
@@ -283,7 +283,7 @@ class Expectation:
     pooled: Mapping[str, tuple[float, float]] | None = None
 
 
-@dataclass(frozen=True)
+@record
 class Scenario:
     """A scenario file: a hypothetical state of the world, and what its author expects.
 

@@ -139,6 +139,19 @@ class Engine:
             return estimator.certain(firing.rule_id for firing in self.matcher.run(checked))  # type: ignore[arg-type]
         return estimate(estimator, checked, limit=limit, samples=samples, seed=seed)
 
+    def forecast_scenario(
+        self, scenario: Scenario, *, lexicon: str | None = None, samples: int | None = None, seed: int = 0
+    ) -> tuple[Forecast | None, Probabilities]:
+        """A scenario's forecast (certain scenarios only) and its probabilities, from one evaluation."""
+        if not scenario.certain or samples is not None:
+            return None if not scenario.certain else self.forecast(scenario.values), self.probabilities(
+                scenario.inputs, lexicon=lexicon, samples=samples, seed=seed
+            )
+        values = check_values(self.vocabulary, scenario.values)
+        firings = self.matcher.run(values)
+        odds = self._estimator(self.lexicon(lexicon)).certain(firing.rule_id for firing in firings)
+        return self.resolver.resolve(values, firings), odds
+
     def _estimator(self, lexicon: Lexicon) -> Estimator:
         if lexicon.name not in self._estimators:
             self._estimators[lexicon.name] = Estimator(self.rule_base, self.program, lexicon)

@@ -9,7 +9,7 @@ original seed text, so a reader can find the words where they stand.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from engine.records import record
 
 _QUOTE_MARKS = str.maketrans(
     {
@@ -32,7 +32,7 @@ def fold(text: str) -> str:
     return " ".join(text.translate(_QUOTE_MARKS).split())
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Span:
     """Characters `start` (inclusive) to `end` (exclusive) of a seed's text."""
 

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from itertools import product
 from typing import TYPE_CHECKING
 
 from engine.language import Kind, Value, VarTest, leaves
 from engine.model import RuleBase, Vocabulary
+from engine.records import field, record
 
 if TYPE_CHECKING:  # hypothesis is needed only to draw points, never to forecast
     from hypothesis import strategies as st
@@ -39,7 +39,7 @@ def _classes(kind: Kind, tests: tuple[VarTest, ...]) -> tuple[Value, ...]:
     return tuple(kept.values())
 
 
-@dataclass(frozen=True)
+@record
 class ScenarioSpace:
     """Every scenario a vocabulary allows, one per class the rules cannot tell apart.
 

@@ -685,10 +685,10 @@ def broken_forecast(monkeypatch: pytest.MonkeyPatch) -> Callable[[BaseException]
     """Make the run path raise a chosen exception, as a bug deep inside the engine would."""
 
     def install(error: BaseException) -> None:
-        def fail(self: Engine, path: Path) -> None:
+        def fail(self: Engine, *args: object, **kwargs: object) -> None:
             raise error
 
-        monkeypatch.setattr(Engine, "forecast_file", fail)
+        monkeypatch.setattr(Engine, "forecast_scenario", fail)
 
     return install
 

@@ -55,12 +55,10 @@ def test_output_is_byte_identical_with_and_without_the_cache(cache_dir: Path) ->
     for path in SCENARIOS:
         relative = path.relative_to(ROOT)
         for fmt in FORMATS:
-            scenario, result = uncached_engine.forecast_file(path)
-            uncached = renderer(fmt)(
-                Report(
-                    scenario, relative.as_posix(), "rules", uncached_engine.rule_base, result, tuple(unmet_expectations(scenario, result))
-                )
-            )
+            scenario = uncached_engine.read_scenario(path)
+            result, odds = uncached_engine.forecast_scenario(scenario)
+            unmet = tuple(unmet_expectations(scenario, result, odds))
+            uncached = renderer(fmt)(Report(scenario, relative.as_posix(), "rules", uncached_engine.rule_base, result, unmet, (), odds))
             miss = forecast(relative, "--format", fmt, cache_dir=cache_dir)
             hit = forecast(relative, "--format", fmt, cache_dir=cache_dir)
             assert miss.returncode == hit.returncode == 0, hit.stderr

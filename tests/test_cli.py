@@ -99,10 +99,11 @@ def test_run_text_shows_outcomes_stances_hedges_quotes_and_assumptions(
     text = ok(heavy()).stdout
     lines = text.splitlines()
     assert "  outcome  curtail  [compatible]" in lines
-    assert '  weiss     curtail | maintain | increase  "unlikely"' in lines
-    assert '  elischer  curtail  "may"  (rests on an analyst\'s assumption)' in lines
-    _, forecast = shipped_engine.forecast_file(repo_root / "scenarios" / "heavy_fighting.yaml")
+    assert '  weiss     curtail | maintain | increase  P(withdraw) 20-45% "unlikely"' in lines
     flat = squash(text)
+    assert 'elischer curtail curtail: possible, "may" gives no likelihood (rests on an analyst\'s assumption)' in flat
+    assert 'P(drop_russia) 20-45% "unlikely"' in flat and 'keep_russia "unlikely"' not in flat, "a hedge is shown with the event it rates"
+    _, forecast = shipped_engine.forecast_file(repo_root / "scenarios" / "heavy_fighting.yaml")
     experts = shipped_engine.rule_base.experts
     for result in forecast.questions:
         if not result.stances:
@@ -111,8 +112,9 @@ def test_run_text_shows_outcomes_stances_hedges_quotes_and_assumptions(
         status = f"{result.status}, 1 stance" if len(result.stances) == 1 else result.status
         assert f"outcome {' | '.join(result.outcome) or '(none)'} [{status}]" in flat
         for stance in result.stances:
-            hedges = ", ".join(f'"{hedge}"' for hedge in stance.hedges) or "stated as fact"
-            assert f"{stance.expert} {' | '.join(stance.outcomes) or '(none)'} {hedges}" in flat
+            assert f"{stance.expert} {' | '.join(stance.outcomes) or '(none)'} " in flat
+            for hedge in stance.hedges or ("stated as fact",):
+                assert hedge in flat
             for step in stance.trace:
                 tag = "ASSUMPTION " if experts[step.expert].kind is ExpertKind.ANALYST else ""
                 assert f". {tag}{step.rule} ({experts[step.expert].name}) -> {step.concludes}" in flat
@@ -126,7 +128,7 @@ def test_run_text_shows_outcomes_stances_hedges_quotes_and_assumptions(
 def test_run_json_follows_the_documented_contract(heavy: Callable[..., Result], shipped_engine: Engine) -> None:
     """docs/json.md: schema_version, questions, stances, trace steps with quote spans into the seed."""
     data = json.loads(ok(heavy("--format", "json")).stdout)
-    assert data["schema_version"] == "1.0"
+    assert data["schema_version"] == "1.1"
     vocabulary = shipped_engine.rule_base.vocabulary
     assert [question["id"] for question in data["questions"]] == list(vocabulary.questions)
     seeds = shipped_engine.rule_base.seeds
@@ -480,7 +482,7 @@ def test_list_json_has_every_rule_and_expert(forecast_cli: Invoke, shipped_engin
     """`list --format json` lists the same rules and experts as the rule base, in order."""
     data = json.loads(ok(forecast_cli("list", "--rules", repo_root / "rules", "--format", "json")).stdout)
     rule_base = shipped_engine.rule_base
-    assert list(data) == ["variables", "facts", "questions", "experts", "rules"]
+    assert list(data) == ["variables", "facts", "questions", "experts", "rules", "lexicons"]
     assert [rule["id"] for rule in data["rules"]] == [rule.id for rule in rule_base.rules]
     assert [expert["id"] for expert in data["experts"]] == list(rule_base.experts)
     assert sum(expert["rules"] for expert in data["experts"]) == len(rule_base.rules)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from builders import rule, vocabulary
 
-from engine.language import FactLiteral, Op, VarTest
+from engine.language import Op
 from engine.load.strata import stratify
-from engine.matching.compile import Branch, compile_rules
-from engine.matching.durable import engine_rule, scenario_fact
+from engine.matching.compile import compile_rules
+from engine.matching.durable import Codes, engine_rule, scenario_fact
 from engine.resolve.results import Stance
 from engine.resolve.stances import combine
 
@@ -25,14 +25,15 @@ VOCABULARY = vocabulary(
 )
 
 
+WHEN = {"all": [{"var": "level", "at_least": "mid"}, {"var": "a", "is_not": True}, {"fact": "f"}, {"not": {"fact": "g"}}]}
+
+
 def test_engine_rule_puts_every_variable_test_on_the_one_scenario_fact() -> None:
-    branch = Branch(
-        "x.r",
-        0,
-        (VarTest("level", Op.AT_LEAST, ("mid",)), VarTest("a", Op.IS_NOT, (True,)), FactLiteral("f", True), FactLiteral("g", False)),
-    )
-    program = compile_rules((rule("x.r", None, {"question": "q", "is": "w"}),), VOCABULARY)
-    compiled = engine_rule(branch, program.kinds)
+    """Constants reach the engine as codes: mid (rank 1) is the level's only constant, code 1; true is a's, code 1."""
+    rules = (rule("x.f", None, {"fact": "f"}), rule("x.g", None, {"fact": "g"}), rule("x.r", WHEN, {"question": "q", "is": "w"}))
+    program = compile_rules(rules, VOCABULARY)
+    (branch,) = [branch for stratum in program.strata for branch in stratum.branches.values() if branch.rule_id == "x.r"]
+    compiled = engine_rule(branch, program.kinds, Codes(program))
     assert compiled == {
         "all": [
             {"scn": {"$and": [{"kind": "scenario"}, {"$gte": {"v_level": 1}}, {"$neq": {"v_a": 1}}]}},
@@ -40,12 +41,38 @@ def test_engine_rule_puts_every_variable_test_on_the_one_scenario_fact() -> None
             {"n3$not": {"$and": [{"kind": "fact"}, {"name": "g"}]}},
         ]
     }
+    assert scenario_fact(program, {"a": True, "level": "high", "n": 7}) == {"kind": "scenario", "v_a": 1, "v_level": 2, "v_n": 0}
+
+
+def test_codes_compare_as_the_ranks_do() -> None:
+    """Every value, against every constant and every operator: the code gives the answer the rank gives."""
+    from engine.language import compare
+
+    thresholds = (-1e300, -2.5, 0, 1e-09, 3, 3.5, 1e300)
+    written = {"any": [{"var": "n", "at_least": value} for value in thresholds]}
+    vocabulary_ = vocabulary(
+        {
+            "variables": {"n": {"type": "number", "unit": "u", "min": -1e308, "max": 1e308, "integer": False, "meaning": "n"}},
+            "questions": {"q": {"text": "q?", "outcomes": ["w", "x"]}},
+        }
+    )
+    program = compile_rules((rule("x.r", written, {"question": "q", "is": "w"}),), vocabulary_)
+    codes = Codes(program)
+    values = (-1e308, *thresholds, -3, 1e-10, 2e-09, 3.25, 4, 1e308)
+    for value in values:
+        assert type(codes.code("n", value)) is int
+        for threshold in thresholds:
+            for op in (Op.IS, Op.IS_NOT, Op.AT_LEAST, Op.AT_MOST, Op.ABOVE, Op.BELOW):
+                assert compare(op, codes.code("n", value), [codes.code("n", threshold)]) is compare(op, value, [threshold]), (
+                    value,
+                    op,
+                    threshold,
+                )
 
 
 def test_encode_makes_every_value_a_number_and_refuses_a_wrong_type() -> None:
     program = compile_rules((rule("x.r", None, {"question": "q", "is": "w"}),), VOCABULARY)
     assert program.encode({"a": True, "level": "high", "n": 7}) == {"a": 1, "level": 2, "n": 7}
-    assert scenario_fact(program, {"a": True, "level": "high", "n": 7}) == {"kind": "scenario", "v_a": 1, "v_level": 2, "v_n": 7}
     for wrong in ({"n": "7"}, {"n": True}, {"n": float("nan")}, {"a": 1}, {"a": "true"}, {"level": "highest"}, {"level": 2}):
         with pytest.raises(TypeError):
             program.encode(wrong)

@@ -12,7 +12,6 @@ import json
 import subprocess
 import sys
 from collections.abc import Mapping
-from dataclasses import replace
 from pathlib import Path
 
 import hypothesis
@@ -36,6 +35,7 @@ from engine.matching.matcher import Firing, Matcher
 from engine.model import Accepted
 from engine.pipeline import Engine
 from engine.quotes import FoldedText
+from engine.records import replace
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 

@@ -100,3 +100,25 @@ def test_an_empty_polytope_has_no_minimum() -> None:
     assert polytope.empty and polytope.minimum([F(1), F(0)]) is None
     feasible = Polytope([[F(1), F(1)]], [F(1)])
     assert (feasible.minimum([F(1), F(0)]), feasible.maximum([F(1), F(0)])) == (F(0), F(1))
+
+
+events = st.sets(st.sampled_from(SCALE), min_size=1, max_size=4).map(frozenset)
+
+
+@settings(max_examples=300, deadline=None)
+@given(drawn=claims, target=events)
+def test_event_bounds_equal_the_simplex(drawn: list[Claim], target: frozenset[str]) -> None:
+    """P(event) bounds, closed form for one range and simplex for more, against the simplex's own answer."""
+    from engine.resolve.credal import _polytope, _ranges, event_bounds
+
+    found = event_bounds(SCALE, drawn, target)
+    ranges = _ranges(drawn)
+    if not ranges:
+        assert found == (F(0), F(1))
+        return
+    polytope = _polytope(SCALE, ranges)
+    if polytope.empty:
+        assert found is None
+        return
+    costs = [F(int(column < len(SCALE) and SCALE[column] in target)) for column in range(polytope.width)]
+    assert found == (polytope.minimum(costs), polytope.maximum(costs))

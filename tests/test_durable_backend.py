@@ -237,7 +237,7 @@ def test_every_stratum_has_a_sentinel_on_the_scenario(program: Callable[[], Prog
     compiled = program()
     matcher = DurableMatcher(compiled)
     for name, stratum in zip(matcher.ruleset_names, compiled.strata, strict=True):
-        assert ruleset(stratum, compiled.kinds)[SENTINEL] == {"all": [{SCENARIO_ALIAS: {"kind": "scenario"}}]}
+        assert ruleset(stratum, compiled)[SENTINEL] == {"all": [{SCENARIO_ALIAS: {"kind": "scenario"}}]}
         assert SENTINEL in shared_host().get_ruleset(name)._actions
 
 
@@ -439,7 +439,7 @@ def test_every_action_takes_one_parameter(program: Callable[[], Program]) -> Non
     matcher = DurableMatcher(compiled)
     for name, stratum in zip(matcher.ruleset_names, compiled.strata, strict=True):
         registered = shared_host().get_ruleset(name)._actions
-        assert set(registered) == set(ruleset(stratum, compiled.kinds))
+        assert set(registered) == set(ruleset(stratum, compiled))
         for promise in registered.values():
             assert promise._sync and promise._next is None
             assert len(inspect.signature(promise._func).parameters) == 1
@@ -554,11 +554,37 @@ def test_encode_makes_every_value_a_number(name: str, value: Value, encoded: int
     assert type(fact[name]) is int
 
 
-def test_encoded_scenario_holds_only_numbers() -> None:
-    """Trap: values are not type-checked. A whole scenario reaches the engine as numbers (and its kind tag)."""
+def test_encoded_scenario_holds_only_whole_numbers() -> None:
+    """Traps: values are not type-checked, nor read in exponent notation. A scenario reaches the engine as whole codes."""
     fact = scenario_fact(shipped_program(), shipped_scenario(5))
     assert fact.pop("kind") == "scenario"
-    assert fact and all(key.startswith("v_") and type(value) in (int, float) for key, value in fact.items())
+    assert fact and all(key.startswith("v_") and type(value) is int for key, value in fact.items())
+
+
+def test_raw_exponent_notation_is_refused() -> None:
+    """Trap: a number its JSON writer spells with an exponent (1e-09) cannot be asserted (error 204)."""
+    name, sid = private_name("exponent"), new_sid()
+    shared_host().register_rulesets({name: {"small": {"all": [{"m": {"$gte": {"v": 0}}}], "run": _one}}})
+    try:
+        shared_host().assert_fact(name, {"sid": sid, "v": 0.5})
+        with pytest.raises(Exception, match="204"):
+            shared_host().assert_fact(name, {"sid": new_sid(), "v": 1e-09})
+    finally:
+        shared_host().delete_state(name, sid)
+
+
+def test_tiny_and_huge_numbers_evaluate_like_any_other() -> None:
+    """The codes keep every comparison, so 1e-09 or 1e300 reach the engine as small whole numbers."""
+    vocabulary = Vocabulary(
+        variables={"x": Variable(NumberKind(-1e308, 1e308, "units", integer=False), "a number")},
+        facts={},
+        questions={"q": Question("a question?", ("no", "yes"))},
+    )
+    rules = tuple(rule(f"r{index}", var("x", Op.ABOVE, threshold), YES) for index, threshold in enumerate((1e-09, 1e300, -2.5)))
+    program = compile_rules(rules, vocabulary)
+    durable, reference = DurableMatcher(program), ReferenceMatcher(program)
+    for value in (0.0, 1e-10, 1e-09, 2e-09, 1e299, 1e301, -3.0, -1e308):
+        assert durable.run({"x": value}) == reference.run({"x": value}), value
 
 
 # --- negation depends on assertion order --------------------------------------

@@ -7,12 +7,12 @@ assumptions, and every scenario meets the stances it expects.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 from pathlib import Path
 
 import pytest
 
+from engine import records
 from engine.language import FactClaim, StanceClaim
 from engine.load.rulebase import load_rule_base
 from engine.load.validate import problems
@@ -68,10 +68,8 @@ def test_a_changed_word_is_not_forgiven(rule_base: RuleBase) -> None:
 def test_a_misquoted_rule_is_reported(rule_base: RuleBase) -> None:
     rule = rule_base.rule("elischer.more_if_paid")
     assert rule.source is not None
-    altered = dataclasses.replace(
-        rule, source=dataclasses.replace(rule.source, quote=rule.source.quote.replace("could", "would"), quote_span=None)
-    )
-    broken = dataclasses.replace(rule_base, rules=tuple(altered if item.id == rule.id else item for item in rule_base.rules))
+    altered = records.replace(rule, source=records.replace(rule.source, quote=rule.source.quote.replace("could", "would"), quote_span=None))
+    broken = records.replace(rule_base, rules=tuple(altered if item.id == rule.id else item for item in rule_base.rules))
     found = [str(problem) for problem in problems(broken)]
     assert len(found) == 2
     assert "elischer.yaml" in found[0] and "rules[0].source.quote" in found[0] and "not found verbatim" in found[0]

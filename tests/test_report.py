@@ -7,13 +7,13 @@ session Engine, for every shipped scenario and every format.
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from engine.model import ExpertKind
 from engine.pipeline import Engine
+from engine.records import replace
 from engine.render.jsonout import SCHEMA_VERSION, render_json, to_json
 from engine.render.markdown import render_markdown
 from engine.render.report import Report, renderer
@@ -34,14 +34,16 @@ def squash(text: str) -> str:
 
 def build_report(engine: Engine, path: Path) -> Report:
     """A report as `forecast run` makes it, with paths relative to the repository."""
-    scenario, forecast = engine.forecast_file(path)
+    scenario = engine.read_scenario(path)
+    forecast, odds = engine.forecast_scenario(scenario)
     return Report(
         scenario=scenario,
         scenario_path=path.relative_to(ROOT).as_posix(),
         rules_path="rules",
         rule_base=engine.rule_base,
         forecast=forecast,
-        unmet=tuple(unmet_expectations(scenario, forecast)),
+        unmet=tuple(unmet_expectations(scenario, forecast, odds)),
+        odds=odds,
     )
 
 
@@ -147,8 +149,8 @@ def _continuations(lines: list[str], start: int) -> list[str]:
 def test_heavy_fighting_elischer_rests_on_the_analysts_trend(reports: dict[str, Report]) -> None:
     """A concrete case: Elischer's 'curtail' needs the analyst's reading of four clashes as a trend."""
     text = render_text(reports["heavy_fighting"])
-    assert '  elischer  curtail  "may"  (rests on an analyst\'s assumption)' in text.splitlines()
-    assert '  weiss     curtail | maintain | increase  "unlikely"' in text.splitlines()
+    assert 'elischer curtail curtail: possible, "may" gives no likelihood (rests on an analyst\'s assumption)' in squash(text)
+    assert '  weiss     curtail | maintain | increase  P(withdraw) 20-45% "unlikely"' in text.splitlines()
 
 
 def test_self_conflict_names_both_rules(reports: dict[str, Report]) -> None:
@@ -177,7 +179,17 @@ def test_json_is_the_versioned_contract(reports: dict[str, Report]) -> None:
     text = render_json(report)
     data = json.loads(text)
     assert text == json.dumps(to_json(report), indent=2, ensure_ascii=False) + "\n"
-    assert list(data) == ["schema_version", "scenario", "rule_base", "questions", "facts", "expectations"]
+    assert list(data) == [
+        "schema_version",
+        "scenario",
+        "rule_base",
+        "method",
+        "lexicon",
+        "probabilities",
+        "questions",
+        "facts",
+        "expectations",
+    ]
     assert data["schema_version"] == SCHEMA_VERSION
     assert data["rule_base"]["rules"] == len(report.rule_base.rules)
     assert data["facts"]["fierce_fighting_trend"] == ["analyst.trend_from_clashes"]
@@ -207,7 +219,7 @@ def test_an_analyst_only_stance_reads_as_an_assumption(reports: dict[str, Report
     report = reports["mozambique_like"]
     text = render_text(report)
     assert "  outcome  withdraw  [consensus, 1 stance]" in text
-    assert "  analyst  withdraw  assumed  (analyst's assumption)" in text
+    assert "  analyst  withdraw  withdraw: assumed, no likelihood given  (analyst's assumption)" in text
     assert "stated as fact" not in text.split("russia_presence:")[1].split("\n\n")[0]
     assert 'basis: "like it did in Mozambique following the killing of several fighters in that' in text
     markdown = render_markdown(report)

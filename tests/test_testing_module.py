@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import random
 import re
-from dataclasses import replace
+from engine.records import replace
 
 import pytest
 from hypothesis import find, settings

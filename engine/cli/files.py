@@ -12,7 +12,7 @@ from engine.cli.options import output_option, rule_base_options
 from engine.errors import InputError
 
 SCHEMA_KINDS = ("scenario", "rules", "vocabulary", "experts", "checks", "seed")
-LIST_SECTIONS = ("all", "variables", "facts", "questions", "experts", "rules")
+LIST_SECTIONS = ("all", "variables", "facts", "questions", "experts", "rules", "lexicons")
 
 
 @click.command("new")
@@ -79,11 +79,12 @@ def schema_command(kind: str, rules: Path, seeds: Path | None, output: Path | No
 @rule_base_options
 @click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def list_command(what: str, rules: Path, seeds: Path | None, fmt: str) -> None:
-    """List the rule base's variables, facts, questions, experts and rules.
+    """List the rule base's variables, facts, questions, experts, rules and lexicons.
 
     \b
     Example:
       forecast list rules
+      forecast list lexicons
       forecast list variables --format json
     """
     from engine.render.listing import listing

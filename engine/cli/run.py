@@ -25,18 +25,47 @@ from engine.pipeline import MatcherName
     help="Output format; JSON is a versioned contract (docs/json.md).",
 )
 @click.option("-q", "--question", "questions", multiple=True, metavar="ID", help="Show only this question (repeatable).")
+@click.option(
+    "--lexicon",
+    metavar="NAME",
+    default=None,
+    help="Read hedge words with this lexicon (`forecast list lexicons`).  [default: the rule base's]",
+)
+@click.option(
+    "--samples",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Estimate by Monte Carlo with this many scenarios.  [default: exact when feasible]",
+)
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the Monte Carlo draws.")
 @rule_base_options
 @matcher_option
 @output_option
 def run_command(
-    scenario: Path, fmt: str, questions: tuple[str, ...], rules: Path, seeds: Path | None, matcher: MatcherName, output: Path | None
+    scenario: Path,
+    fmt: str,
+    questions: tuple[str, ...],
+    lexicon: str | None,
+    samples: int | None,
+    seed: int,
+    rules: Path,
+    seeds: Path | None,
+    matcher: MatcherName,
+    output: Path | None,
 ) -> None:
-    """Forecast one scenario: outcomes, stances and the reasoning behind them.
+    """Forecast one scenario: outcomes, stances, chances and their reasons.
+
+    Inputs may be uncertain (`{chance: 0.3}`, `likely`, `{high: 0.7, low:
+    0.3}`, `{between: [0, 5]}`): every outcome then gets the range of
+    probabilities the experts' words allow, exact where the scenario classes
+    are few enough, else by Monte Carlo.
 
     \b
     Example:
       forecast scenarios/heavy_fighting.yaml
       forecast run scenarios/junta_pays.yaml --format markdown -o report.md
+      forecast scenarios/article_baseline.yaml --lexicon kent
+      forecast scenarios/analyst_view.yaml --samples 100000 --seed 7
 
     Exits 1 when the scenario's own `expect:` section is not met.
     """
@@ -49,8 +78,9 @@ def run_command(
             raise InputError(
                 f"unknown question '{question}'", key="--question", suggestion=did_you_mean(question, engine.vocabulary.questions)
             )
-    parsed, forecast = engine.forecast_file(scenario)
-    unmet = tuple(unmet_expectations(parsed, forecast))
+    parsed = engine.read_scenario(scenario, lexicon)
+    forecast, odds = engine.forecast_scenario(parsed, lexicon=lexicon, samples=samples, seed=seed)
+    unmet = tuple(unmet_expectations(parsed, forecast, odds))
     report = Report(
         scenario=parsed,
         scenario_path=scenario.as_posix(),
@@ -59,6 +89,7 @@ def run_command(
         forecast=forecast,
         unmet=unmet,
         questions=questions,
+        odds=odds,
     )
     options.emit(renderer(fmt)(report), output)
     if unmet:

@@ -47,14 +47,13 @@ then class positions compared in vocabulary order.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from engine.consistency.findings import INFORMATIONAL, Finding, FindingKind, Findings, acceptance, order, unused
 from engine.consistency.invariants import Breach, invariant_breach
 from engine.consistency.promises import PROMISES
 from engine.consistency.report import ConsistencyReport, write_counterexamples
 from engine.consistency.search import Exhaustive, Observer, Progress, Sampled
 from engine.pipeline import Engine
+from engine.records import replace
 from engine.space import Point, ScenarioSpace
 
 

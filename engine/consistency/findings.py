@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any, Literal
 
 from engine.consistency.promises import PROMISES
@@ -11,6 +10,7 @@ from engine.consistency.search import Exhaustive, Key, Observation, Observer, Sa
 from engine.language import FactClaim, StanceClaim, Value, allowed, describe_conclusion, describe_condition
 from engine.model import Accepted, Rule
 from engine.pipeline import Engine
+from engine.records import record
 from engine.space import Point
 
 FindingKind = Literal["self-conflict", "disagreement", "dead-rule", "shadowed-rule", "invariant", "promise", "unused-acceptance"]
@@ -29,7 +29,7 @@ INFORMATIONAL: frozenset[FindingKind] = frozenset({"disagreement", "unused-accep
 STATUS_ORDER: dict[FindingStatus, int] = {"failing": 0, "accepted": 1, "informational": 2}
 
 
-@dataclass(frozen=True)
+@record
 class Finding:
     """One thing the check found, with the smallest scenario that shows it.
 

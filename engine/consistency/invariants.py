@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from engine.language import allowed, describe_conclusion, holds
 from engine.model import Invariant, Vocabulary
+from engine.records import record
 from engine.resolve.results import Forecast
 
 
-@dataclass(frozen=True)
+@record
 class Breach:
     """How one forecast breaks one invariant."""
 

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from engine.matching.compile import compile_rules
 from engine.model import ExpertKind
 from engine.pipeline import Engine
+from engine.records import replace
 from engine.resolve.results import Forecast
 
 PROMISES: dict[str, str] = {

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import textwrap
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -13,12 +12,13 @@ from engine.consistency.findings import STATUS_ORDER, Finding, FindingStatus
 from engine.consistency.search import Method
 from engine.language import Value, yaml_scalar
 from engine.model import Vocabulary
+from engine.records import record
 from engine.render.scenario_file import render_scenario
 
 STATUS_WORDS: dict[FindingStatus, str] = {"failing": "a finding to fix", "accepted": "known", "informational": "information, not an error"}
 
 
-@dataclass(frozen=True)
+@record
 class ConsistencyReport:
     """What `run_consistency` found, and how it searched."""
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from itertools import combinations
 from typing import Literal
 
@@ -22,6 +21,7 @@ from engine.consistency.promises import SAMPLED_PROMISES, differs, reordered, tr
 from engine.errors import EngineFailure
 from engine.language import Value, describe_conclusion
 from engine.pipeline import Engine
+from engine.records import record
 from engine.resolve.results import Forecast
 from engine.space import Point, ScenarioSpace
 
@@ -38,7 +38,7 @@ def sampled_promise(key: Key) -> bool:
     return key[0] == "promise" and key[1] in SAMPLED_PROMISES
 
 
-@dataclass(frozen=True)
+@record
 class Evidence:
     """What one scenario shows about one key: the rules and experts involved, in words."""
 
@@ -47,7 +47,7 @@ class Evidence:
     text: str
 
 
-@dataclass(frozen=True)
+@record
 class Observation:
     fired: frozenset[str]
     shows: Mapping[Key, Evidence]

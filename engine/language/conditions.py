@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
 from itertools import product
 from typing import NamedTuple
 
 from engine.language.kinds import Kind
 from engine.language.operators import Op, Value
 from engine.language.words import show_targets
+from engine.records import record
 
 MAX_BRANCHES = 64
 """A condition may expand to at most this many alternatives in disjunctive normal form."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class VarTest:
     """`var op values`; in a branch of a normal form, negations are already pushed into `op`."""
 
@@ -24,24 +24,24 @@ class VarTest:
     values: tuple[Value, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FactRef:
     """A derived fact holds."""
 
     fact: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AllOf:
     items: tuple[Condition, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AnyOf:
     items: tuple[Condition, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class NotOf:
     item: Condition
 
@@ -49,7 +49,7 @@ class NotOf:
 Condition = VarTest | FactRef | AllOf | AnyOf | NotOf
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FactLiteral:
     """In a branch of a normal form: a derived fact is present (`positive`) or absent."""
 
@@ -60,7 +60,7 @@ class FactLiteral:
 Literal = VarTest | FactLiteral
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class StanceClaim:
     """A conclusion: the stance `question op values` on an ordered scale."""
 
@@ -69,7 +69,7 @@ class StanceClaim:
     values: tuple[Value, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FactClaim:
     """A conclusion: a derived fact that other rules use."""
 

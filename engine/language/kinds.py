@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from fractions import Fraction
 from itertools import pairwise
 from typing import Any, ClassVar
@@ -15,6 +14,7 @@ from typing import Any, ClassVar
 from engine.errors import did_you_mean
 from engine.language.operators import Op, Value, compare
 from engine.language.words import show_plain, show_value
+from engine.records import field, record
 
 TOLERANCE = Fraction(1, 10**9)
 """How far the probabilities of an uncertain input may sum from 1 (they are then scaled to 1 exactly)."""
@@ -109,7 +109,7 @@ class Kind:
         raise NotImplementedError
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class BooleanKind(Kind):
     name: ClassVar[str] = "boolean"
     takes_words: ClassVar[bool] = True
@@ -162,7 +162,7 @@ class BooleanKind(Kind):
         return strategies.booleans()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class LevelKind(Kind):
     """Named levels, ordered from lowest to highest; also the scale of a question's outcomes."""
 
@@ -229,7 +229,7 @@ class LevelKind(Kind):
         return strategies.sampled_from(self.levels)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class NumberKind(Kind):
     """A number from `minimum` to `maximum` in `unit`; whole numbers unless `integer` is false."""
 

@@ -16,7 +16,6 @@ else in the platform's user cache directory; the oldest are removed beyond
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 import sys
@@ -29,6 +28,7 @@ from typing import Any
 from engine import model, quotes
 from engine.language import conditions, kinds, operators
 from engine.matching import compile as compiled
+from engine.records import fields, is_record, replace
 
 try:  # the built-in module behind hashlib.blake2b, without loading OpenSSL at start-up
     from _blake2 import blake2b
@@ -43,7 +43,7 @@ _CLASSES: dict[str, type] = {
     cls.__name__: cls
     for module in (operators, kinds, conditions, model, quotes, compiled)
     for cls in vars(module).values()
-    if isinstance(cls, type) and (dataclasses.is_dataclass(cls) or issubclass(cls, Enum)) and cls.__module__ == module.__name__
+    if isinstance(cls, type) and (is_record(cls) or issubclass(cls, Enum)) and cls.__module__ == module.__name__
 }
 
 
@@ -98,9 +98,9 @@ def _encode(value: Any) -> Any:
         return {"@fraction": str(value)}
     if isinstance(value, dict):
         return {"@dict": [[name, _encode(item)] for name, item in value.items()]}
-    if dataclasses.is_dataclass(value) and type(value).__name__ in _CLASSES:
-        fields = {field.name: _encode(getattr(value, field.name)) for field in dataclasses.fields(value) if field.init and field.compare}
-        return {"@": type(value).__name__, **fields}
+    if is_record(value) and type(value).__name__ in _CLASSES:
+        found = {spec.name: _encode(getattr(value, spec.name)) for spec in fields(value) if spec.init and spec.compare}
+        return {"@": type(value).__name__, **found}
     raise TypeError(f"cannot cache a {type(value).__name__}")
 
 
@@ -144,7 +144,7 @@ def write(entry_key: str, rule_base: model.RuleBase, program: compiled.Program) 
     """Store an entry atomically; any failure leaves the cache as it was, silently."""
     import tempfile
 
-    body = json.dumps(_encode((dataclasses.replace(rule_base, origins=None), program)), separators=(",", ":")).encode()
+    body = json.dumps(_encode((replace(rule_base, origins=None), program)), separators=(",", ":")).encode()
     header = f"{FORMAT} {blake2b(body, digest_size=32).hexdigest()}\n".encode()
     folder = directory()
     try:

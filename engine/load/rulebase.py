@@ -11,7 +11,6 @@ agree with each other. The rule base keeps where each part was written
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
 from engine import model
@@ -20,6 +19,7 @@ from engine.load import convert, surface
 from engine.load.parse import parse_document
 from engine.load.yamlfile import Document, load_yaml, read_text
 from engine.quotes import FoldedText
+from engine.records import record
 
 VOCABULARY_FILE = "vocabulary.yaml"
 EXPERTS_FILE = "experts.yaml"
@@ -29,7 +29,7 @@ LEXICONS = "lexicons"
 """The folder of a rule base that holds its lexicons, one file each, named by the file's stem."""
 
 
-@dataclass(frozen=True)
+@record
 class Origins:
     """Where each part of a rule base was written, for located errors; absent when read from the cache."""
 

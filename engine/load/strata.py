@@ -11,10 +11,10 @@ Negations that form a cycle have no such order and are refused.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 
 from engine.language import Condition, FactClaim, FactRef, leaves
 from engine.model import Rule, Vocabulary
+from engine.records import record
 
 
 class NegationCycle(Exception):
@@ -25,7 +25,7 @@ class NegationCycle(Exception):
         self.rules = rules
 
 
-@dataclass(frozen=True)
+@record
 class Strata:
     """The stratum of every rule and fact; rules run stratum by stratum."""
 

@@ -11,7 +11,6 @@ facts can be evaluated in strata. `problems` lists everything found;
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from fractions import Fraction
 
 from engine import language
@@ -22,9 +21,10 @@ from engine.load.strata import NegationCycle, stratify
 from engine.load.yamlfile import Document
 from engine.model import ExpertKind, Lexicon, Reading, Rule, RuleBase, Vocabulary, lexicon_key
 from engine.quotes import FoldedText, fold
+from engine.records import record
 
 
-@dataclass(frozen=True)
+@record
 class Where:
     """Reports problems at a key path inside one document."""
 

@@ -12,7 +12,6 @@ the parser's stack (or an anchor that contains itself). Every refusal is an
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +19,7 @@ import yaml
 
 from engine.errors import InputError, Location
 from engine.language import KeyPath
+from engine.records import field, record
 
 MAX_BYTES = 1_000_000
 MAX_NODES = 100_000
@@ -49,7 +49,7 @@ def format_key(path: KeyPath) -> str:
     return text
 
 
-@dataclass(frozen=True)
+@record
 class Document:
     """A parsed file: its data and where each key path sits in the text."""
 

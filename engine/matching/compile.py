@@ -11,13 +11,13 @@ spells a branch is the matcher's business.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 
 from engine.language import FactClaim, FactLiteral, Kind, Literal, Value, branches
 from engine.model import Rule, RuleBase, Vocabulary
+from engine.records import record
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Branch:
     """One conjunctive branch of a rule's condition."""
 
@@ -30,7 +30,7 @@ class Branch:
         return f"{self.rule_id}#{self.index}"
 
 
-@dataclass(frozen=True)
+@record
 class Stratum:
     """The branches of one stratum, by name, and the lower-stratum facts they read."""
 
@@ -39,7 +39,7 @@ class Stratum:
     reads: frozenset[str]
 
 
-@dataclass(frozen=True)
+@record
 class Program:
     """A compiled rule base: strata of branches, the fact each rule derives, and each variable's kind."""
 

@@ -32,6 +32,10 @@ a test in tests/test_durable_backend.py:
 - Values are not type-checked: `Program.encode` makes every value its rank
   and refuses any other type; variables carry a prefix in the scenario
   fact, so a variable named `kind` or `sid` cannot overwrite the engine's.
+- Its JSON reader refuses numbers in exponent notation (`1e-09`, error 204)
+  and any float loses digits on the way: the engine never sees a number but
+  a small whole code per variable, its rank's place among the constants the
+  rules compare it with (`Codes`), which keeps every comparison.
 - Negation depends on assertion order: rules run stratum by stratum, and
   within a stratum the lower facts are asserted before the scenario fact.
 - Rulesets beyond its limits make it raise, hang uninterruptibly or abort
@@ -44,6 +48,7 @@ import itertools
 import json
 import signal
 import threading
+from bisect import bisect_left
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
@@ -79,8 +84,31 @@ def _durable() -> Any:
 # --- the engine's spelling of a program --------------------------------------------
 
 
-def _test(literal: VarTest, kinds: Mapping[str, Kind]) -> dict[str, Any]:
-    ranks = [kinds[literal.var].rank(value) for value in literal.values]
+class Codes:
+    """Each variable's ranks as small whole numbers that compare as the ranks do against the rules' constants.
+
+    With the constants a rule base compares a variable with sorted as t0 <
+    t1 < ..., a rank below t0 is 0, t0 itself 1, between t0 and t1 2, t1
+    itself 3, and so on: `<`, `<=`, `=` and their kin give the same answers
+    on the codes as on the ranks.
+    """
+
+    def __init__(self, program: Program) -> None:
+        constants: dict[str, set[float]] = {}
+        for literal in program.literals():
+            if isinstance(literal, VarTest):
+                kind = program.kinds[literal.var]
+                constants.setdefault(literal.var, set()).update(kind.rank(value) for value in literal.values)
+        self._constants = {name: sorted(found) for name, found in constants.items()}
+
+    def code(self, name: str, rank: float) -> int:
+        constants = self._constants.get(name, [])
+        place = bisect_left(constants, rank)
+        return 2 * place + (1 if place < len(constants) and constants[place] == rank else 0)
+
+
+def _test(literal: VarTest, kinds: Mapping[str, Kind], codes: Codes) -> dict[str, Any]:
+    ranks = [codes.code(literal.var, kinds[literal.var].rank(value)) for value in literal.values]
     name = VAR_PREFIX + literal.var
     if literal.op is Op.IS:
         return {name: ranks[0]}
@@ -97,13 +125,13 @@ def _fact_pattern(fact: str) -> dict[str, Any]:
     return {"$and": [{"kind": "fact"}, {"name": fact}]}
 
 
-def engine_rule(branch: Branch, kinds: Mapping[str, Kind]) -> dict[str, Any]:
+def engine_rule(branch: Branch, kinds: Mapping[str, Kind], codes: Codes) -> dict[str, Any]:
     """The engine's JSON for one branch: every variable test inside the scenario pattern (flat joins)."""
     scenario_tests: list[dict[str, Any]] = [{"kind": "scenario"}]
     patterns: list[dict[str, Any]] = []
     for position, literal in enumerate(branch.literals):
         if isinstance(literal, VarTest):
-            scenario_tests.append(_test(literal, kinds))
+            scenario_tests.append(_test(literal, kinds, codes))
         elif literal.positive:
             patterns.append({f"f{position}": _fact_pattern(literal.fact)})
         else:
@@ -111,17 +139,19 @@ def engine_rule(branch: Branch, kinds: Mapping[str, Kind]) -> dict[str, Any]:
     return {"all": [{SCENARIO_ALIAS: {"$and": scenario_tests}}, *patterns]}
 
 
-def ruleset(stratum: Stratum, kinds: Mapping[str, Kind]) -> dict[str, dict[str, Any]]:
+def ruleset(stratum: Stratum, program: Program, codes: Codes | None = None) -> dict[str, dict[str, Any]]:
     """A stratum as the engine's ruleset, without actions, plus the sentinel rule."""
-    rules = {name: engine_rule(branch, kinds) for name, branch in stratum.branches.items()}
+    codes = codes or Codes(program)
+    rules = {name: engine_rule(branch, program.kinds, codes) for name, branch in stratum.branches.items()}
     rules[SENTINEL] = {"all": [{SCENARIO_ALIAS: {"kind": "scenario"}}]}
     return rules
 
 
-def scenario_fact(program: Program, values: Mapping[str, Value]) -> dict[str, Any]:
-    """The scenario as the one fact the engine sees: every value as its rank, under the prefix."""
+def scenario_fact(program: Program, values: Mapping[str, Value], codes: Codes | None = None) -> dict[str, Any]:
+    """The scenario as the one fact the engine sees: every value as its code, under the prefix."""
+    codes = codes or Codes(program)
     fact: dict[str, Any] = {"kind": "scenario"}
-    fact.update({VAR_PREFIX + name: rank for name, rank in program.encode(values).items()})
+    fact.update({VAR_PREFIX + name: codes.code(name, rank) for name, rank in program.encode(values).items()})
     return fact
 
 
@@ -182,8 +212,8 @@ def _content_key(rules: Mapping[str, Any], stratum: Stratum, program: Program) -
     return json.dumps([stratum.index, rules, produced], sort_keys=True)
 
 
-def _register(stratum: Stratum, program: Program) -> _Registration:
-    rules = ruleset(stratum, program.kinds)
+def _register(stratum: Stratum, program: Program, codes: Codes) -> _Registration:
+    rules = ruleset(stratum, program, codes)
     key = _content_key(rules, stratum, program)
     with _LOCK:
         registration = _REGISTERED.get(key)
@@ -273,14 +303,15 @@ class DurableMatcher(Matcher):
     def __init__(self, program: Program) -> None:
         super().__init__(program)
         require_within_limits(program)
-        self._registrations = [_register(stratum, program) for stratum in program.strata]
+        self._codes = Codes(program)
+        self._registrations = [_register(stratum, program, self._codes) for stratum in program.strata]
 
     @property
     def ruleset_names(self) -> tuple[str, ...]:
         return tuple(registration.name for registration in self._registrations)
 
     def run(self, values: Mapping[str, Value]) -> tuple[Firing, ...]:
-        scenario = scenario_fact(self.program, values)
+        scenario = scenario_fact(self.program, values, self._codes)
         with _LOCK, held_signals():
             derived: set[str] = set()
             firings: list[Firing] = []

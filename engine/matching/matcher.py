@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from engine.language import Value
 from engine.matching.compile import Program
+from engine.records import record
 
 
-@dataclass(frozen=True, slots=True, order=True)
+@record(order=True)
 class Firing:
     """One branch of one rule fired; `facts` are the derived facts it matched."""
 

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
-from engine.model import RuleBase
+from engine.model import ChanceRange, Chances, Input, RuleBase
 from engine.render.report import Report
+from engine.resolve.probability import ClaimOdds, Figure, Probabilities, QuestionOdds, StanceOdds
 from engine.resolve.results import Stance, Step
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 
 def _step_json(step: Step, rule_base: RuleBase) -> dict[str, Any]:
@@ -30,7 +32,47 @@ def _step_json(step: Step, rule_base: RuleBase) -> dict[str, Any]:
     }
 
 
-def _stance_json(stance: Stance, rule_base: RuleBase) -> dict[str, Any]:
+def figure_json(figure: Figure) -> dict[str, float]:
+    """A probability: `low == high` when exact; standard errors when estimated."""
+    found = {"low": figure.low, "high": figure.high}
+    if figure.se_low is not None and figure.se_high is not None:
+        found |= {"se_low": figure.se_low, "se_high": figure.se_high}
+    return found
+
+
+def _table_json(table: Mapping[str, Figure] | None) -> dict[str, dict[str, float]] | None:
+    return {outcome: figure_json(figure) for outcome, figure in table.items()} if table is not None else None
+
+
+def _claim_json(claim: ClaimOdds, odds: StanceOdds) -> dict[str, Any]:
+    reading = claim.reading
+    return {
+        "rule": claim.rule,
+        "event": list(claim.event),
+        "words": claim.words,
+        "hedged": claim.hedged,
+        "reading": {"low": float(reading.low), "high": float(reading.high)}
+        if reading.low is not None and reading.high is not None
+        else None,
+        "standard": reading.standard,
+        "note": reading.note,
+        "fires": figure_json(claim.fires),
+        "chance": figure_json(odds.events[claim.event]),
+    }
+
+
+def _odds_json(odds: StanceOdds | None) -> dict[str, Any]:
+    if odds is None:
+        return {"bounds": None, "claims": [], "speaks": None, "conflict": None}
+    return {
+        "bounds": _table_json(odds.bounds),
+        "claims": [_claim_json(claim, odds) for claim in odds.claims],
+        "speaks": figure_json(odds.speaks),
+        "conflict": figure_json(odds.conflict),
+    }
+
+
+def _stance_json(stance: Stance, rule_base: RuleBase, odds: StanceOdds | None) -> dict[str, Any]:
     expert = rule_base.experts[stance.expert]
     return {
         "expert": stance.expert,
@@ -42,32 +84,109 @@ def _stance_json(stance: Stance, rule_base: RuleBase) -> dict[str, Any]:
         "rules": list(stance.rules),
         "rests_on_assumption": stance.rests_on_assumption,
         "trace": [_step_json(step, rule_base) for step in stance.trace],
+        **_odds_json(odds),
     }
 
 
-def to_json(report: Report) -> dict[str, Any]:
-    """The forecast as the documented JSON contract (docs/json.md)."""
-    forecast = report.forecast
+def _uncertain_stance_json(odds: StanceOdds, rule_base: RuleBase) -> dict[str, Any]:
+    """An uncertain scenario's stance: no single set of outcomes and no trace, only what the claims say."""
+    expert = rule_base.experts[odds.expert]
+    hedges = [rule_base.rule(claim.rule).hedge for claim in odds.claims]
     return {
-        "schema_version": SCHEMA_VERSION,
-        "scenario": {
-            "name": report.scenario.name,
-            "file": report.scenario_path,
-            "variables": {name: forecast.values[name] for name in report.rule_base.vocabulary.variables},
-        },
-        "rule_base": {"directory": report.rules_path, "rules": len(report.rule_base.rules)},
-        "questions": [
+        "expert": odds.expert,
+        "expert_name": expert.name,
+        "expert_kind": expert.kind.value,
+        "outcomes": None,
+        "status": None,
+        "hedges": list(dict.fromkeys(hedge for hedge in hedges if hedge)),
+        "rules": [claim.rule for claim in odds.claims],
+        "rests_on_assumption": None,
+        "trace": [],
+        **_odds_json(odds),
+    }
+
+
+def _question_odds_json(question: QuestionOdds | None) -> dict[str, Any]:
+    if question is None:
+        return {}
+    return {
+        "together": _table_json(question.together),
+        "conflict": figure_json(question.conflict),
+        "conflicting": list(question.conflicting),
+        "pooled": _table_json(question.pooled),
+        "weights": dict(question.weights),
+    }
+
+
+def _input_json(given: Input) -> Any:
+    if isinstance(given, ChanceRange):
+        return {"word": given.word, "low": float(given.low), "high": float(given.high)}
+    if isinstance(given, Chances):
+        return {"chances": [[value, float(weight)] for value, weight in zip(given.values, given.weights, strict=True)]}
+    return given
+
+
+def _method_json(odds: Probabilities) -> Any:
+    if odds.method == "exact":
+        return "exact"
+    return {"name": "monte-carlo", "samples": odds.samples, "seed": odds.seed}
+
+
+def _questions_json(report: Report) -> list[dict[str, Any]]:
+    rule_base = report.rule_base
+    if report.forecast is not None:
+        return [
             {
                 "id": result.id,
                 "text": result.text,
                 "scale": list(result.scale),
                 "outcome": list(result.outcome),
                 "status": result.status,
-                "stances": [_stance_json(stance, report.rule_base) for stance in result.stances],
+                "stances": [_stance_json(stance, rule_base, report.stance_odds(result.id, stance.expert)) for stance in result.stances],
+                **_question_odds_json(report.odds_of(result.id)),
             }
             for result in report.shown
-        ],
-        "facts": {fact: list(rules) for fact, rules in forecast.facts.items()},
+        ]
+    assert report.odds is not None
+    return [
+        {
+            "id": question.id,
+            "text": rule_base.vocabulary.questions[question.id].text,
+            "scale": list(question.scale),
+            "outcome": None,
+            "status": None,
+            "stances": [_uncertain_stance_json(stance, rule_base) for stance in question.stances],
+            **_question_odds_json(question),
+        }
+        for question in (report.odds.question(question_id) for question_id in report.shown_ids)
+    ]
+
+
+def to_json(report: Report) -> dict[str, Any]:
+    """The forecast as the documented JSON contract (docs/json.md)."""
+    inputs = report.scenario.inputs
+    odds = report.odds
+    found: dict[str, Any] = {
+        "schema_version": SCHEMA_VERSION,
+        "scenario": {
+            "name": report.scenario.name,
+            "file": report.scenario_path,
+            "variables": {name: _input_json(inputs[name]) for name in report.rule_base.vocabulary.variables},
+        },
+        "rule_base": {"directory": report.rules_path, "rules": len(report.rule_base.rules)},
+    }
+    if odds is not None:
+        found |= {
+            "method": _method_json(odds),
+            "lexicon": {"name": odds.lexicon.name, "title": odds.lexicon.title, "source": odds.lexicon.source},
+            "probabilities": {
+                "rules": {rule: figure_json(figure) for rule, figure in odds.rules.items()},
+                "facts": {fact: figure_json(figure) for fact, figure in odds.facts.items()},
+            },
+        }
+    return found | {
+        "questions": _questions_json(report),
+        "facts": {fact: list(rules) for fact, rules in report.forecast.facts.items()} if report.forecast else {},
         "expectations": {
             "checked": len(report.scenario.expect),
             "unmet": [

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from engine.language import FactClaim, describe_conclusion
 from engine.model import RuleBase
+from engine.records import record
 
-SECTIONS = ("variables", "facts", "questions", "experts", "rules")
+SECTIONS = ("variables", "facts", "questions", "experts", "rules", "lexicons")
 
 
-@dataclass(frozen=True)
+@record
 class Listing:
     sections: dict[str, list[dict[str, Any]]]
 
@@ -88,5 +88,26 @@ def listing(rule_base: RuleBase, what: str = "all") -> Listing:
             for rule in rule_base.rules
         ],
     }
+    everything["lexicons"] = [
+        {
+            "id": name,
+            "title": lexicon.title,
+            "source": lexicon.source,
+            "default": lexicon.default,
+            "readings": [
+                {
+                    "words": list(reading.words),
+                    "low": float(reading.low) if reading.low is not None else None,
+                    "high": float(reading.high) if reading.high is not None else None,
+                    "standard": reading.standard,
+                    "note": reading.note,
+                }
+                for reading in lexicon.readings
+            ],
+            "summary": f"{lexicon.title}{' (default)' if lexicon.default else ''}: {len(lexicon.readings)} readings, "
+            f"{sum(1 for reading in lexicon.readings if not reading.standard)} of them the analyst's",
+        }
+        for name, lexicon in rule_base.lexicons.items()
+    ]
     chosen = SECTIONS if what == "all" else (what,)
     return Listing({section: everything[section] for section in chosen})

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from engine.language import show_plain
+from collections.abc import Mapping
+
 from engine.model import ExpertKind
-from engine.render.report import Report, hedges_text, outcomes_text, status_text
+from engine.render.odds import bar, claim_text, method_text, percent, reading_text, weights_text
+from engine.render.report import Report, allows_text, hedges_text, input_text, outcomes_text, silent_everywhere, status_text
+from engine.resolve.probability import Figure, QuestionOdds
 from engine.resolve.results import QuestionResult
 
 
@@ -48,30 +51,99 @@ def _mermaid(result: QuestionResult) -> list[str]:
     return ["```mermaid", "flowchart LR", *(f"  {definition}" for definition in definitions), *edges, "```"]
 
 
+def _row(cells: list[str]) -> str:
+    return "| " + " | ".join(_md_escape(cell) for cell in cells) + " |"
+
+
+def _who(report: Report, expert_id: str) -> str:
+    expert = report.rule_base.experts[expert_id]
+    return f"{expert.name} ({'assumption' if expert.kind is ExpertKind.ANALYST else expert.kind.value})"
+
+
+def _says(report: Report, question: str, expert: str) -> str:
+    odds = report.stance_odds(question, expert)
+    return "; ".join(claim_text(claim, odds.events.get(claim.event)) for claim in odds.claims) if odds else ""
+
+
+def _chances(question: QuestionOdds) -> list[str]:
+    """Each outcome's chances by expert, together and pooled, each with a bar of its range."""
+    tables = [(_md_escape(stance.expert), stance.bounds) for stance in question.stances]
+    if all(silent_everywhere(dict(table) if table else None) for _, table in tables):
+        return ["No one gives a likelihood on this question: every outcome is 0-100%.", ""]
+    tables += [("together", question.together), (f"pooled ({weights_text(question.weights)})", question.pooled)]
+    lines = [_row(["chances", *question.scale]), "| " + " | ".join(["---"] * (len(question.scale) + 1)) + " |"]
+    for name, table in tables:
+        if table is None:
+            conflict = "no distribution meets these ranges" + (
+                f" ({', '.join(question.conflicting)})" if question.conflicting and name == "together" else ""
+            )
+            lines.append(_row([name, conflict, *[""] * (len(question.scale) - 1)]))
+        else:
+            lines.append(_row([name, *(f"{percent(table[outcome])} `{bar(table[outcome])}`" for outcome in question.scale)]))
+    return [*lines, ""]
+
+
+def _uncertain_question(report: Report, question: QuestionOdds) -> list[str]:
+    rule_base = report.rule_base
+    lines = ["", f"## {question.id}: {rule_base.vocabulary.questions[question.id].text}", "", f"Scale: {' < '.join(question.scale)}.", ""]
+    lines += [_row(["expert", "allows", "says", "applies in"]), "| --- | --- | --- | --- |"]
+    for stance in question.stances:
+        for claim in stance.claims:
+            allows = allows_text(rule_base, claim.rule, question.scale)
+            lines.append(
+                _row([_who(report, stance.expert), allows, claim_text(claim, stance.events.get(claim.event)), percent(claim.fires)])
+            )
+        if stance.conflict.high > 0:
+            lines.append(_row([_who(report, stance.expert), "**self-conflict**", "", percent(stance.conflict)]))
+    return [*lines, "", *_chances(question)]
+
+
+def _figures(title: str, figures: Mapping[str, Figure]) -> list[str]:
+    return ["", f"## {title}", "", _row([title.split()[0].rstrip("s"), "probability"]), "| --- | --- |"] + [
+        _row([f"`{name}`", f"{percent(figure)} `{bar(figure)}`"]) for name, figure in figures.items()
+    ]
+
+
 def render_markdown(report: Report) -> str:
-    """A Markdown report with a stance table, a reasoning graph and quotes per question."""
+    """A Markdown report with stance and chances tables, a reasoning graph and quotes per question."""
     rule_base = report.rule_base
     lines = [f"# Forecast: {report.scenario.name}", ""]
     if report.scenario.description:
         lines += [report.scenario.description.strip(), ""]
-    lines += [f"Scenario file `{report.scenario_path}`, rule base `{report.rules_path}`.", "", "| variable | value |", "| --- | --- |"]
-    lines += [f"| {name} | {show_plain(report.forecast.values[name])} |" for name in rule_base.vocabulary.variables]
+    lines += [f"Scenario file `{report.scenario_path}`, rule base `{report.rules_path}`.", ""]
+    if report.odds is not None:
+        lines += [f"*{method_text(report.odds).capitalize()}.*", ""]
+    lines += ["| variable | value |", "| --- | --- |"]
+    inputs = report.scenario.inputs
+    lines += [_row([name, input_text(inputs[name])]) for name in rule_base.vocabulary.variables]
+    if report.forecast is None and report.odds is not None:
+        silent = [question for question in report.shown_ids if not report.odds.question(question).stances]
+        for question_id in report.shown_ids:
+            if question_id not in silent:
+                lines += _uncertain_question(report, report.odds.question(question_id))
+        lines += _figures("Facts derived", report.odds.facts)
+        lines += _figures("Rules firing", {rule: figure for rule, figure in report.odds.rules.items() if figure.high > 0})
+        return _finish(report, lines, silent)
     silent = [result.id for result in report.shown if not result.stances]
     for result in report.shown:
         if not result.stances:
             continue
         lines += ["", f"## {result.id}: {result.text}", ""]
         lines += [f"Scale: {' < '.join(result.scale)}. **Outcome: {outcomes_text(result.outcome)}** ({status_text(result)}).", ""]
-        lines += ["| expert | allows | hedge | rules |", "| --- | --- | --- | --- |"]
+        lines += ["| expert | allows | says | rules |", "| --- | --- | --- | --- |"]
         for stance in result.stances:
-            expert = rule_base.experts[stance.expert]
-            who = f"{expert.name} ({'assumption' if expert.kind is ExpertKind.ANALYST else expert.kind.value})"
             status = " **self-conflict**" if stance.status == "self-conflict" else ""
-            cells = [who, outcomes_text(stance.outcomes) + status, hedges_text(stance, rule_base), ", ".join(stance.rules)]
-            lines.append("| " + " | ".join(_md_escape(cell) for cell in cells) + " |")
-        lines += ["", *_mermaid(result), ""]
+            said = _says(report, result.id, stance.expert) or hedges_text(stance, rule_base)
+            lines.append(_row([_who(report, stance.expert), outcomes_text(stance.outcomes) + status, said, ", ".join(stance.rules)]))
+        lines.append("")
+        question_odds = report.odds_of(result.id)
+        if question_odds is not None:
+            lines += _chances(question_odds)
+        lines += [*_mermaid(result), ""]
         for stance in result.stances:
             lines += [f"### Why {rule_base.experts[stance.expert].name}", ""]
+            odds = report.stance_odds(result.id, stance.expert)
+            claims = {claim.rule: claim for claim in odds.claims} if odds else {}
             for number, step in enumerate(stance.trace, start=1):
                 tag = "**Assumption** " if step.is_assumption else ""
                 lines.append(f"{number}. {tag}`{step.rule}` ({rule_base.experts[step.expert].name}) concludes {step.concludes}.")
@@ -85,7 +157,14 @@ def render_markdown(report: Report) -> str:
                     where = f"{step.seed}, characters {step.span.start}-{step.span.end}" if step.span else str(step.seed)
                     basis = "Basis: " if step.is_assumption else ""
                     lines += ["", f"   > {basis}{step.quote}", f"   > — {where}"]
+                claim = claims.get(step.rule)
+                if claim is not None:
+                    lines += ["", f"   {reading_text(claim).capitalize()}"]
                 lines.append("")
+    return _finish(report, lines, silent)
+
+
+def _finish(report: Report, lines: list[str], silent: list[str]) -> str:
     if silent:
         lines += ["", f"No stance on: {', '.join(silent)}."]
     if report.unmet:

@@ -9,31 +9,51 @@ same input, same bytes. Nothing here prints.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 from engine.language import StanceClaim, allowed
-from engine.model import ExpertKind, RuleBase, Scenario
+from engine.model import ChanceRange, Chances, ExpertKind, Input, RuleBase, Scenario
+from engine.records import record
+from engine.render.odds import percent
 from engine.resolve.expectations import Mismatch
+from engine.resolve.probability import Figure, Probabilities, QuestionOdds, StanceOdds
 from engine.resolve.results import Forecast, QuestionResult, Stance
 
 
-@dataclass(frozen=True)
+@record
 class Report:
-    """What a renderer needs: the forecast and where it came from."""
+    """What a renderer needs: the forecast, its probabilities, and where they came from.
+
+    `forecast` (the stances, combined outcomes and traces) exists for a
+    certain scenario only; `odds` for every scenario the CLI runs.
+    """
 
     scenario: Scenario
     scenario_path: str
     rules_path: str
     rule_base: RuleBase
-    forecast: Forecast
+    forecast: Forecast | None
     unmet: tuple[Mismatch, ...]
     questions: tuple[str, ...] = ()
+    odds: Probabilities | None = None
+
+    @property
+    def shown_ids(self) -> tuple[str, ...]:
+        """The questions shown, in vocabulary order: those asked for with -q, else all."""
+        return tuple(question for question in self.rule_base.vocabulary.questions if not self.questions or question in self.questions)
 
     @property
     def shown(self) -> tuple[QuestionResult, ...]:
-        if not self.questions:
-            return self.forecast.questions
-        return tuple(result for result in self.forecast.questions if result.id in self.questions)
+        """The shown questions' results (a certain scenario's)."""
+        if self.forecast is None:
+            return ()
+        return tuple(result for result in self.forecast.questions if result.id in self.shown_ids)
+
+    def odds_of(self, question: str) -> QuestionOdds | None:
+        return self.odds.question(question) if self.odds is not None else None
+
+    def stance_odds(self, question: str, expert: str) -> StanceOdds | None:
+        found = self.odds_of(question)
+        return next((stance for stance in found.stances if stance.expert == expert), None) if found else None
 
 
 def outcomes_text(outcomes: Sequence[str]) -> str:
@@ -71,3 +91,22 @@ def renderer(fmt: str) -> Callable[[Report], str]:
     from engine.render.text import render_text
 
     return render_text
+
+
+def input_text(given: Input) -> str:
+    """An input as a person reads it: `true`, `high 70% / moderate 20% / low 10%`, `likely (55-80%)`."""
+    from engine.language import show_plain
+
+    if isinstance(given, ChanceRange):
+        return f"{given.word} ({percent(Figure(float(given.low), float(given.high)))})"
+    if isinstance(given, Chances):
+        return " / ".join(
+            f"{show_plain(value)} {percent(Figure(float(weight), float(weight)))}"
+            for value, weight in zip(given.values, given.weights, strict=True)
+        )
+    return show_plain(given)
+
+
+def silent_everywhere(table: dict[str, Figure] | None) -> bool:
+    """Whether a table of bounds says nothing at all: every outcome from 0 to 100%."""
+    return table is None or all(figure.low == 0 and figure.high == 1 for figure in table.values())

@@ -1,13 +1,22 @@
-"""The forecast for a terminal: each question's outcome, the stances and the reasons, in words."""
+"""The forecast for a terminal: each question's outcome, the stances, the chances and the reasons, in words.
+
+A certain scenario shows each question's combined outcome, each expert's
+stance with what his words say of the event they rate, a table of chances
+per outcome, and the reasoning step by step. An uncertain scenario has no
+single chain of reasoning: it shows each claim with how often it applies,
+the same table of chances, and the rules and facts with their probabilities.
+"""
 
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Sequence
 
-from engine.language import show_plain
 from engine.model import ExpertKind, RuleBase
-from engine.render.report import Report, allows_text, hedges_text, outcomes_text, status_text
-from engine.resolve.results import QuestionResult, Step
+from engine.render.odds import claim_text, method_text, percent, reading_text, weights_text
+from engine.render.report import Report, allows_text, hedges_text, input_text, outcomes_text, silent_everywhere, status_text
+from engine.resolve.probability import ClaimOdds, Figure, Probabilities, QuestionOdds, StanceOdds
+from engine.resolve.results import QuestionResult, Stance, Step
 
 WIDTH = 100
 
@@ -23,7 +32,15 @@ def _wrap(text: str, indent: str, first: str | None = None) -> list[str]:
     ) or [first or indent]
 
 
-def _step_text(number: int, step: Step, rule_base: RuleBase, repeat: bool) -> list[str]:
+def _claims(report: Report, question: str, expert: str) -> str:
+    """What an expert's claims on a question say of the events they rate."""
+    odds = report.stance_odds(question, expert)
+    if odds is None:
+        return ""
+    return "; ".join(claim_text(claim, odds.events.get(claim.event)) for claim in odds.claims)
+
+
+def _step_text(number: int, step: Step, rule_base: RuleBase, repeat: bool, claim: ClaimOdds | None) -> list[str]:
     """One step; a rule that fired again by another branch is not quoted twice."""
     expert = rule_base.experts[step.expert]
     tag = "ASSUMPTION " if step.is_assumption else ""
@@ -46,63 +63,169 @@ def _step_text(number: int, step: Step, rule_base: RuleBase, repeat: bool) -> li
         lines += _wrap(f'{basis}"{step.quote}" ({where})', "         ")
     if step.note:
         lines += _wrap(f"reading: {step.note}", "         ")
+    if claim is not None:
+        lines += _wrap(reading_text(claim), "         ")
     return lines
 
 
-def _question_text(result: QuestionResult, rule_base: RuleBase) -> list[str]:
+def _stance_line(report: Report, question: str, scale: Sequence[str], stance: Stance, width: int) -> list[str]:
+    rule_base = report.rule_base
+    if rule_base.experts[stance.expert].kind is ExpertKind.ANALYST:
+        assumed = "  (analyst's assumption)"
+    elif stance.rests_on_assumption:
+        assumed = "  (rests on an analyst's assumption)"
+    else:
+        assumed = ""
+    said = _claims(report, question, stance.expert) or hedges_text(stance, rule_base)
+    lines = _wrap(f"{stance.expert:<{width}}  {outcomes_text(stance.outcomes)}  {said}{assumed}", " " * (width + 6), "  ")
+    if stance.status == "self-conflict":
+        clash = " vs ".join(f"{rule_id} ({allows_text(rule_base, rule_id, scale)})" for rule_id in stance.rules)
+        lines += _wrap(f"SELF-CONFLICT, reported, not resolved: {clash}", " " * (width + 6), " " * (width + 4))
+    return lines
+
+
+def _chances(question: QuestionOdds, experts: Sequence[str]) -> list[str]:
+    """A table: each outcome's chances by each expert, together and pooled; or that no one gave a number."""
+    rows: list[tuple[str, dict[str, Figure] | None]] = [
+        (stance.expert, dict(stance.bounds) if stance.bounds else None) for stance in question.stances if stance.expert in experts
+    ]
+    if all(silent_everywhere(table) for _, table in rows):
+        return ["  chances  no likelihood given: every outcome 0-100%"]
+    together = dict(question.together) if question.together else None
+    rows += [("together", together), ("pooled", dict(question.pooled) if question.pooled else None)]
+    label = max(len(name) for name, _ in rows) + 2
+    widths = [max(len(outcome), 9) for outcome in question.scale]
+    lines = [
+        "  chances"
+        + " " * (label - 4)
+        + "  ".join(f"{outcome:<{width}}" for outcome, width in zip(question.scale, widths, strict=True)).rstrip()
+    ]
+    for name, table in rows:
+        if table is None:
+            cells = "no distribution meets these ranges: a probabilistic conflict"
+            if name == "together" and question.conflicting:
+                cells += f" ({', '.join(question.conflicting)})"
+        else:
+            cells = "  ".join(f"{percent(table[outcome]):<{width}}" for outcome, width in zip(question.scale, widths, strict=True)).rstrip()
+        lines.append(f"    {name:<{label}}  {cells}".rstrip())
+    if question.pooled and question.weights:
+        lines.append(f"    {'':<{label}}  (pooled with {weights_text(question.weights)}: {', '.join(question.weights)})")
+    return lines
+
+
+def _question_text(report: Report, result: QuestionResult) -> list[str]:
+    rule_base = report.rule_base
     lines = _wrap(f"{result.id}: {result.text}", " " * (len(result.id) + 2), "")
     lines.append(f"  scale    {' < '.join(result.scale)}")
     lines.append(f"  outcome  {outcomes_text(result.outcome)}  [{status_text(result)}]")
     width = max(len(stance.expert) for stance in result.stances)
     for stance in result.stances:
-        if rule_base.experts[stance.expert].kind is ExpertKind.ANALYST:
-            assumed = "  (analyst's assumption)"
-        elif stance.rests_on_assumption:
-            assumed = "  (rests on an analyst's assumption)"
-        else:
-            assumed = ""
-        lines += _wrap(
-            f"{stance.expert:<{width}}  {outcomes_text(stance.outcomes)}  {hedges_text(stance, rule_base)}{assumed}",
-            " " * (width + 6),
-            "  ",
-        )
-        if stance.status == "self-conflict":
-            clash = " vs ".join(f"{rule_id} ({allows_text(rule_base, rule_id, result.scale)})" for rule_id in stance.rules)
-            lines += _wrap(f"SELF-CONFLICT, reported, not resolved: {clash}", " " * (width + 6), " " * (width + 4))
+        lines += _stance_line(report, result.id, result.scale, stance, width)
+    question = report.odds_of(result.id)
+    if question is not None:
+        lines += _chances(question, [stance.expert for stance in result.stances])
     lines.append("  why")
     for stance in result.stances:
         lines.append(f"    {stance.expert}:")
         shown: set[str] = set()
+        odds = report.stance_odds(result.id, stance.expert)
+        claims = {claim.rule: claim for claim in odds.claims} if odds else {}
         for number, step in enumerate(stance.trace, start=1):
-            lines += _step_text(number, step, rule_base, step.rule in shown)
+            lines += _step_text(number, step, rule_base, step.rule in shown, claims.get(step.rule))
             shown.add(step.rule)
     return lines
 
 
+def _uncertain_question(report: Report, question: QuestionOdds) -> list[str]:
+    rule_base = report.rule_base
+    text = rule_base.vocabulary.questions[question.id].text
+    lines = _wrap(f"{question.id}: {text}", " " * (len(question.id) + 2), "")
+    lines.append(f"  scale    {' < '.join(question.scale)}")
+    width = max(len(stance.expert) for stance in question.stances)
+    for stance in question.stances:
+        lines += _uncertain_stance(report, question, stance, width)
+    if question.conflict.high > 0:
+        lines += _wrap(
+            f"experts conflict in {percent(question.conflict)} of scenarios"
+            + (f" ({', '.join(question.conflicting)})" if question.conflicting else ""),
+            "    ",
+            "  ",
+        )
+    lines += _chances(question, [stance.expert for stance in question.stances])
+    return lines
+
+
+def _uncertain_stance(report: Report, question: QuestionOdds, stance: StanceOdds, width: int) -> list[str]:
+    rule_base = report.rule_base
+    lines: list[str] = []
+    for position, claim in enumerate(stance.claims):
+        rule = rule_base.rule(claim.rule)
+        allows = allows_text(rule_base, claim.rule, question.scale)
+        assumed = "  (analyst's assumption)" if rule_base.experts[rule.expert].kind is ExpertKind.ANALYST else ""
+        name = stance.expert if position == 0 else ""
+        said = claim_text(claim, stance.events.get(claim.event))
+        lines += _wrap(
+            f"{name:<{width}}  {allows}  {said}  (applies in {percent(claim.fires)} of scenarios){assumed}", " " * (width + 6), "  "
+        )
+    if stance.conflict.high > 0:
+        lines += _wrap(f"self-conflict in {percent(stance.conflict)} of scenarios", " " * (width + 6), " " * (width + 4))
+    return lines
+
+
+def _probabilities(report: Report, odds: Probabilities) -> list[str]:
+    """The rules and facts, each with its probability, the facts first."""
+    lines = ["", "facts"]
+    width = max((len(name) for name in odds.facts), default=0)
+    lines += [f"  {fact:<{width}}  {percent(figure)}" for fact, figure in odds.facts.items()]
+    lines += ["", "rules that may fire"]
+    fires = [(rule, figure) for rule, figure in odds.rules.items() if figure.high > 0]
+    width = max((len(rule) for rule, _ in fires), default=0)
+    for rule_id, figure in fires:
+        rule = report.rule_base.rule(rule_id)
+        tag = "  ASSUMPTION" if report.rule_base.experts[rule.expert].kind is ExpertKind.ANALYST else ""
+        lines.append(f"  {rule_id:<{width}}  {percent(figure)}{tag}")
+    return lines
+
+
+def _expectations(report: Report) -> list[str]:
+    if not report.scenario.expect:
+        return []
+    if report.unmet:
+        return ["", f"expectations: {len(report.unmet)} of the scenario's expectations not met", *(f"  {item}" for item in report.unmet)]
+    count = len(report.scenario.expect)
+    return ["", f"expectations: all met ({count} question{'s' if count != 1 else ''})"]
+
+
 def render_text(report: Report) -> str:
-    """A terminal-friendly report: each question's outcome, stances and reasons."""
+    """A terminal-friendly report: each question's outcome, stances, chances and reasons."""
     rule_base = report.rule_base
     lines = [f"{report.scenario.name}  ({report.scenario_path})"]
     if report.scenario.description:
         lines += _wrap(report.scenario.description.strip(), "")
-    values = ", ".join(f"{name}={show_plain(report.forecast.values[name])}" for name in rule_base.vocabulary.variables)
-    lines += _wrap(f"given: {values}", "       ", "")
+    inputs = report.scenario.inputs
+    given = ", ".join(f"{name}={input_text(inputs[name])}" for name in rule_base.vocabulary.variables)
+    lines += _wrap(f"given: {given}", "       ", "")
+    if report.odds is not None:
+        lines += _wrap(method_text(report.odds), "  ", "")
     silent: list[str] = []
-    for result in report.shown:
-        if not result.stances:
-            silent.append(result.id)
-            continue
-        lines.append("")
-        lines += _question_text(result, rule_base)
+    if report.forecast is not None:
+        for result in report.shown:
+            if not result.stances:
+                silent.append(result.id)
+                continue
+            lines.append("")
+            lines += _question_text(report, result)
+    elif report.odds is not None:
+        for question_id in report.shown_ids:
+            question = report.odds.question(question_id)
+            if not question.stances:
+                silent.append(question_id)
+                continue
+            lines.append("")
+            lines += _uncertain_question(report, question)
+        lines += _probabilities(report, report.odds)
     if silent:
         lines.append("")
         lines += _wrap(f"no stance: {', '.join(silent)}", "           ", "")
-    if report.scenario.expect:
-        lines.append("")
-        if report.unmet:
-            lines.append(f"expectations: {len(report.unmet)} of the scenario's expectations not met")
-            lines += [f"  {item}" for item in report.unmet]
-        else:
-            count = len(report.scenario.expect)
-            lines.append(f"expectations: all met ({count} question{'s' if count != 1 else ''})")
+    lines += _expectations(report)
     return "\n".join(lines) + "\n"

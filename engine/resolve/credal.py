@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from fractions import Fraction
 
+from engine.records import record
 from engine.resolve.simplex import Polytope
 
 ZERO, ONE = Fraction(0), Fraction(1)
@@ -26,7 +26,7 @@ Bounds = Mapping[str, Interval]
 """Each outcome of a question's scale and the lowest and highest probability it can have."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Claim:
     """One fired rule's word on a question: `P(event)` within `[low, high]`, or no number (`low` None)."""
 
@@ -45,19 +45,86 @@ def vacuous(scale: Sequence[str]) -> dict[str, Interval]:
     return dict.fromkeys(scale, (ZERO, ONE))
 
 
+Ranges = frozenset[tuple[frozenset[str], Fraction, Fraction]]
+
+
+def _ranges(claims: Iterable[Claim]) -> Ranges:
+    return frozenset((claim.event, claim.low, claim.high) for claim in claims if claim.low is not None and claim.high is not None)
+
+
 def bounds(scale: Sequence[str], claims: Iterable[Claim]) -> dict[str, Interval] | None:
     """Each outcome's lowest and highest probability over every distribution the claims allow; None if none does."""
-    ranges = frozenset((claim.event, claim.low, claim.high) for claim in claims if claim.low is not None and claim.high is not None)
-    return _bounds(tuple(scale), ranges)
+    return _bounds(tuple(scale), _ranges(claims))
+
+
+def event_bounds(scale: Sequence[str], claims: Iterable[Claim], event: frozenset[str]) -> Interval | None:
+    """The lowest and highest probability of `event` (a set of outcomes) the claims allow; None if none does."""
+    return _event_bounds(tuple(scale), _ranges(claims), event)
+
+
+def _one_range(scale: tuple[str, ...], ranged: frozenset[str], low: Fraction, high: Fraction, target: frozenset[str]) -> Interval | None:
+    """The bounds of P(target) under the one range `P(ranged)` in [low, high]: a closed form, no programme to solve.
+
+    The outcomes fall in four cells: in both events, in `ranged` only, in
+    `target` only, in neither. With s = P(ranged), the most `target` can have
+    is s from the first cell (if it has an outcome) and 1 - s from the third;
+    the least, what the second and fourth cells cannot absorb. Both are
+    linear in s, so the extremes are at s = low or s = high.
+    """
+    both, ranged_only = ranged & target, ranged - target
+    target_only, neither = target - ranged, set(scale) - ranged - target
+    choices = [low, high] if (target_only or neither) else ([ONE] if low <= ONE <= high else [])
+    if not choices:
+        return None
+    most = [(s if both else ZERO) + ((1 - s) if target_only else ZERO) for s in choices]
+    least = [(ZERO if ranged_only else s) + (ZERO if neither else 1 - s) for s in choices]
+    return (min(least), max(most))
 
 
 @functools.lru_cache(maxsize=4096)
-def _bounds(scale: tuple[str, ...], ranges: frozenset[tuple[frozenset[str], Fraction, Fraction]]) -> dict[str, Interval] | None:
+def _event_bounds(scale: tuple[str, ...], ranges: Ranges, event: frozenset[str]) -> Interval | None:
+    if not ranges:
+        return (ZERO, ONE)
+    if len(ranges) == 1:
+        ((ranged, low, high),) = ranges
+        return _one_range(scale, ranged, low, high, event)
+    polytope = _polytope(scale, ranges)
+    if polytope.empty:
+        return None
+    costs = [ONE if column < len(scale) and scale[column] in event else ZERO for column in range(polytope.width)]
+    least, most = polytope.minimum(costs), polytope.maximum(costs)
+    assert least is not None and most is not None
+    return (least, most)
+
+
+@functools.lru_cache(maxsize=4096)
+def _bounds(scale: tuple[str, ...], ranges: Ranges) -> dict[str, Interval] | None:
     if not ranges:
         return vacuous(scale)
+    found: dict[str, Interval] = {}
+    if len(ranges) == 1:
+        for outcome in scale:
+            interval = _event_bounds(scale, ranges, frozenset({outcome}))
+            if interval is None:
+                return None
+            found[outcome] = interval
+        return found
+    polytope = _polytope(scale, ranges)
+    if polytope.empty:
+        return None
+    for index, outcome in enumerate(scale):
+        costs = [ONE if column == index else ZERO for column in range(polytope.width)]
+        least, most = polytope.minimum(costs), polytope.maximum(costs)
+        assert least is not None and most is not None
+        found[outcome] = (least, most)
+    return found
+
+
+@functools.lru_cache(maxsize=4096)
+def _polytope(scale: tuple[str, ...], ranges: Ranges) -> Polytope:
+    """The distributions over `scale` that meet every range, as equalities over outcomes and slacks."""
     ordered = sorted(ranges, key=lambda item: (sorted(item[0]), item[1], item[2]))
     slacks = 2 * len(ordered)
-    width = len(scale) + slacks
     rows: list[list[Fraction]] = [[ONE] * len(scale) + [ZERO] * slacks]
     rights: list[Fraction] = [ONE]
     for position, (event, low, high) in enumerate(ordered):
@@ -67,16 +134,7 @@ def _bounds(scale: tuple[str, ...], ranges: frozenset[tuple[frozenset[str], Frac
         lower[2 * position + 1] = -ONE  # sum - surplus = low
         rows += [members + upper, members + lower]
         rights += [high, low]
-    polytope = Polytope(rows, rights)
-    if polytope.empty:
-        return None
-    found: dict[str, Interval] = {}
-    for index, outcome in enumerate(scale):
-        costs = [ONE if column == index else ZERO for column in range(width)]
-        least, most = polytope.minimum(costs), polytope.maximum(costs)
-        assert least is not None and most is not None
-        found[outcome] = (least, most)
-    return found
+    return Polytope(rows, rights)
 
 
 def first_conflict(scale: Sequence[str], claims_by_expert: Mapping[str, Sequence[Claim]]) -> tuple[str, ...]:

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
 
 from engine.model import Scenario
+from engine.records import record
+from engine.resolve.probability import Figure, Probabilities
 from engine.resolve.results import Forecast
 
+TOLERANCE = 1e-6
+"""How far a pinned bound may be from the figure the forecast gives."""
 
-@dataclass(frozen=True)
+
+@record
 class Mismatch:
     """A scenario's expectation that the forecast did not meet."""
 
@@ -21,10 +26,14 @@ class Mismatch:
         return f"{self.question}.{self.field}: expected {self.expected}, got {self.actual}"
 
 
-def unmet_expectations(scenario: Scenario, forecast: Forecast) -> list[Mismatch]:
-    """Each expectation in the scenario file that the forecast does not meet."""
+def unmet_expectations(scenario: Scenario, forecast: Forecast | None, odds: Probabilities | None = None) -> list[Mismatch]:
+    """Each expectation in the scenario file that the forecast (or its probabilities) does not meet."""
     found: list[Mismatch] = []
     for question_id, expected in scenario.expect.items():
+        if odds is not None:
+            found += _unmet_bounds(question_id, expected.bounds, expected.pooled, odds)
+        if forecast is None:
+            continue
         result = forecast.question(question_id)
         if expected.outcome is not None and tuple(expected.outcome) != result.outcome:
             found.append(Mismatch(question_id, "outcome", list(expected.outcome), list(result.outcome)))
@@ -35,4 +44,28 @@ def unmet_expectations(scenario: Scenario, forecast: Forecast) -> list[Mismatch]
             wanted = {expert: list(outcomes) for expert, outcomes in expected.stances.items()}
             if actual != wanted:
                 found.append(Mismatch(question_id, "stances", wanted, actual))
+    return found
+
+
+def _unmet_bounds(
+    question_id: str,
+    bounds: Mapping[str, Mapping[str, tuple[float, float]]] | None,
+    pooled: Mapping[str, tuple[float, float]] | None,
+    odds: Probabilities,
+) -> list[Mismatch]:
+    """Pinned bounds, by expert and pooled, that the forecast misses by more than `TOLERANCE`."""
+    question = odds.question(question_id)
+    tables: list[tuple[str, Mapping[str, tuple[float, float]], Mapping[str, Figure] | None]] = []
+    for expert, wanted in (bounds or {}).items():
+        stance = next((stance for stance in question.stances if stance.expert == expert), None)
+        tables.append((f"bounds.{expert}", wanted, stance.bounds if stance else None))
+    if pooled is not None:
+        tables.append(("pooled", pooled, question.pooled))
+    found = []
+    for field, wanted, actual in tables:
+        for outcome, (low, high) in wanted.items():
+            got = actual.get(outcome) if actual else None
+            if got is None or abs(got.low - low) > TOLERANCE or abs(got.high - high) > TOLERANCE:
+                shown = [round(got.low, 6), round(got.high, 6)] if got else None
+                found.append(Mismatch(question_id, f"{field}.{outcome}", [low, high], shown))
     return found

@@ -33,7 +33,6 @@ import random
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from fractions import Fraction
 from typing import Literal
 
@@ -41,7 +40,8 @@ from engine.language import StanceClaim, Value, allowed
 from engine.matching.compile import Program
 from engine.matching.compiled import CompiledMatcher
 from engine.model import ChanceRange, Chances, Input, Lexicon, Reading, RuleBase
-from engine.resolve.credal import Claim, Interval, bounds, first_conflict, vacuous
+from engine.records import record
+from engine.resolve.credal import Claim, Interval, bounds, event_bounds, first_conflict, vacuous
 from engine.space import Point, ScenarioSpace
 
 ZERO, ONE = Fraction(0), Fraction(1)
@@ -51,7 +51,7 @@ SAMPLES = 20_000
 Method = Literal["exact", "monte-carlo"]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Figure:
     """A probability: exact when `low == high`, else a range; with standard errors when estimated."""
 
@@ -65,7 +65,7 @@ class Figure:
         return self.low == self.high
 
 
-@dataclass(frozen=True)
+@record
 class ClaimOdds:
     """What one stance rule says of its rated event, and how likely it is to speak."""
 
@@ -77,9 +77,14 @@ class ClaimOdds:
     fires: Figure
 
 
-@dataclass(frozen=True)
+@record
 class StanceOdds:
-    """One expert on one question: the claims, how often they speak, and the bounds on every outcome."""
+    """One expert on one question: the claims, how often they speak, and the bounds on every outcome.
+
+    `events` bounds the probability of each event the claims rate (a set of
+    outcomes, which per-outcome bounds cannot give); like `bounds`, it counts
+    the scenarios where the expert is silent as 0 to 1.
+    """
 
     expert: str
     claims: tuple[ClaimOdds, ...]
@@ -87,9 +92,10 @@ class StanceOdds:
     conflict: Figure
     bounds: Mapping[str, Figure] | None
     """None when the expert's ranges admit no distribution in every scenario where he speaks."""
+    events: Mapping[tuple[str, ...], Figure]
 
 
-@dataclass(frozen=True)
+@record
 class QuestionOdds:
     id: str
     scale: tuple[str, ...]
@@ -101,7 +107,7 @@ class QuestionOdds:
     weights: Mapping[str, float]
 
 
-@dataclass(frozen=True)
+@record
 class Probabilities:
     """Every figure of one scenario's forecast, read with one lexicon."""
 
@@ -117,7 +123,7 @@ class Probabilities:
         return next(result for result in self.questions if result.id == question_id)
 
 
-@dataclass(frozen=True)
+@record
 class _Outcome:
     """What one set of firings means on every question: per expert, bounds (None: a conflict); together."""
 
@@ -311,7 +317,8 @@ class Estimator:
                 for rule_id in sorted(seen)
                 if _belongs(self.rule_base, rule_id, question_id, expert)
             )
-            stances.append(StanceOdds(expert, claims, speaks, conflict, _bounds_figure(mixes, scale)))
+            events = {claim.event: self._event_figure(expert, question_id, scale, frozenset(claim.event), corners) for claim in claims}
+            stances.append(StanceOdds(expert, claims, speaks, conflict, _bounds_figure(mixes, scale), events))
 
         def joint(fired: frozenset[str]) -> dict[str, Interval] | None:
             return self._outcome(fired).together.get(question_id, vacuous(scale))
@@ -349,6 +356,21 @@ class Estimator:
             pooled_corners.append(pooled)
         return weights, _bounds_figure(pooled_corners, scale)
 
+    def _event_figure(self, expert: str, question_id: str, scale: tuple[str, ...], event: frozenset[str], corners: list[_Tally]) -> Figure:
+        """The expert's bounds on P(event), mixed over the scenarios (0 to 1 where he is silent)."""
+
+        def interval(fired: frozenset[str]) -> dict[str, Interval] | None:
+            mine = [
+                self.claims[rule_id]
+                for rule_id in sorted(fired)
+                if rule_id in self.claims and _belongs(self.rule_base, rule_id, question_id, expert)
+            ]
+            found = event_bounds(scale, mine, event)
+            return None if found is None else {"event": found}
+
+        figure = _bounds_figure([tally.mix(interval, ("event",)) for tally in corners], ("event",))
+        return figure["event"] if figure else Figure(0.0, 1.0)
+
     def _claim(self, rule_id: str, question_id: str, scale: tuple[str, ...], corners: list[_Tally]) -> ClaimOdds:
         rule = self.rule_base.rule(rule_id)
         words, reading = self.words[rule_id]
@@ -366,13 +388,13 @@ def _belongs(rule_base: RuleBase, rule_id: str, question_id: str, expert: str) -
     return rule_base.rule(rule_id).expert == expert and _asks(rule_base, rule_id, question_id)
 
 
-@dataclass
 class _Tally:
     """One corner's weight of every set of firings: exact fractions, or sample counts."""
 
-    weights: Mapping[frozenset[str], Fraction | int]
-    total: Fraction | int
-    exact_: bool
+    def __init__(self, weights: Mapping[frozenset[str], Fraction | int], total: Fraction | int, exact: bool) -> None:
+        self.weights = weights
+        self.total = total
+        self.exact_ = exact
 
     @classmethod
     def exact(cls, groups: Mapping[frozenset[str], Fraction]) -> _Tally:

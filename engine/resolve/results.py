@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Literal
 
 from engine.language import Value
 from engine.matching.matcher import Firing
 from engine.model import ExpertKind, QuestionStatus
 from engine.quotes import Span
+from engine.records import record
 
 StanceStatus = Literal["stated", "self-conflict"]
 
 
-@dataclass(frozen=True)
+@record
 class MatchedCondition:
     """One condition of a fired branch, with what it matched."""
 
@@ -22,7 +22,7 @@ class MatchedCondition:
     matched: str
 
 
-@dataclass(frozen=True)
+@record
 class Step:
     """One fired rule in a chain of reasoning."""
 
@@ -45,7 +45,7 @@ class Step:
         return self.expert_kind is ExpertKind.ANALYST
 
 
-@dataclass(frozen=True)
+@record
 class Stance:
     """One expert's stance on one question: the outcomes their fired rules allow together."""
 
@@ -61,7 +61,7 @@ class Stance:
         return any(step.is_assumption for step in self.trace)
 
 
-@dataclass(frozen=True)
+@record
 class QuestionResult:
     id: str
     text: str
@@ -71,7 +71,7 @@ class QuestionResult:
     stances: tuple[Stance, ...]
 
 
-@dataclass(frozen=True)
+@record
 class Forecast:
     """Everything one scenario yields."""
 

@@ -1,0 +1,115 @@
+"""How probabilities are said, honestly, in every format.
+
+- A figure known exactly (`low == high`) is one number; any other is a range,
+  its low rounded down and its high rounded up, so a range is never shown as
+  a point and never narrower than it is.
+- A hedge is always shown with the event it rates: `P(withdraw) 20-45% "unlikely"`.
+- Words that give no likelihood ("may", "could") get no number: they raise
+  their event as possible, and the output says so.
+- A range read from words outside the cited scale says it is the analyst's reading.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+from engine.resolve.probability import ClaimOdds, Figure, Probabilities
+
+BAR_WIDTH = 10
+_NOISE = 1e-9
+
+
+def _tenths(value: float, rounding: str) -> float:
+    """`value` as a percentage to one decimal place, rounded `down`, `up` or to the `nearest`."""
+    scaled = value * 1000
+    nearest = round(scaled)
+    if abs(scaled - nearest) < _NOISE * 1000:
+        scaled = nearest
+    rounded = math.floor(scaled) if rounding == "down" else math.ceil(scaled) if rounding == "up" else round(scaled)
+    return rounded / 10
+
+
+def _number(percent: float) -> str:
+    return f"{percent:.1f}".rstrip("0").rstrip(".")
+
+
+def percent(figure: Figure) -> str:
+    """`58.3%` for an exact figure, `20-45%` for a range."""
+    if figure.point:
+        return f"{_number(_tenths(figure.low, 'nearest'))}%"
+    return f"{_number(_tenths(figure.low, 'down'))}-{_number(_tenths(figure.high, 'up'))}%"
+
+
+def event_text(event: Sequence[str]) -> str:
+    return " or ".join(event)
+
+
+def claim_text(claim: ClaimOdds, chance: Figure | None = None) -> str:
+    """What one rule says of its rated event: the range with its words, or that the words give no number.
+
+    `chance` is the expert's figure for the event (the reading's own range when None).
+    """
+    event = event_text(claim.event)
+    words = f'"{claim.words}"' if claim.hedged else claim.words
+    if not claim.reading.assessed:
+        return f"{event}: possible, {words} gives no likelihood" if claim.hedged else f"{event}: {words}, no likelihood given"
+    assert claim.reading.low is not None and claim.reading.high is not None
+    shown = chance or Figure(float(claim.reading.low), float(claim.reading.high))
+    reading = "" if claim.reading.standard else " (analyst's reading)"
+    return f"P({event}) {percent(shown)} {words}{reading}"
+
+
+def reading_text(claim: ClaimOdds) -> str:
+    """The lexicon's reading of a rule's words, for a trace: what it says, and why when it is the analyst's."""
+    words = f'"{claim.words}"' if claim.hedged else claim.words
+    if not claim.reading.assessed:
+        reason = "" if claim.reading.standard else f" (the analyst's reading: {claim.reading.note})"
+        if not claim.hedged:
+            return f"likelihood: none given, {event_text(claim.event)} is {words}{reason}"
+        return f"likelihood: {words} gives none: {event_text(claim.event)} is possible{reason}"
+    assert claim.reading.low is not None and claim.reading.high is not None
+    span = percent(Figure(float(claim.reading.low), float(claim.reading.high)))
+    if claim.reading.standard:
+        return f"likelihood: {words} reads {span} for {event_text(claim.event)}"
+    return f"likelihood: {words} reads {span} for {event_text(claim.event)}, the analyst's reading: {claim.reading.note or ''}".rstrip()
+
+
+def bar(figure: Figure) -> str:
+    """A small bar of tenths: `··███·····` for 20-45%."""
+    cells = []
+    for tenth in range(BAR_WIDTH):
+        start, end = tenth / BAR_WIDTH, (tenth + 1) / BAR_WIDTH
+        touched = (figure.low < end - _NOISE and figure.high > start + _NOISE) or (figure.low == figure.high and start <= figure.low < end)
+        cells.append("█" if touched else "·")
+    return "".join(cells)
+
+
+def method_text(odds: Probabilities) -> str:
+    """How the figures were found, and with which lexicon."""
+    lexicon = f"likelihoods read with {odds.lexicon.title} (lexicon {odds.lexicon.name})"
+    if odds.method == "exact":
+        return f"{lexicon}; exact"
+    largest = max(
+        (error for figure in _figures(odds) for error in (figure.se_low, figure.se_high) if error is not None),
+        default=0.0,
+    )
+    return (
+        f"{lexicon}; Monte Carlo, {odds.samples:,} scenarios drawn with seed {odds.seed}, standard errors up to {largest * 100:.2f} points"
+    )
+
+
+def _figures(odds: Probabilities) -> list[Figure]:
+    found = [*odds.rules.values(), *odds.facts.values()]
+    for question in odds.questions:
+        for table in (question.together, question.pooled, *(stance.bounds for stance in question.stances)):
+            if table:
+                found += table.values()
+    return found
+
+
+def weights_text(weights: Mapping[str, float]) -> str:
+    values = set(weights.values())
+    if len(values) <= 1:
+        return "equal weights"
+    return ", ".join(f"{expert} {weight:.2g}" for expert, weight in weights.items())
