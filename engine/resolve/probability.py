@@ -301,7 +301,7 @@ class Estimator:
             key=lambda name: order.get(name, len(order)),
         )
         stances = []
-        per_corner_mix: dict[str, list[dict[str, tuple[float, float, float, float]] | None]] = {}
+        per_corner_mix: dict[str, list[dict[str, Mixed] | None]] = {}
         for expert in speakers:
 
             def view(fired: frozenset[str], expert: str = expert) -> tuple[bool, dict[str, Interval] | None]:
@@ -332,7 +332,7 @@ class Estimator:
         return QuestionOdds(question_id, scale, tuple(stances), together, conflict, conflicting, pooled, weights)
 
     def _pool(
-        self, speakers: list[str], mixes: Mapping[str, list[dict[str, tuple[float, float, float, float]] | None]], scale: tuple[str, ...]
+        self, speakers: list[str], mixes: Mapping[str, list[dict[str, Mixed] | None]], scale: tuple[str, ...]
     ) -> tuple[dict[str, float], dict[str, Figure] | None]:
         """A linear pool of the experts who speak (and do not always contradict themselves), per corner."""
         members = [expert for expert in speakers if all(mix is not None for mix in mixes[expert])]
@@ -343,16 +343,14 @@ class Estimator:
             return {}, None
         weights = {expert: self.rule_base.experts[expert].weight / total for expert in members}
         corners = len(next(iter(mixes.values())))
-        pooled_corners: list[dict[str, tuple[float, float, float, float]] | None] = []
+        pooled_corners: list[dict[str, Mixed] | None] = []
         for corner in range(corners):
-            pooled: dict[str, tuple[float, float, float, float]] = {}
+            pooled: dict[str, Mixed] = {}
             for outcome in scale:
                 parts = [(weights[expert], mixes[expert][corner]) for expert in members]
                 low = sum(weight * mix[outcome][0] for weight, mix in parts if mix is not None)
                 high = sum(weight * mix[outcome][1] for weight, mix in parts if mix is not None)
-                se_low = math.sqrt(sum((weight * mix[outcome][2]) ** 2 for weight, mix in parts if mix is not None))
-                se_high = math.sqrt(sum((weight * mix[outcome][3]) ** 2 for weight, mix in parts if mix is not None))
-                pooled[outcome] = (low, high, se_low, se_high)
+                pooled[outcome] = (low, high, _pooled_error(parts, outcome, 2), _pooled_error(parts, outcome, 3))
             pooled_corners.append(pooled)
         return weights, _bounds_figure(pooled_corners, scale)
 
@@ -404,28 +402,31 @@ class _Tally:
     def sampled(cls, counts: Mapping[frozenset[str], int], samples: int) -> _Tally:
         return cls(counts, samples, False)
 
-    def share(self, happens: object) -> tuple[float, float]:
-        """The probability that `happens(fired)`, and its standard error (0 when exact)."""
+    def share(self, happens: object) -> tuple[float, float | None]:
+        """The probability that `happens(fired)`, and its standard error (None when exact)."""
         assert callable(happens)
         hits = sum((weight for fired, weight in self.weights.items() if happens(fired)), ZERO if self.exact_ else 0)
         chance = float(Fraction(hits) / self.total) if self.exact_ else hits / float(self.total)
-        error = 0.0 if self.exact_ else math.sqrt(max(chance * (1 - chance), 0.0) / float(self.total))
+        error = None if self.exact_ else math.sqrt(max(chance * (1 - chance), 0.0) / float(self.total))
         return chance, error
 
-    def mix(self, bounds_of: object, scale: Sequence[str]) -> dict[str, tuple[float, float, float, float]] | None:
+    def mix(self, bounds_of: object, scale: Sequence[str]) -> dict[str, Mixed] | None:
         """The weighted mean of each outcome's bounds where they exist, with standard errors; None if they never do."""
         assert callable(bounds_of)
         parts = [(weight, found) for fired, weight in self.weights.items() if (found := bounds_of(fired)) is not None]
         kept = sum((weight for weight, _ in parts), ZERO if self.exact_ else 0)
         if not kept:
             return None
-        mixed: dict[str, tuple[float, float, float, float]] = {}
+        if self.exact_ and len(parts) == 1:  # one class: a certain scenario, no weighing to do
+            only = parts[0][1]
+            return {outcome: (float(only[outcome][0]), float(only[outcome][1]), None, None) for outcome in scale}
+        mixed: dict[str, Mixed] = {}
         for outcome in scale:
-            ends = []
+            ends: list[tuple[float, float | None]] = []
             for side in (0, 1):
                 if self.exact_:
                     mean = sum((Fraction(weight) * found[outcome][side] for weight, found in parts), ZERO) / Fraction(kept)
-                    ends.append((float(mean), 0.0))
+                    ends.append((float(mean), None))
                 else:
                     values = [(int(weight), float(found[outcome][side])) for weight, found in parts]
                     count = sum(weight for weight, _ in values)
@@ -436,26 +437,34 @@ class _Tally:
         return mixed
 
 
-def _figure(per_corner: Sequence[tuple[float, float]]) -> Figure:
+Mixed = tuple[float, float, float | None, float | None]
+"""An outcome's mixed low and high, with their standard errors (None when exact)."""
+
+
+def _pooled_error(parts: Sequence[tuple[float, Mapping[str, Mixed] | None]], outcome: str, side: int) -> float | None:
+    """The standard error of a weighted sum of independent estimates; None when they are exact."""
+    errors = [(weight, mix[outcome][side]) for weight, mix in parts if mix is not None]
+    if any(error is None for _, error in errors):
+        return None
+    return math.sqrt(sum((weight * error) ** 2 for weight, error in errors if error is not None))
+
+
+def _figure(per_corner: Sequence[tuple[float, float | None]]) -> Figure:
     """The low and high of a figure over the corners, each with the standard error it was estimated with."""
     low = min(per_corner, key=lambda part: part[0])
     high = max(per_corner, key=lambda part: part[0])
-    sampled = any(error for _, error in per_corner)
-    return Figure(low[0], high[0], low[1] if sampled else None, high[1] if sampled else None)
+    return Figure(low[0], high[0], low[1], high[1])
 
 
-def _bounds_figure(
-    per_corner: Sequence[Mapping[str, tuple[float, float, float, float]] | None], scale: Sequence[str]
-) -> dict[str, Figure] | None:
+def _bounds_figure(per_corner: Sequence[Mapping[str, Mixed] | None], scale: Sequence[str]) -> dict[str, Figure] | None:
     present = [mix for mix in per_corner if mix is not None]
     if not present:
         return None
-    sampled = any(mix[outcome][2] or mix[outcome][3] for mix in present for outcome in scale)
     found = {}
     for outcome in scale:
         low = min(present, key=lambda mix: mix[outcome][0])[outcome]
         high = max(present, key=lambda mix: mix[outcome][1])[outcome]
-        found[outcome] = Figure(low[0], high[1], low[2] if sampled else None, high[3] if sampled else None)
+        found[outcome] = Figure(low[0], high[1], low[2], high[3])
     return found
 
 
