@@ -37,6 +37,7 @@ from engine.consistency import ConsistencyReport, invariant_breach, run_consiste
 from engine.language import Value, describe_conclusion, yaml_scalar
 from engine.model import Vocabulary
 from engine.pipeline import Engine
+from engine.resolve.probability import Probabilities
 from engine.resolve.results import Forecast
 from engine.space import ScenarioSpace
 
@@ -141,11 +142,59 @@ def assert_consistent(engine: Engine, *, limit: int = 50_000, max_examples: int 
     return report
 
 
+def uncertain_scenarios(engine: Engine, *, lexicon: str | None = None, words: bool = True) -> st.SearchStrategy[dict[str, object]]:
+    """Inputs in every form a scenario file takes: values, chances, tables of values, `between`, likelihood words.
+
+    Each variable is certain or uncertain at random; `words=False` leaves out
+    likelihood words (whose ranges make every figure a range).
+
+        @given(uncertain_scenarios(engine))
+        def test_probabilities_are_coherent(inputs):
+            assert_probabilities_coherent(engine, inputs)
+    """
+    chosen = engine.lexicon(lexicon)
+    word_list = sorted({word for reading in chosen.readings if reading.assessed and reading.standard for word in reading.words})
+    parts = []
+    for kind in engine.vocabulary.kinds.values():
+        forms = [kind.strategy(), kind.chances_strategy()]
+        if words and kind.takes_words and word_list:
+            forms.append(st.sampled_from(word_list))
+        parts.append(st.one_of(*forms))
+    names = tuple(engine.vocabulary.variables)
+    return st.tuples(*parts).map(lambda drawn: dict(zip(names, drawn, strict=True)))
+
+
+def assert_probabilities_coherent(engine: Engine, inputs: Mapping[str, object], *, lexicon: str | None = None) -> Probabilities:
+    """Fail unless every figure is a probability, each range is the right way up, and each expert's bounds admit a distribution.
+
+    Returns the probabilities, for further checks.
+    """
+    odds = engine.probabilities(inputs, lexicon=lexicon)
+    problems = [f"{name} {figure}" for name, figure in {**odds.rules, **odds.facts}.items() if not 0 <= figure.low <= figure.high <= 1]
+    for question in odds.questions:
+        tables = [(stance.expert, stance.bounds) for stance in question.stances] + [
+            ("together", question.together),
+            ("pooled", question.pooled),
+        ]
+        for name, table in tables:
+            if table is None:
+                continue
+            if any(not 0 <= figure.low <= figure.high <= 1 for figure in table.values()):
+                problems.append(f"{question.id}/{name}: a figure outside 0-1 or upside down: {dict(table)}")
+            if sum(figure.low for figure in table.values()) > 1 + 1e-9 or sum(figure.high for figure in table.values()) < 1 - 1e-9:
+                problems.append(f"{question.id}/{name}: bounds that no distribution meets: {dict(table)}")
+    if problems:
+        raise AssertionError(f"incoherent probabilities for inputs {inputs}:\n  " + "\n  ".join(problems))
+    return odds
+
+
 __all__ = [
     "assert_consistent",
     "assert_invariants_hold",
     "assert_no_self_conflicts",
+    "assert_probabilities_coherent",
     "rule_base",
     "scenario_values",
     "scenarios",
+    "uncertain_scenarios",
 ]

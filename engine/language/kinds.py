@@ -93,6 +93,10 @@ class Kind:
         """The JSON Schema of the mapping forms `chances` reads."""
         return {"not": {}}
 
+    def chances_strategy(self) -> Any:
+        """A hypothesis strategy over the mapping forms `chances` reads, as a scenario file writes them."""
+        raise NotImplementedError
+
     def size(self) -> int | None:
         """How many values there are; None when infinitely many."""
         raise NotImplementedError
@@ -143,6 +147,11 @@ class BooleanKind(Kind):
             "required": ["chance"],
             "additionalProperties": False,
         }
+
+    def chances_strategy(self) -> Any:
+        from hypothesis import strategies
+
+        return strategies.integers(0, 100).map(lambda percent: {"chance": percent / 100})
 
     def default(self) -> Value:
         return False
@@ -207,6 +216,12 @@ class LevelKind(Kind):
     def chances_schema(self) -> dict[str, Any]:
         chance = {"type": "number", "minimum": 0, "maximum": 1}
         return {"type": "object", "properties": dict.fromkeys(self.levels, chance), "additionalProperties": False, "minProperties": 1}
+
+    def chances_strategy(self) -> Any:
+        from hypothesis import strategies
+
+        weights = strategies.lists(strategies.integers(0, 10), min_size=len(self.levels), max_size=len(self.levels)).filter(any)
+        return weights.map(lambda drawn: {level: weight / sum(drawn) for level, weight in zip(self.levels, drawn, strict=True) if weight})
 
     def default(self) -> Value:
         return self.levels[0]
@@ -312,6 +327,21 @@ class NumberKind(Kind):
             "additionalProperties": False,
         }
         return {"oneOf": [between, table]}
+
+    def chances_strategy(self) -> Any:
+        """Whole numbers: `{between: [A, B]}` or a table of a few values; continuous ones: a table."""
+        from hypothesis import strategies
+
+        values = self.strategy()
+        table = strategies.dictionaries(values, strategies.integers(1, 10), min_size=1, max_size=4).map(
+            lambda weights: {value: weight / sum(weights.values()) for value, weight in weights.items()}
+        )
+        if not self.integer:
+            return table
+        spans = strategies.tuples(values, strategies.integers(0, 20)).map(
+            lambda start: [start[0], min(start[0] + start[1], math.floor(self.maximum))]
+        )
+        return table | spans.map(lambda ends: {"between": ends})
 
     def describe(self) -> str:
         kind = "whole number" if self.integer else "number"
