@@ -125,10 +125,12 @@ def check_all(
         return result
     result.rules = len(rule_base.rules)
     result.problems.extend(rule_base_problems(rule_base))
+    defaults = [lexicon for lexicon in rule_base.lexicons.values() if lexicon.default]
+    lexicon = defaults[0] if len(defaults) == 1 else None
     for path in _scenario_files(rules, scenarios, files):
         result.scenarios.append(path)
         document, problems = _problems_of(functools.partial(load_yaml, path))
-        result.problems.extend(problems or scenario_problems(document, rule_base.vocabulary, rule_base.experts))
+        result.problems.extend(problems or scenario_problems(document, rule_base.vocabulary, rule_base.experts, lexicon))
     if result.problems:
         return result
     program = compile_rule_base(rule_base)

@@ -253,13 +253,13 @@ SCENARIO_CASES: dict[str, BadScenario] = {
         None,
         ("holds several YAML documents, expected one", "remove the '---' separator"),
     ),
-    "integer-key": BadScenario(lambda: BASELINE + "1: x\n", _at("1: x"), None, ("keys must be plain names, got 1",)),
+    "integer-key": BadScenario(lambda: BASELINE + "1: x\n", _at("1: x"), "1", ("unknown key 1", "expected one of: description, expect")),
     "list-key": BadScenario(lambda: BASELINE + "? [a]\n: x\n", _at("? [a]"), None, ("keys must be plain names, got a list",)),
     "integer-key-in-variables": BadScenario(
         _edit("  cruel_conduct: true\n", "  cruel_conduct: true\n  7: true\n"),
         _at("  7: true"),
-        "variables",
-        ("keys must be plain names, got 7",),
+        "variables.7",
+        ("unknown variable 7",),
     ),
     "top-level-list": BadScenario(
         lambda: "- junta_pays\n- mali_resources\n", lambda text: 1, None, ("expected a mapping at the top of the file, got list",)

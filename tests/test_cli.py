@@ -355,6 +355,17 @@ def test_new_from_a_bad_scenario_is_bad_input(tmp_path: Path, forecast_cli: Invo
 
 def _conforms(value: Any, schema: dict[str, Any], where: str = "$") -> Iterator[str]:
     """A tiny JSON Schema checker for the keywords the scenario schema uses; yields each violation."""
+    for keyword in ("anyOf", "oneOf"):
+        if keyword in schema:
+            failures = [list(_conforms(value, option, where)) for option in schema[keyword]]
+            matched = sum(1 for failure in failures if not failure)
+            if matched == 0:
+                yield f"{where}: {value!r} matches none of {len(failures)} forms ({failures[0][0]})"
+            elif keyword == "oneOf" and matched > 1:
+                yield f"{where}: {value!r} matches {matched} forms, not one"
+            return
+    if "pattern" in schema and isinstance(value, str) and not re.search(schema["pattern"], value):
+        yield f"{where}: {value!r} does not match {schema['pattern']}"
     if "enum" in schema and value not in schema["enum"]:
         yield f"{where}: {value!r} not in {schema['enum']}"
     kind = schema.get("type")
@@ -373,6 +384,10 @@ def _conforms(value: Any, schema: dict[str, Any], where: str = "$") -> Iterator[
         yield f"{where}: {value} < {schema['minimum']}"
     if "maximum" in schema and value > schema["maximum"]:
         yield f"{where}: {value} > {schema['maximum']}"
+    if isinstance(value, list) and not schema.get("minItems", 0) <= len(value) <= schema.get("maxItems", len(value)):
+        yield f"{where}: {len(value)} items"
+    if isinstance(value, dict) and len(value) < schema.get("minProperties", 0):
+        yield f"{where}: fewer than {schema['minProperties']} entries"
     if isinstance(value, dict):
         properties = schema.get("properties", {})
         for name in schema.get("required", []):
@@ -385,6 +400,11 @@ def _conforms(value: Any, schema: dict[str, Any], where: str = "$") -> Iterator[
                 yield from _conforms(item, properties[name], f"{where}.{name}")
             elif schema.get("additionalProperties") is False:
                 yield f"{where}: unexpected {name}"
+            elif isinstance(schema.get("additionalProperties"), dict):
+                yield from _conforms(item, schema["additionalProperties"], f"{where}.{name}")
+    if isinstance(value, list) and "items" in schema:
+        for index, item in enumerate(value):
+            yield from _conforms(item, schema["items"], f"{where}[{index}]")
 
 
 def test_scenario_schema_lists_every_variable_with_its_values(forecast_cli: Invoke, shipped_engine: Engine, repo_root: Path) -> None:
@@ -397,8 +417,12 @@ def test_scenario_schema_lists_every_variable_with_its_values(forecast_cli: Invo
     assert variables["required"] == list(vocabulary.variables)
     assert variables["additionalProperties"] is False
     for name, variable in vocabulary.variables.items():
-        spec = variables["properties"][name]
-        assert spec["description"] == variable.meaning
+        written = variables["properties"][name]
+        assert written["description"] == variable.meaning
+        spec, *uncertain = written["anyOf"]
+        assert uncertain, f"{name} has no uncertain form"
+        if variable.kind.takes_words:
+            assert "likely" in uncertain[-1]["enum"]
         kind = variable.kind
         if isinstance(kind, BooleanKind):
             assert spec["type"] == "boolean"
@@ -417,12 +441,13 @@ def test_shipped_scenarios_conform_to_the_scenario_schema(forecast_cli: Invoke, 
     for path in SCENARIOS:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         assert list(_conforms(data, schema)) == [], path.name
-    broken = yaml.safe_load(SCENARIOS[0].read_text(encoding="utf-8"))
+    broken = yaml.safe_load((ROOT / "scenarios" / "heavy_fighting.yaml").read_text(encoding="utf-8"))
     broken["variables"]["deadly_clashes"] = 31
     broken["variables"]["mali_resources"] = "vast"
     del broken["variables"]["junta_pays"]
+    broken["variables"]["cruel_conduct"] = {"chance": 1.5}
     broken["extra"] = 1
-    assert len(list(_conforms(broken, schema))) == 4
+    assert len(list(_conforms(broken, schema))) == 5
 
 
 def test_rules_schema_shows_the_written_operators(forecast_cli: Invoke, repo_root: Path) -> None:

@@ -128,9 +128,10 @@ def test_analyst_rules_state_assumptions_and_experts_do_not(rule_base: RuleBase)
 
 @pytest.mark.parametrize("path", SCENARIOS, ids=[path.stem for path in SCENARIOS])
 def test_scenario_meets_its_expectations(engine: Engine, path: Path) -> None:
-    scenario, forecast = engine.forecast_file(path)
+    scenario = engine.read_scenario(path)
+    forecast, odds = engine.forecast_scenario(scenario)
     assert scenario.expect, f"{path.name} declares no expectations"
-    assert [str(item) for item in unmet_expectations(scenario, forecast)] == []
+    assert [str(item) for item in unmet_expectations(scenario, forecast, odds)] == []
 
 
 def test_required_scenarios_exist() -> None:

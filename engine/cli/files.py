@@ -11,7 +11,7 @@ from engine.cli import options
 from engine.cli.options import output_option, rule_base_options
 from engine.errors import InputError
 
-SCHEMA_KINDS = ("scenario", "rules", "vocabulary", "experts", "checks", "seed")
+SCHEMA_KINDS = ("scenario", "rules", "vocabulary", "experts", "checks", "seed", "lexicon")
 LIST_SECTIONS = ("all", "variables", "facts", "questions", "experts", "rules", "lexicons")
 
 
@@ -70,8 +70,9 @@ def schema_command(kind: str, rules: Path, seeds: Path | None, output: Path | No
     """
     from engine.load.jsonschema import schema_for
 
-    vocabulary = options.open_engine(rules, seeds).vocabulary if kind == "scenario" else None
-    options.emit(json.dumps(schema_for(kind, vocabulary), indent=2, ensure_ascii=False) + "\n", output)
+    engine = options.open_engine(rules, seeds) if kind == "scenario" else None
+    found = schema_for(kind, engine.vocabulary, engine.lexicon()) if engine else schema_for(kind)
+    options.emit(json.dumps(found, indent=2, ensure_ascii=False) + "\n", output)
 
 
 @click.command("list")

@@ -1,9 +1,10 @@
 """JSON Schemas of the files a user writes, for editors to complete and check.
 
-Rule, vocabulary, experts, checks and seed files have fixed shapes, taken
-from their written form (`engine.load.surface`). A scenario's shape depends
-on the vocabulary, so its schema is built from it: every variable with the
-values its kind allows.
+Rule, vocabulary, experts, checks, seed and lexicon files have fixed shapes,
+taken from their written form (`engine.load.surface`). A scenario's shape
+depends on the vocabulary, so its schema is built from it: every variable
+with the values its kind allows, the chances it may be given instead, and
+the likelihood words of the lexicon where the kind takes words.
 """
 
 from __future__ import annotations
@@ -12,12 +13,13 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from engine.language import Kind
 from engine.load import surface
 from engine.load.scenario import STATUSES
-from engine.model import Vocabulary
+from engine.model import Lexicon, Vocabulary
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
-KINDS_OF_FILE = ("scenario", "rules", "vocabulary", "experts", "checks", "seed")
+KINDS_OF_FILE = ("scenario", "rules", "vocabulary", "experts", "checks", "seed", "lexicon")
 
 _MODELS: dict[str, type[BaseModel]] = {
     "rules": surface.RuleFile,
@@ -25,22 +27,34 @@ _MODELS: dict[str, type[BaseModel]] = {
     "experts": surface.ExpertsFile,
     "checks": surface.ChecksFile,
     "seed": surface.SeedMeta,
+    "lexicon": surface.LexiconFile,
 }
 
 
-def scenario_schema(vocabulary: Vocabulary) -> dict[str, Any]:
-    variables = {name: {**variable.kind.json_schema(), "description": variable.meaning} for name, variable in vocabulary.variables.items()}
+def _input_schema(kind: Kind, words: list[str]) -> dict[str, Any]:
+    """A value of the kind, or its uncertain forms: chances, and likelihood words where the kind takes them."""
+    forms = [kind.json_schema(), kind.chances_schema()]
+    if kind.takes_words and words:
+        forms.append({"enum": words, "description": "a likelihood word of the lexicon: P(true) within its range"})
+    return {"anyOf": forms}
+
+
+def scenario_schema(vocabulary: Vocabulary, lexicon: Lexicon | None = None) -> dict[str, Any]:
+    words = sorted({word for reading in lexicon.readings if reading.assessed for word in reading.words}) if lexicon else []
+    variables = {
+        name: {**_input_schema(variable.kind, words), "description": variable.meaning} for name, variable in vocabulary.variables.items()
+    }
     names = {"type": "array", "items": {"type": "string"}}
+    probability = {"type": "number", "minimum": 0, "maximum": 1}
+    ranges = {"type": "object", "additionalProperties": {"type": "array", "items": probability, "minItems": 2, "maxItems": 2}}
     expectation = {
         "type": "object",
         "properties": {
-            "outcome": {**names, "description": "the combined outcome, in scale order"},
+            "outcome": {**names, "description": "the combined outcome, in scale order (a certain scenario only)"},
             "status": {"enum": list(STATUSES)},
-            "stances": {
-                "type": "object",
-                "additionalProperties": names,
-                "description": "expert -> the outcomes that expert allows ([] for a self-conflict)",
-            },
+            "stances": {"type": "object", "additionalProperties": names, "description": "expert -> the outcomes that expert allows"},
+            "bounds": {"type": "object", "additionalProperties": ranges, "description": "expert -> outcome -> [low, high], within 1e-6"},
+            "pooled": {**ranges, "description": "outcome -> [low, high] of the pooled forecast, within 1e-6"},
         },
         "additionalProperties": False,
     }
@@ -59,11 +73,11 @@ def scenario_schema(vocabulary: Vocabulary) -> dict[str, Any]:
     }
 
 
-def schema_for(kind: str, vocabulary: Vocabulary | None = None) -> dict[str, Any]:
-    """The JSON Schema of one kind of file; `scenario` needs the vocabulary."""
+def schema_for(kind: str, vocabulary: Vocabulary | None = None, lexicon: Lexicon | None = None) -> dict[str, Any]:
+    """The JSON Schema of one kind of file; `scenario` needs the vocabulary (and the lexicon, for likelihood words)."""
     if kind == "scenario":
         if vocabulary is None:
             raise ValueError("the scenario schema needs a vocabulary")
-        return scenario_schema(vocabulary)
+        return scenario_schema(vocabulary, lexicon)
     schema = _MODELS[kind].model_json_schema(by_alias=True)
     return {"$schema": DIALECT, **schema, "title": f"forecast {kind} file"}

@@ -64,7 +64,7 @@ def input_problems(
         try:
             inputs[name] = read_input(vocabulary.kinds[name], name, value, lexicon)
         except ChanceProblem as problem:
-            key = tuple(part if isinstance(part, (str, int)) else str(part) for part in problem.key)
+            key = tuple(str(part) for part in problem.key)  # mapping keys, named as text in a key path
             problems.append(((name, *key), problem.message, problem.suggestion))
     missing = [name for name in vocabulary.variables if name not in written]
     if missing:
@@ -102,7 +102,7 @@ def _names(value: object, key: KeyPath, what: str) -> Iterator[Problem]:
 def _expectation_problems(vocabulary: Vocabulary, experts: Mapping[str, object], question: str, data: object) -> Iterator[Problem]:
     key: KeyPath = ("expect", question)
     if question not in vocabulary.questions:
-        yield key, f"unknown question '{question}'", did_you_mean(question, vocabulary.questions)
+        yield key, f"unknown question {show_value(question)}", did_you_mean(str(question), vocabulary.questions)
         return
     if not isinstance(data, dict):
         yield key, f"expected a mapping of {', '.join(EXPECT_KEYS)}, got {show_value(data)}", None
@@ -110,7 +110,7 @@ def _expectation_problems(vocabulary: Vocabulary, experts: Mapping[str, object],
     outcomes = vocabulary.questions[question].outcomes
     for name in data:
         if name not in EXPECT_KEYS:
-            yield (*key, name), f"unknown key '{name}'", did_you_mean(name, EXPECT_KEYS) or "remove it"
+            yield (*key, name), f"unknown key {show_value(name)}", did_you_mean(str(name), EXPECT_KEYS) or "remove it"
     listed: list[tuple[KeyPath, object]] = []
     if "outcome" in data:
         shape = list(_names(data["outcome"], (*key, "outcome"), "outcomes"))
@@ -174,9 +174,12 @@ def _scenario_problems(
     vocabulary: Vocabulary, experts: Mapping[str, object], data: dict[str, Any], lexicon: Lexicon | None
 ) -> Iterator[Problem]:
     """Each key's problems in the order the file has them, then the keys it lacks."""
+    given = data.get("variables")
+    inputs = input_problems(vocabulary, given, lexicon, "")[0] if isinstance(given, dict) else {}
+    uncertain = sorted(name for name, value in inputs.items() if isinstance(value, (Chances, ChanceRange)))
     for name, value in data.items():
         if name not in TOP_KEYS:
-            yield (name,), f"unknown key '{name}'", did_you_mean(name, TOP_KEYS) or "remove it"
+            yield (str(name),), f"unknown key {show_value(name)}", did_you_mean(str(name), TOP_KEYS) or "remove it"
         elif name in ("name", "description"):
             if not isinstance(value, str):
                 yield (name,), f"expected text, got {show_value(value)}", "quote it"
@@ -192,6 +195,11 @@ def _scenario_problems(
         else:
             for question, expectation in value.items():
                 yield from _expectation_problems(vocabulary, experts, question, expectation)
+                given_chances = f"{', '.join(uncertain)} {'is' if len(uncertain) == 1 else 'are'} given chances"
+                for field in ("outcome", "status", "stances"):
+                    if uncertain and isinstance(expectation, dict) and field in expectation:
+                        where: KeyPath = ("expect", str(question), field)
+                        yield where, f"'{field}' needs a certain scenario, and {given_chances}", "pin 'bounds' or 'pooled' instead"
     for name in ("name", "variables"):
         if name not in data:
             yield (name,), f"missing key '{name}'", f"add '{name}:'"

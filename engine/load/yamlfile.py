@@ -34,6 +34,9 @@ _SCALAR_TAGS = {
     "tag:yaml.org,2002:bool",
     "tag:yaml.org,2002:null",
 }
+_STR_TAG = "tag:yaml.org,2002:str"
+_KEY_TAGS = {_STR_TAG, "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"}
+"""Keys are names, or numbers (the values of an uncertain number: `{1100: 0.5, 2400: 0.5}`)."""
 _SEQ_TAG = "tag:yaml.org,2002:seq"
 _MAP_TAG = "tag:yaml.org,2002:map"
 
@@ -230,11 +233,11 @@ class _Builder:
         if isinstance(node, yaml.MappingNode):
             if node.tag != _MAP_TAG:
                 raise self._fail(node, f"unsafe or unknown YAML tag {node.tag!r}", key, "remove the tag")
-            result: dict[str, Any] = {}
+            result: dict[Any, Any] = {}
             for key_node, value_node in node.value:
                 if isinstance(key_node, yaml.ScalarNode) and key_node.value == "<<":
                     raise self._fail(key_node, "merge keys ('<<') are not supported", key, "write the keys out")
-                if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != "tag:yaml.org,2002:str":
+                if not isinstance(key_node, yaml.ScalarNode) or key_node.tag not in _KEY_TAGS:
                     shown = (
                         key_node.value
                         if isinstance(key_node, yaml.ScalarNode)
@@ -243,16 +246,17 @@ class _Builder:
                         else "a mapping"
                     )
                     raise self._fail(key_node, f"keys must be plain names, got {shown}", key, "quote the key, or write it as a name")
-                name = key_node.value
+                name = key_node.value if key_node.tag == _STR_TAG else self._scalars.construct_object(key_node)
                 if name in result:
-                    first = self.positions[(*key, name)]
+                    first = self.positions[(*key, str(name))]
                     raise self._fail(
                         key_node,
                         f"duplicate key '{name}' (first at line {first[0]})",
-                        (*key, name),
+                        (*key, str(name)),
                         "remove one of them",
                     )
-                self.positions[(*key, name)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-                result[name] = self.build(value_node, (*key, name))
+                # A key path names a mapping's key as text, whatever its type: an int in a path is a list index.
+                self.positions[(*key, str(name))] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+                result[name] = self.build(value_node, (*key, str(name)))
             return result
         raise self._fail(node, "unsupported YAML node", key)  # pragma: no cover - yaml has no other node kind

@@ -94,7 +94,7 @@ def _chances(question: QuestionOdds, experts: Sequence[str]) -> list[str]:
     together = dict(question.together) if question.together else None
     rows += [("together", together), ("pooled", dict(question.pooled) if question.pooled else None)]
     label = max(len(name) for name, _ in rows) + 2
-    widths = [max(len(outcome), 9) for outcome in question.scale]
+    widths = [max([len(outcome), *(len(percent(table[outcome])) for _, table in rows if table)]) for outcome in question.scale]
     lines = [
         "  chances"
         + " " * (label - 4)
@@ -141,6 +141,8 @@ def _uncertain_question(report: Report, question: QuestionOdds) -> list[str]:
     text = rule_base.vocabulary.questions[question.id].text
     lines = _wrap(f"{question.id}: {text}", " " * (len(question.id) + 2), "")
     lines.append(f"  scale    {' < '.join(question.scale)}")
+    statuses = [f"{status} {percent(figure)}" for status, figure in question.statuses.items() if figure.high > 0]
+    lines += _wrap(f"status   {', '.join(statuses)}", "           ", "  ")
     width = max(len(stance.expert) for stance in question.stances)
     for stance in question.stances:
         lines += _uncertain_stance(report, question, stance, width)
@@ -164,11 +166,13 @@ def _uncertain_stance(report: Report, question: QuestionOdds, stance: StanceOdds
         assumed = "  (analyst's assumption)" if rule_base.experts[rule.expert].kind is ExpertKind.ANALYST else ""
         name = stance.expert if position == 0 else ""
         said = claim_text(claim, stance.events.get(claim.event))
-        lines += _wrap(
-            f"{name:<{width}}  {allows}  {said}  (applies in {percent(claim.fires)} of scenarios){assumed}", " " * (width + 6), "  "
-        )
+        applies = "" if claim.fires.low == 1 else f"  (applies in {percent(claim.fires)} of scenarios)"
+        lines += _wrap(f"{name:<{width}}  {allows}  {said}{applies}{assumed}", " " * (width + 6), "  ")
+    indent, first = " " * (width + 6), " " * (width + 4)
+    if stance.clash.high > 0:
+        lines += _wrap(f"SELF-CONFLICT in {percent(stance.clash)} of scenarios: these rules allow no outcome together", indent, first)
     if stance.conflict.high > 0:
-        lines += _wrap(f"self-conflict in {percent(stance.conflict)} of scenarios", " " * (width + 6), " " * (width + 4))
+        lines += _wrap(f"no distribution meets these ranges in {percent(stance.conflict)} of scenarios", indent, first)
     return lines
 
 

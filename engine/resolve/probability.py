@@ -39,9 +39,10 @@ from typing import Literal
 from engine.language import StanceClaim, Value, allowed
 from engine.matching.compile import Program
 from engine.matching.compiled import CompiledMatcher
-from engine.model import ChanceRange, Chances, Input, Lexicon, Reading, RuleBase
+from engine.model import ChanceRange, Chances, Input, Lexicon, Reading, Rule, RuleBase
 from engine.records import record
 from engine.resolve.credal import Claim, Interval, bounds, event_bounds, first_conflict, vacuous
+from engine.resolve.stances import combine_outcomes, stance_outcomes
 from engine.space import Point, ScenarioSpace
 
 ZERO, ONE = Fraction(0), Fraction(1)
@@ -93,6 +94,8 @@ class StanceOdds:
     bounds: Mapping[str, Figure] | None
     """None when the expert's ranges admit no distribution in every scenario where he speaks."""
     events: Mapping[tuple[str, ...], Figure]
+    clash: Figure
+    """How likely the expert's own rules allow no outcome together (the set view's self-conflict)."""
 
 
 @record
@@ -105,6 +108,8 @@ class QuestionOdds:
     conflicting: tuple[str, ...]
     pooled: Mapping[str, Figure] | None
     weights: Mapping[str, float]
+    statuses: Mapping[str, Figure]
+    """How likely each status of the set view is: consensus, compatible, conflict, no-stance."""
 
 
 @record
@@ -132,6 +137,10 @@ class _Outcome:
     experts: Mapping[str, Mapping[str, dict[str, Interval] | None]]
     together: Mapping[str, dict[str, Interval] | None]
     conflicting: Mapping[str, tuple[str, ...]]
+    statuses: Mapping[str, str]
+    """Each question's status in the set view: consensus, compatible, conflict or no-stance."""
+    clashes: Mapping[str, frozenset[str]]
+    """Each question's experts whose own rules allow no outcome together (a self-conflict of the set view)."""
 
 
 class Estimator:
@@ -211,20 +220,27 @@ class Estimator:
         experts: dict[str, dict[str, dict[str, Interval] | None]] = {}
         together: dict[str, dict[str, Interval] | None] = {}
         conflicting: dict[str, tuple[str, ...]] = {}
+        statuses: dict[str, str] = {}
+        clashes: dict[str, frozenset[str]] = {}
         for question_id, question in rule_base.vocabulary.questions.items():
             by_expert: dict[str, list[Claim]] = {}
+            said: dict[str, list[Rule]] = {}
             for rule_id in sorted(fired):
                 claim = self.claims.get(rule_id)
                 rule = rule_base.rule(rule_id)
                 if claim is not None and isinstance(rule.then, StanceClaim) and rule.then.question == question_id:
                     by_expert.setdefault(rule.expert, []).append(claim)
+                    said.setdefault(rule.expert, []).append(rule)
+            stances = {expert: stance_outcomes(rules, question.outcomes) for expert, rules in said.items()}
+            statuses[question_id] = combine_outcomes(list(stances.values()), question.outcomes)[1]
+            clashes[question_id] = frozenset(expert for expert, outcomes in stances.items() if not outcomes)
             experts[question_id] = {expert: bounds(question.outcomes, claims) for expert, claims in by_expert.items()}
             if by_expert:
                 together[question_id] = bounds(question.outcomes, [claim for claims in by_expert.values() for claim in claims])
                 if together[question_id] is None:
                     conflicting[question_id] = first_conflict(question.outcomes, by_expert)
         facts = frozenset(self.program.rule_facts[rule_id] for rule_id in fired if rule_id in self.program.rule_facts)
-        outcome = _Outcome(fired, facts, experts, together, conflicting)
+        outcome = _Outcome(fired, facts, experts, together, conflicting, statuses, clashes)
         self._outcomes[fired] = outcome
         return outcome
 
@@ -318,7 +334,10 @@ class Estimator:
                 if _belongs(self.rule_base, rule_id, question_id, expert)
             )
             events = {claim.event: self._event_figure(expert, question_id, scale, frozenset(claim.event), corners) for claim in claims}
-            stances.append(StanceOdds(expert, claims, speaks, conflict, _bounds_figure(mixes, scale), events))
+            clash = _figure(
+                [tally.share(lambda fired, expert=expert: expert in self._outcome(fired).clashes[question_id]) for tally in corners]
+            )
+            stances.append(StanceOdds(expert, claims, speaks, conflict, _bounds_figure(mixes, scale), events, clash))
 
         def joint(fired: frozenset[str]) -> dict[str, Interval] | None:
             return self._outcome(fired).together.get(question_id, vacuous(scale))
@@ -329,7 +348,13 @@ class Estimator:
         )
         together = _bounds_figure([tally.mix(joint, scale) for tally in corners], scale) if speakers else None
         weights, pooled = self._pool(speakers, per_corner_mix, scale)
-        return QuestionOdds(question_id, scale, tuple(stances), together, conflict, conflicting, pooled, weights)
+        statuses = {
+            status: _figure(
+                [tally.share(lambda fired, status=status: self._outcome(fired).statuses[question_id] == status) for tally in corners]
+            )
+            for status in ("consensus", "compatible", "conflict", "no-stance")
+        }
+        return QuestionOdds(question_id, scale, tuple(stances), together, conflict, conflicting, pooled, weights, statuses)
 
     def _pool(
         self, speakers: list[str], mixes: Mapping[str, list[dict[str, Mixed] | None]], scale: tuple[str, ...]

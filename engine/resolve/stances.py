@@ -16,23 +16,37 @@ from collections.abc import Mapping, Sequence
 from engine.language import FactLiteral, Literal, StanceClaim, Value, allowed, describe_conclusion, describe_literal, show_plain
 from engine.matching.compile import Branch, Program
 from engine.matching.matcher import Firing
-from engine.model import QuestionStatus, RuleBase
+from engine.model import QuestionStatus, Rule, RuleBase
 from engine.resolve.results import Forecast, MatchedCondition, QuestionResult, Stance, Step
 
 
 def combine(stances: Sequence[Stance], scale: Sequence[str]) -> tuple[tuple[str, ...], QuestionStatus]:
     """The combined outcome and status of a question's stances."""
-    if not stances:
+    return combine_outcomes([stance.outcomes for stance in stances], scale)
+
+
+def combine_outcomes(allowed_sets: Sequence[Sequence[str]], scale: Sequence[str]) -> tuple[tuple[str, ...], QuestionStatus]:
+    """The combined outcome and status of the outcomes each stance allows."""
+    if not allowed_sets:
         return (), "no-stance"
     common = set(scale)
-    for stance in stances:
-        common &= set(stance.outcomes)
+    for outcomes in allowed_sets:
+        common &= set(outcomes)
     outcome = tuple(value for value in scale if value in common)
     if not outcome:
         return (), "conflict"
-    if all(stance.outcomes == stances[0].outcomes for stance in stances):
+    if all(tuple(outcomes) == tuple(allowed_sets[0]) for outcomes in allowed_sets):
         return outcome, "consensus"
     return outcome, "compatible"
+
+
+def stance_outcomes(rules: Sequence[Rule], scale: Sequence[str]) -> tuple[str, ...]:
+    """The outcomes an expert's fired stance rules allow together, in scale order (none: a self-conflict)."""
+    common = set(scale)
+    for rule in rules:
+        assert isinstance(rule.then, StanceClaim)
+        common &= set(allowed(rule.then.op, rule.then.values, scale))
+    return tuple(value for value in scale if value in common)
 
 
 class Resolver:
@@ -80,11 +94,7 @@ class Resolver:
         support: Mapping[str, list[Firing]],
     ) -> Stance:
         rules = [self.rule_base.rule(rule_id) for rule_id in sorted({firing.rule_id for firing in firings})]
-        common = set(scale)
-        for rule in rules:
-            assert isinstance(rule.then, StanceClaim)
-            common &= set(allowed(rule.then.op, rule.then.values, scale))
-        outcomes = tuple(value for value in scale if value in common)
+        outcomes = stance_outcomes(rules, scale)
         return Stance(
             expert=expert,
             outcomes=outcomes,
