@@ -267,8 +267,32 @@ class ChanceRange:
     high: Fraction
 
 
-Input = Value | Chances | ChanceRange
-"""What a scenario gives a variable: a value, or chances over values, or a word's range of chances."""
+@record
+class Between:
+    """An uncertain whole number, `{between: [A, B]}`: every value from `low` to `high`, equally likely.
+
+    Kept as its two ends, never spelt out: a range of a billion values costs
+    what a range of two does.
+    """
+
+    low: int
+    high: int
+
+    @property
+    def count(self) -> int:
+        return self.high - self.low + 1
+
+    def pairs(self) -> list[tuple[Value, Fraction]]:
+        """Every value with its probability: for small ranges only."""
+        return [(value, Fraction(1, self.count)) for value in range(self.low, self.high + 1)]
+
+
+Uncertain = Chances | ChanceRange | Between
+UNCERTAIN = (Chances, ChanceRange, Between)
+"""The uncertain input types, for `isinstance`."""
+
+Input = Value | Uncertain
+"""What a scenario gives a variable: a value, or chances over values, a range of whole numbers, or a word's range of chances."""
 
 
 @record
@@ -295,7 +319,7 @@ class Scenario:
     values: Mapping[str, Value]
     description: str = ""
     expect: Mapping[str, Expectation] = field(default_factory=dict)
-    uncertain: Mapping[str, Chances | ChanceRange] = field(default_factory=dict)
+    uncertain: Mapping[str, Uncertain] = field(default_factory=dict)
 
     @property
     def certain(self) -> bool:

@@ -24,7 +24,7 @@ from engine.language import Value
 from engine.load.scenario import check_inputs, check_values, read_scenario
 from engine.matching.compile import Program, compile_rule_base
 from engine.matching.matcher import Matcher
-from engine.model import ChanceRange, Chances, Lexicon, RuleBase, Scenario, Vocabulary
+from engine.model import UNCERTAIN, Lexicon, RuleBase, Scenario, Vocabulary
 from engine.resolve.probability import LIMIT, Estimator, Probabilities, estimate
 from engine.resolve.results import Forecast
 from engine.resolve.stances import Resolver
@@ -135,7 +135,7 @@ class Engine:
         chosen = self.lexicon(lexicon)
         checked = check_inputs(self.vocabulary, chosen, inputs)
         estimator = self._estimator(chosen)
-        if samples is None and all(not isinstance(given, (Chances, ChanceRange)) for given in checked.values()):
+        if samples is None and all(not isinstance(given, UNCERTAIN) for given in checked.values()):
             return estimator.certain(firing.rule_id for firing in self.matcher.run(checked))  # type: ignore[arg-type]
         return estimate(estimator, checked, limit=limit, samples=samples, seed=seed)
 

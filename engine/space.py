@@ -55,6 +55,7 @@ class ScenarioSpace:
     classes: Mapping[str, tuple[Value, ...]]
     tests: Mapping[str, tuple[VarTest, ...]] = field(default_factory=dict, repr=False)
     _index: Mapping[str, Mapping[tuple[bool, ...], int]] = field(init=False, repr=False, compare=False)
+    _found: dict[tuple[str, Value], int] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         index = {
@@ -64,6 +65,7 @@ class ScenarioSpace:
             for name, values in self.classes.items()
         }
         object.__setattr__(self, "_index", index)
+        object.__setattr__(self, "_found", {})
 
     @classmethod
     def of(cls, rule_base: RuleBase) -> ScenarioSpace:
@@ -80,7 +82,38 @@ class ScenarioSpace:
 
     def class_of(self, name: str, value: Value) -> int:
         """The position of the class of `name` that `value` belongs to."""
-        return self._index[name][_signature(self.vocabulary.kinds[name], self.tests.get(name, ()), value)]
+        key = (name, value)
+        found = self._found.get(key)
+        if found is None:
+            found = self._index[name][_signature(self.vocabulary.kinds[name], self.tests.get(name, ()), value)]
+            self._found[key] = found
+        return found
+
+    def class_counts(self, name: str, low: int, high: int) -> dict[int, int]:
+        """How many whole numbers from `low` to `high` fall in each class of the number `name`.
+
+        Between two neighbouring constants of the tests every value passes
+        the same tests, so the range is cut at the constants and each piece
+        counted at once: the cost grows with the constants, not the range.
+        """
+        cuts = sorted({float(value) for test in self.tests.get(name, ()) for value in test.values if low <= float(value) <= high})
+        counts: dict[int, int] = {}
+
+        def add(first: int, last: int) -> None:
+            if first <= last:
+                position = self.class_of(name, first)
+                counts[position] = counts.get(position, 0) + last - first + 1
+
+        start = low
+        for cut in cuts:
+            add(start, math.ceil(cut) - 1)
+            if cut.is_integer():
+                add(int(cut), int(cut))
+                start = int(cut) + 1
+            else:
+                start = max(start, math.ceil(cut))
+        add(start, high)
+        return counts
 
     @property
     def size(self) -> int:

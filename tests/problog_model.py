@@ -21,7 +21,7 @@ from collections.abc import Iterator, Mapping
 from itertools import count
 
 from engine.language import AllOf, AnyOf, Condition, FactClaim, FactRef, NotOf, Op, VarTest
-from engine.model import ChanceRange, Chances, Input, Rule, Vocabulary
+from engine.model import Between, ChanceRange, Chances, Input, Rule, Vocabulary
 
 _COMPARE = {Op.IS: "=:=", Op.IS_NOT: "=\\=", Op.AT_LEAST: ">=", Op.AT_MOST: "=<", Op.ABOVE: ">", Op.BELOW: "<"}
 
@@ -40,8 +40,9 @@ def _inputs(vocabulary: Vocabulary, inputs: Mapping[str, Input]) -> Iterator[str
         predicate = f"v{position}"
         if isinstance(given, ChanceRange):
             raise ValueError("ProbLog takes point probabilities: give the corner, not the word")
-        if isinstance(given, Chances):
-            pairs = [(kind.rank(value), weight) for value, weight in zip(given.values, given.weights, strict=True) if weight]
+        if isinstance(given, (Chances, Between)):
+            spelt = given.pairs() if isinstance(given, Between) else zip(given.values, given.weights, strict=True)
+            pairs = [(kind.rank(value), weight) for value, weight in spelt if weight]
             yield "; ".join(f"{float(weight)!r}::{predicate}({_number(rank)})" for rank, weight in pairs) + "."
         else:
             yield f"{predicate}({_number(kind.rank(given))})."

@@ -156,6 +156,58 @@ def test_run_json_follows_the_documented_contract(heavy: Callable[..., Result], 
     assert steps >= 10
 
 
+def _documented_keys(document: str) -> set[str]:
+    """The keys docs/json.md names in its tables (`a.b` split into parts); a key named only in prose does not count."""
+    keys: set[str] = set()
+    for row in re.findall(r"^\|.*\|$", document, flags=re.MULTILINE):
+        for name in re.findall(r"`([a-z_.]+)`", row):
+            keys.update(name.split("."))
+    return keys
+
+
+def _keys(value: Any, skip: frozenset[str]) -> Iterator[str]:
+    """Every object key in `value`, except under keys whose children are names (rules, facts, variables, outcomes)."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield key
+            if key not in skip:
+                yield from _keys(item, skip)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _keys(item, skip)
+
+
+NAMED_CHILDREN = frozenset(
+    {"variables", "rules", "facts", "bounds", "together", "pooled", "weights", "statuses", "chance", "fires", "speaks", "conflict"}
+    | {"self_conflict", "reading", "lexicon", "method", "scenario", "rule_base", "expectations"}
+)
+
+
+@pytest.mark.parametrize(
+    ("scenario", "extra"),
+    [("heavy_fighting.yaml", ()), ("analyst_view.yaml", ()), ("analyst_view.yaml", ("--samples", "2000", "--seed", "7"))],
+    ids=["certain", "uncertain", "monte-carlo"],
+)
+def test_every_json_key_is_documented(forecast_cli: Invoke, repo_root: Path, scenario: str, extra: tuple[str, ...]) -> None:
+    """docs/json.md names every key the JSON holds; figures are ordered, within 0-1, and exact ones are points."""
+    result = forecast_cli(repo_root / "scenarios" / scenario, "--format", "json", *extra)
+    data = json.loads(result.stdout)
+    documented = _documented_keys((repo_root / "docs" / "json.md").read_text(encoding="utf-8"))
+    found = set(_keys(data, NAMED_CHILDREN))
+    assert found - documented == set()
+    assert f"document describes version `{data['schema_version']}`" in (repo_root / "docs" / "json.md").read_text(encoding="utf-8")
+    readings = [claim.pop("reading") for node in _walk(data) for claim in node.get("claims", [])]
+    assert any(reading is None for reading in readings), "a word with no likelihood has no number"
+    figures = [node for node in _walk(data) if set(node) >= {"low", "high"} and "word" not in node]
+    assert len(figures) > 50
+    estimated = data["method"] != "exact"
+    for figure in figures:
+        assert 0 <= figure["low"] <= figure["high"] <= 1
+        assert ("se_low" in figure) == estimated
+        for value in figure.values():
+            assert value == round(value, 12)
+
+
 def _same_words(found: str, quote: str) -> bool:
     """Equal once typographic quote marks are plain and white space is single spaces (written here, not imported)."""
     plain = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})

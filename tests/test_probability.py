@@ -204,3 +204,28 @@ def test_bad_uncertain_inputs_name_the_variable(shipped_engine: Engine, name: st
 def test_a_table_within_a_billionth_of_one_is_scaled_to_one(shipped_engine: Engine) -> None:
     odds = shipped_engine.probabilities({**HEAVY, "kremlin_investment": {"high": 0.7, "moderate": 0.2, "low": 0.0999999999}})
     assert math.isclose(odds.rules["weiss.no_pullout"].low, 0.7 / 0.9999999999, rel_tol=1e-12)
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_a_between_range_is_counted_class_by_class_as_if_spelt_out(shipped_engine: Engine, data: st.DataObject) -> None:
+    """`{between: [A, B]}` weighs each class by how many of its whole numbers fall in A..B, exactly as listing them would."""
+    from collections import Counter
+
+    from engine.space import ScenarioSpace
+
+    space = ScenarioSpace.of(shipped_engine.rule_base)
+    name = data.draw(st.sampled_from(["deadly_clashes", "wagner_fighters"]))
+    kind = shipped_engine.vocabulary.kinds[name]
+    low = data.draw(st.integers(int(kind.minimum), int(kind.maximum)))  # type: ignore[attr-defined]
+    high = data.draw(st.integers(low, min(int(kind.maximum), low + 3000)))  # type: ignore[attr-defined]
+    assert space.class_counts(name, low, high) == dict(Counter(space.class_of(name, value) for value in range(low, high + 1)))
+
+
+def test_a_wide_between_range_costs_what_a_narrow_one_does(shipped_engine: Engine) -> None:
+    """A range of every value is never spelt out: its figures are the share of whole numbers on each side of the rule's threshold."""
+    odds = shipped_engine.probabilities(
+        {**HEAVY, "wagner_fighters": {"between": [0, 10000]}}  # siegle.force_too_small: at most 1200
+    )
+    assert odds.rules["siegle.force_too_small"].low == pytest.approx(1201 / 10001, abs=1e-12)
+    assert odds.method == "exact"

@@ -283,8 +283,6 @@ class NumberKind(Kind):
         return None
 
     def chances(self, written: Mapping[Any, Any], variable: str) -> list[tuple[Value, Fraction]]:
-        if "between" in written:
-            return self._between(written, variable)
         pairs: list[tuple[Value, Fraction]] = []
         for value, chance in written.items():
             wrong = self.problem(value, variable)
@@ -293,8 +291,8 @@ class NumberKind(Kind):
             pairs.append((value, probability(chance, f"'{variable}' being {show_plain(value)}", (value,))))
         return _table(pairs, variable)
 
-    def _between(self, written: Mapping[Any, Any], variable: str) -> list[tuple[Value, Fraction]]:
-        """`{between: [A, B]}`: every whole number from A to B, equally likely."""
+    def between(self, written: Mapping[Any, Any], variable: str) -> tuple[int, int]:
+        """The ends of `{between: [A, B]}` (every whole number from A to B, equally likely); `ChanceProblem` if wrong."""
         ends = written["between"]
         if len(written) != 1 or not isinstance(ends, list) or len(ends) != 2:
             raise ChanceProblem(f"expected {{between: [A, B]}} for '{variable}'", "write {between: [0, 5]}", ("between",))
@@ -309,7 +307,7 @@ class NumberKind(Kind):
         low, high = ends
         if low > high:
             raise ChanceProblem(f"'between' goes from {low} up to {high}, which is lower", f"write [{high}, {low}]", ("between",))
-        return [(value, Fraction(1, high - low + 1)) for value in range(low, high + 1)]
+        return low, high
 
     def chances_schema(self) -> dict[str, Any]:
         number = {"type": "integer" if self.integer else "number", "minimum": self.minimum, "maximum": self.maximum}

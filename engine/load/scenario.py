@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from engine.errors import InputError, did_you_mean, raise_all
-from engine.language import ChanceProblem, KeyPath, Kind, Value, show_value
+from engine.language import ChanceProblem, KeyPath, Kind, NumberKind, Value, show_value
 from engine.load.yamlfile import Document, load_yaml
-from engine.model import ChanceRange, Chances, Expectation, Input, Lexicon, Scenario, Vocabulary
+from engine.model import UNCERTAIN, Between, ChanceRange, Chances, Expectation, Input, Lexicon, Scenario, Vocabulary
 
 TOP_KEYS = ("name", "description", "variables", "expect")
 EXPECT_KEYS = ("outcome", "status", "stances", "bounds", "pooled")
@@ -29,9 +29,11 @@ Problem = tuple[KeyPath, str, str | None]
 
 def read_input(kind: Kind, name: str, written: object, lexicon: Lexicon | None) -> Input:
     """A variable's input as written: a value, chances (a mapping), or a likelihood word; `ChanceProblem` if wrong."""
-    if isinstance(written, (Chances, ChanceRange)):
+    if isinstance(written, UNCERTAIN):
         return written
     if isinstance(written, dict):
+        if "between" in written and isinstance(kind, NumberKind):
+            return Between(*kind.between(written, name))
         pairs = kind.chances(written, name)
         return Chances(tuple(value for value, _ in pairs), tuple(weight for _, weight in pairs))
     if isinstance(written, str) and kind.takes_words and lexicon is not None:
@@ -87,7 +89,7 @@ def check_values(vocabulary: Vocabulary, values: object) -> dict[str, Value]:
     """Certain values, in the order given, or `InputError` naming the variable (the first problem, then a count)."""
     inputs = check_inputs(vocabulary, None, values)
     for name, given in inputs.items():
-        if isinstance(given, (Chances, ChanceRange)):
+        if isinstance(given, UNCERTAIN):
             raise InputError(
                 f"'{name}' is given chances, not a value", key=name, suggestion="forecast uncertain inputs with Engine.probabilities"
             )
@@ -176,7 +178,7 @@ def _scenario_problems(
     """Each key's problems in the order the file has them, then the keys it lacks."""
     given = data.get("variables")
     inputs = input_problems(vocabulary, given, lexicon, "")[0] if isinstance(given, dict) else {}
-    uncertain = sorted(name for name, value in inputs.items() if isinstance(value, (Chances, ChanceRange)))
+    uncertain = sorted(name for name, value in inputs.items() if isinstance(value, UNCERTAIN))
     for name, value in data.items():
         if name not in TOP_KEYS:
             yield (str(name),), f"unknown key {show_value(name)}", did_you_mean(str(name), TOP_KEYS) or "remove it"
@@ -242,8 +244,8 @@ def read_scenario(path: Path, vocabulary: Vocabulary, experts: Mapping[str, obje
     return Scenario(
         name=data["name"],
         description=data.get("description", ""),
-        values={name: given for name, given in ordered.items() if not isinstance(given, (Chances, ChanceRange))},
-        uncertain={name: given for name, given in ordered.items() if isinstance(given, (Chances, ChanceRange))},
+        values={name: given for name, given in ordered.items() if not isinstance(given, UNCERTAIN)},
+        uncertain={name: given for name, given in ordered.items() if isinstance(given, UNCERTAIN)},
         expect=expect,
     )
 

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from fractions import Fraction
 from typing import Any
 
-from engine.model import ChanceRange, Chances, Input, RuleBase
+from engine.model import Between, ChanceRange, Chances, Input, RuleBase
 from engine.render.report import Report
 from engine.resolve.probability import ClaimOdds, Figure, Probabilities, QuestionOdds, StanceOdds
 from engine.resolve.results import Stance, Step
 
 SCHEMA_VERSION = "1.1"
+PLACES = 12
+"""Probabilities are written to 12 decimal places: 0.92, not the 0.9199999999999999 of float arithmetic."""
 
 
 def _step_json(step: Step, rule_base: RuleBase) -> dict[str, Any]:
@@ -34,10 +37,14 @@ def _step_json(step: Step, rule_base: RuleBase) -> dict[str, Any]:
 
 def figure_json(figure: Figure) -> dict[str, float]:
     """A probability: `low == high` when exact; standard errors when estimated."""
-    found = {"low": figure.low, "high": figure.high}
+    found = {"low": _number(figure.low), "high": _number(figure.high)}
     if figure.se_low is not None and figure.se_high is not None:
-        found |= {"se_low": figure.se_low, "se_high": figure.se_high}
+        found |= {"se_low": _number(figure.se_low), "se_high": _number(figure.se_high)}
     return found
+
+
+def _number(value: float | Fraction) -> float:
+    return round(float(value), PLACES) + 0.0  # + 0.0 turns -0.0 into 0.0
 
 
 def _table_json(table: Mapping[str, Figure] | None) -> dict[str, dict[str, float]] | None:
@@ -51,7 +58,7 @@ def _claim_json(claim: ClaimOdds, odds: StanceOdds) -> dict[str, Any]:
         "event": list(claim.event),
         "words": claim.words,
         "hedged": claim.hedged,
-        "reading": {"low": float(reading.low), "high": float(reading.high)}
+        "reading": {"low": _number(reading.low), "high": _number(reading.high)}
         if reading.low is not None and reading.high is not None
         else None,
         "standard": reading.standard,
@@ -63,12 +70,13 @@ def _claim_json(claim: ClaimOdds, odds: StanceOdds) -> dict[str, Any]:
 
 def _odds_json(odds: StanceOdds | None) -> dict[str, Any]:
     if odds is None:
-        return {"bounds": None, "claims": [], "speaks": None, "conflict": None}
+        return {"bounds": None, "claims": [], "speaks": None, "conflict": None, "self_conflict": None}
     return {
         "bounds": _table_json(odds.bounds),
         "claims": [_claim_json(claim, odds) for claim in odds.claims],
         "speaks": figure_json(odds.speaks),
         "conflict": figure_json(odds.conflict),
+        "self_conflict": figure_json(odds.clash),
     }
 
 
@@ -114,15 +122,18 @@ def _question_odds_json(question: QuestionOdds | None) -> dict[str, Any]:
         "conflict": figure_json(question.conflict),
         "conflicting": list(question.conflicting),
         "pooled": _table_json(question.pooled),
-        "weights": dict(question.weights),
+        "weights": {expert: _number(weight) for expert, weight in question.weights.items()},
+        "statuses": _table_json(question.statuses),
     }
 
 
 def _input_json(given: Input) -> Any:
     if isinstance(given, ChanceRange):
-        return {"word": given.word, "low": float(given.low), "high": float(given.high)}
+        return {"word": given.word, "low": _number(given.low), "high": _number(given.high)}
+    if isinstance(given, Between):
+        return {"between": [given.low, given.high]}
     if isinstance(given, Chances):
-        return {"chances": [[value, float(weight)] for value, weight in zip(given.values, given.weights, strict=True)]}
+        return {"chances": [[value, _number(weight)] for value, weight in zip(given.values, given.weights, strict=True)]}
     return given
 
 

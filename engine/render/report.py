@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from engine.language import StanceClaim, allowed
-from engine.model import ChanceRange, Chances, ExpertKind, Input, RuleBase, Scenario
+from engine.model import Between, ChanceRange, Chances, ExpertKind, Input, RuleBase, Scenario
 from engine.records import record
 from engine.render.odds import percent
 from engine.resolve.expectations import Mismatch
@@ -99,6 +99,8 @@ def input_text(given: Input) -> str:
 
     if isinstance(given, ChanceRange):
         return f"{given.word} ({percent(Figure(float(given.low), float(given.high)))})"
+    if isinstance(given, Between):
+        return f"{given.low} to {given.high} (equally likely)"
     if isinstance(given, Chances):
         return " / ".join(
             f"{show_plain(value)} {percent(Figure(float(weight), float(weight)))}"

@@ -32,14 +32,14 @@ import math
 import random
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from fractions import Fraction
 from typing import Literal
 
 from engine.language import StanceClaim, Value, allowed
 from engine.matching.compile import Program
 from engine.matching.compiled import CompiledMatcher
-from engine.model import ChanceRange, Chances, Input, Lexicon, Reading, Rule, RuleBase
+from engine.model import Between, ChanceRange, Chances, Input, Lexicon, Reading, Rule, RuleBase
 from engine.records import record
 from engine.resolve.credal import Claim, Interval, bounds, event_bounds, first_conflict, vacuous
 from engine.resolve.stances import combine_outcomes, stance_outcomes
@@ -129,18 +129,18 @@ class Probabilities:
 
 
 @record
-class _Outcome:
-    """What one set of firings means on every question: per expert, bounds (None: a conflict); together."""
+class _Said:
+    """What one set of firings of a question's stance rules means for it."""
 
-    fired: frozenset[str]
-    facts: frozenset[str]
-    experts: Mapping[str, Mapping[str, dict[str, Interval] | None]]
-    together: Mapping[str, dict[str, Interval] | None]
-    conflicting: Mapping[str, tuple[str, ...]]
-    statuses: Mapping[str, str]
-    """Each question's status in the set view: consensus, compatible, conflict or no-stance."""
-    clashes: Mapping[str, frozenset[str]]
-    """Each question's experts whose own rules allow no outcome together (a self-conflict of the set view)."""
+    experts: Mapping[str, dict[str, Span] | None]
+    """Each speaking expert's bounds (None: his ranges admit no distribution)."""
+    together: dict[str, Span] | None
+    """Every claim at once: the silent bounds when nobody speaks, None on a conflict."""
+    conflicting: tuple[str, ...]
+    status: str
+    """The status of the set view: consensus, compatible, conflict or no-stance."""
+    clashes: frozenset[str]
+    """The experts whose own rules allow no outcome together (a self-conflict of the set view)."""
 
 
 class Estimator:
@@ -165,7 +165,18 @@ class Estimator:
             self.claims[rule.id] = Claim(rule.id, event, reading.low, reading.high)
             self.words[rule.id] = (words, reading)
         self._points: dict[Point, frozenset[str]] = {}
-        self._outcomes: dict[frozenset[str], _Outcome] = {}
+        self._said: dict[tuple[str, frozenset[str]], _Said] = {}
+        self.stance_rules = {
+            question_id: frozenset(
+                rule_id
+                for rule_id in self.claims
+                if isinstance(then := rule_base.rule(rule_id).then, StanceClaim) and then.question == question_id
+            )
+            for question_id in rule_base.vocabulary.questions
+        }
+        """Each question's stance rules: all that its figures depend on."""
+        self._weights: dict[tuple[str, Input, bool], dict[int, Fraction]] = {}
+        self._events: dict[tuple[str, str, frozenset[str], frozenset[str]], dict[str, Span] | None] = {}
 
     @functools.cached_property
     def space(self) -> ScenarioSpace:
@@ -188,6 +199,16 @@ class Estimator:
         return found
 
     def _classes(self, name: str, given: Input, high: bool) -> dict[int, Fraction]:
+        """The probability of each class of `name` under `given` (at its low or high end, for a word)."""
+        key = (name, given, high)
+        if key not in self._weights:
+            self._weights[key] = self._class_weights(name, given, high)
+        return self._weights[key]
+
+    def _class_weights(self, name: str, given: Input, high: bool) -> dict[int, Fraction]:
+        if isinstance(given, Between):
+            counts = self.space.class_counts(name, given.low, given.high)
+            return {position: Fraction(count, given.count) for position, count in sorted(counts.items())}
         weights: dict[int, Fraction] = {}
         if isinstance(given, ChanceRange):
             chance = given.high if high else given.low
@@ -212,43 +233,39 @@ class Estimator:
             self._points[point] = fired
         return fired
 
-    def _outcome(self, fired: frozenset[str]) -> _Outcome:
-        outcome = self._outcomes.get(fired)
-        if outcome is not None:
-            return outcome
+    def _said_of(self, question_id: str, fired: frozenset[str]) -> _Said:
+        """What `fired`, a set of the question's stance rules, means for it (cached)."""
+        key = (question_id, fired)
+        found = self._said.get(key)
+        if found is not None:
+            return found
         rule_base = self.rule_base
-        experts: dict[str, dict[str, dict[str, Interval] | None]] = {}
-        together: dict[str, dict[str, Interval] | None] = {}
-        conflicting: dict[str, tuple[str, ...]] = {}
-        statuses: dict[str, str] = {}
-        clashes: dict[str, frozenset[str]] = {}
-        for question_id, question in rule_base.vocabulary.questions.items():
-            by_expert: dict[str, list[Claim]] = {}
-            said: dict[str, list[Rule]] = {}
-            for rule_id in sorted(fired):
-                claim = self.claims.get(rule_id)
-                rule = rule_base.rule(rule_id)
-                if claim is not None and isinstance(rule.then, StanceClaim) and rule.then.question == question_id:
-                    by_expert.setdefault(rule.expert, []).append(claim)
-                    said.setdefault(rule.expert, []).append(rule)
-            stances = {expert: stance_outcomes(rules, question.outcomes) for expert, rules in said.items()}
-            statuses[question_id] = combine_outcomes(list(stances.values()), question.outcomes)[1]
-            clashes[question_id] = frozenset(expert for expert, outcomes in stances.items() if not outcomes)
-            experts[question_id] = {expert: bounds(question.outcomes, claims) for expert, claims in by_expert.items()}
-            if by_expert:
-                together[question_id] = bounds(question.outcomes, [claim for claims in by_expert.values() for claim in claims])
-                if together[question_id] is None:
-                    conflicting[question_id] = first_conflict(question.outcomes, by_expert)
-        facts = frozenset(self.program.rule_facts[rule_id] for rule_id in fired if rule_id in self.program.rule_facts)
-        outcome = _Outcome(fired, facts, experts, together, conflicting, statuses, clashes)
-        self._outcomes[fired] = outcome
-        return outcome
+        scale = rule_base.vocabulary.questions[question_id].outcomes
+        by_expert: dict[str, list[Claim]] = {}
+        said: dict[str, list[Rule]] = {}
+        for rule_id in sorted(fired):
+            rule = rule_base.rule(rule_id)
+            by_expert.setdefault(rule.expert, []).append(self.claims[rule_id])
+            said.setdefault(rule.expert, []).append(rule)
+        stances = {expert: stance_outcomes(rules, scale) for expert, rules in said.items()}
+        together = (
+            _spans(bounds(scale, [claim for claims in by_expert.values() for claim in claims])) if by_expert else _spans(vacuous(scale))
+        )
+        found = _Said(
+            experts={expert: _spans(bounds(scale, claims)) for expert, claims in by_expert.items()},
+            together=together,
+            conflicting=first_conflict(scale, by_expert) if together is None else (),
+            status=combine_outcomes(list(stances.values()), scale)[1],
+            clashes=frozenset(expert for expert, outcomes in stances.items() if not outcomes),
+        )
+        self._said[key] = found
+        return found
 
     # --- exact -------------------------------------------------------------------------
 
     def certain(self, fired: Iterable[str]) -> Probabilities:
         """The figures of one certain scenario, from the rules that fired in it (any matcher's firings)."""
-        return self._result([_Tally.exact({frozenset(fired): ONE})], "exact", None, None)
+        return self._result([_Tally.exact({frozenset(fired): 1.0})], "exact", None, None)
 
     def support(self, inputs: Mapping[str, Input]) -> int:
         """How many classes the inputs leave open, times the corners of word-ranged inputs."""
@@ -260,12 +277,12 @@ class Estimator:
         corners = []
         names = list(self.space.classes)
         for corner in self.corners(inputs):
-            groups: dict[frozenset[str], Fraction] = {}
-            for choice in itertools.product(*(sorted(corner[name].items()) for name in names)):
-                weight = math.prod((weight for _, weight in choice), start=ONE)
-                fired = self._fired(tuple(position for position, _ in choice))
-                groups[fired] = groups.get(fired, ZERO) + weight
-            corners.append(_Tally.exact(groups))
+            parts: dict[frozenset[str], list[float]] = {}
+            positions = [sorted(corner[name]) for name in names]
+            chances = [[float(corner[name][position]) for position in ordered] for name, ordered in zip(names, positions, strict=True)]
+            for point, weights in zip(itertools.product(*positions), itertools.product(*chances), strict=True):
+                parts.setdefault(self._fired(point), []).append(math.prod(weights))
+            corners.append(_Tally.exact({fired: math.fsum(weights) for fired, weights in parts.items()}))
         return self._result(corners, "exact", None, None)
 
     # --- Monte Carlo ----------------------------------------------------------------------
@@ -293,40 +310,54 @@ class Estimator:
 
     def _result(self, corners: list[_Tally], method: Method, samples: int | None, seed: int | None) -> Probabilities:
         rule_base = self.rule_base
-        seen = set().union(*(group for tally in corners for group in tally.weights))
+        rule_facts = self.program.rule_facts
+        by_rule: list[dict[str, list[float]]] = []
+        by_fact: list[dict[str, list[float]]] = []
+        for tally in corners:
+            rules_found: dict[str, list[float]] = {}
+            facts_found: dict[str, list[float]] = {}
+            for fired, weight in tally.weights.items():
+                for rule_id in fired:
+                    rules_found.setdefault(rule_id, []).append(weight)
+                for fact in {rule_facts[rule_id] for rule_id in fired if rule_id in rule_facts}:
+                    facts_found.setdefault(fact, []).append(weight)
+            by_rule.append(rules_found)
+            by_fact.append(facts_found)
         rules = {
-            rule.id: _figure([tally.share(lambda fired, rule_id=rule.id: rule_id in fired) for tally in corners])
+            rule.id: _figure([tally.chance(found.get(rule.id, [])) for tally, found in zip(corners, by_rule, strict=True)])
             for rule in rule_base.rules
         }
         facts = {
-            fact: _figure([tally.share(lambda fired, fact=fact: fact in self._outcome(fired).facts) for tally in corners])
+            fact: _figure([tally.chance(found.get(fact, [])) for tally, found in zip(corners, by_fact, strict=True)])
             for fact in rule_base.vocabulary.facts
         }
-        questions = tuple(self._question(question_id, corners, seen) for question_id in rule_base.vocabulary.questions)
+        questions = tuple(
+            self._question(question_id, [tally.project(self.stance_rules[question_id]) for tally in corners])
+            for question_id in rule_base.vocabulary.questions
+        )
         return Probabilities(self.lexicon, method, samples, seed, rules, facts, questions)
 
-    def _question(self, question_id: str, corners: list[_Tally], seen: set[str]) -> QuestionOdds:
+    def _question(self, question_id: str, corners: list[_Tally]) -> QuestionOdds:
+        """One question's figures, from tallies of its stance rules' firings only."""
         scale = self.rule_base.vocabulary.questions[question_id].outcomes
+        seen = set().union(*(group for tally in corners for group in tally.weights))
         order = {name: position for position, name in enumerate(self.rule_base.experts)}
         speakers = sorted(
-            {
-                self.rule_base.rule(rule_id).expert
-                for rule_id in seen
-                if rule_id in self.claims and _asks(self.rule_base, rule_id, question_id)
-            },
+            {self.rule_base.rule(rule_id).expert for rule_id in seen},
             key=lambda name: order.get(name, len(order)),
         )
+        silent = _spans(vacuous(scale))
         stances = []
         per_corner_mix: dict[str, list[dict[str, Mixed] | None]] = {}
         for expert in speakers:
 
-            def view(fired: frozenset[str], expert: str = expert) -> tuple[bool, dict[str, Interval] | None]:
-                found = self._outcome(fired).experts[question_id]
-                return (expert in found, found.get(expert, vacuous(scale)))
+            def view(fired: frozenset[str], expert: str = expert) -> tuple[bool, dict[str, Span] | None]:
+                found = self._said_of(question_id, fired).experts
+                return (expert in found, found.get(expert, silent))
 
-            speaks = _figure([tally.share(lambda fired, view=view: view(fired)[0]) for tally in corners])
-            conflict = _figure([tally.share(lambda fired, view=view: view(fired)[0] and view(fired)[1] is None) for tally in corners])
-            mixes = [tally.mix(lambda fired, view=view: view(fired)[1], scale) for tally in corners]
+            speaks = _figure([tally.share(lambda fired: view(fired)[0]) for tally in corners])
+            conflict = _figure([tally.share(lambda fired: view(fired)[0] and view(fired)[1] is None) for tally in corners])
+            mixes = [tally.mix(lambda fired: view(fired)[1], scale) for tally in corners]
             per_corner_mix[expert] = mixes
             claims = tuple(
                 self._claim(rule_id, question_id, scale, corners)
@@ -335,22 +366,22 @@ class Estimator:
             )
             events = {claim.event: self._event_figure(expert, question_id, scale, frozenset(claim.event), corners) for claim in claims}
             clash = _figure(
-                [tally.share(lambda fired, expert=expert: expert in self._outcome(fired).clashes[question_id]) for tally in corners]
+                [tally.share(lambda fired, expert=expert: expert in self._said_of(question_id, fired).clashes) for tally in corners]
             )
             stances.append(StanceOdds(expert, claims, speaks, conflict, _bounds_figure(mixes, scale), events, clash))
 
-        def joint(fired: frozenset[str]) -> dict[str, Interval] | None:
-            return self._outcome(fired).together.get(question_id, vacuous(scale))
+        def joint(fired: frozenset[str]) -> dict[str, Span] | None:
+            return self._said_of(question_id, fired).together
 
         conflict = _figure([tally.share(lambda fired: joint(fired) is None) for tally in corners])
         conflicting = tuple(
-            sorted({name for tally in corners for fired in tally.weights for name in self._outcome(fired).conflicting.get(question_id, ())})
+            sorted({name for tally in corners for fired in tally.weights for name in self._said_of(question_id, fired).conflicting})
         )
         together = _bounds_figure([tally.mix(joint, scale) for tally in corners], scale) if speakers else None
         weights, pooled = self._pool(speakers, per_corner_mix, scale)
         statuses = {
             status: _figure(
-                [tally.share(lambda fired, status=status: self._outcome(fired).statuses[question_id] == status) for tally in corners]
+                [tally.share(lambda fired, status=status: self._said_of(question_id, fired).status == status) for tally in corners]
             )
             for status in ("consensus", "compatible", "conflict", "no-stance")
         }
@@ -382,14 +413,17 @@ class Estimator:
     def _event_figure(self, expert: str, question_id: str, scale: tuple[str, ...], event: frozenset[str], corners: list[_Tally]) -> Figure:
         """The expert's bounds on P(event), mixed over the scenarios (0 to 1 where he is silent)."""
 
-        def interval(fired: frozenset[str]) -> dict[str, Interval] | None:
-            mine = [
-                self.claims[rule_id]
-                for rule_id in sorted(fired)
-                if rule_id in self.claims and _belongs(self.rule_base, rule_id, question_id, expert)
-            ]
-            found = event_bounds(scale, mine, event)
-            return None if found is None else {"event": found}
+        def interval(fired: frozenset[str]) -> dict[str, Span] | None:
+            key = (expert, question_id, event, fired)
+            if key not in self._events:
+                mine = [
+                    self.claims[rule_id]
+                    for rule_id in sorted(fired)
+                    if rule_id in self.claims and _belongs(self.rule_base, rule_id, question_id, expert)
+                ]
+                found = event_bounds(scale, mine, event)
+                self._events[key] = None if found is None else {"event": (float(found[0]), float(found[1]))}
+            return self._events[key]
 
         figure = _bounds_figure([tally.mix(interval, ("event",)) for tally in corners], ("event",))
         return figure["event"] if figure else Figure(0.0, 1.0)
@@ -412,54 +446,76 @@ def _belongs(rule_base: RuleBase, rule_id: str, question_id: str, expert: str) -
 
 
 class _Tally:
-    """One corner's weight of every set of firings: exact fractions, or sample counts."""
+    """One corner's weight of every set of firings: probabilities (exact), or sample counts.
 
-    def __init__(self, weights: Mapping[frozenset[str], Fraction | int], total: Fraction | int, exact: bool) -> None:
+    Exact weights are products of the inputs' probabilities, summed with
+    `math.fsum` (correctly rounded, so the order of the classes does not
+    matter); every figure is within a few units in the last place of the
+    rational answer.
+    """
+
+    def __init__(self, weights: Mapping[frozenset[str], float], total: float, exact: bool) -> None:
         self.weights = weights
         self.total = total
         self.exact_ = exact
 
     @classmethod
-    def exact(cls, groups: Mapping[frozenset[str], Fraction]) -> _Tally:
-        return cls(groups, ONE, True)
+    def exact(cls, groups: Mapping[frozenset[str], float]) -> _Tally:
+        return cls(groups, math.fsum(groups.values()), True)
 
     @classmethod
     def sampled(cls, counts: Mapping[frozenset[str], int], samples: int) -> _Tally:
-        return cls(counts, samples, False)
+        return cls({fired: float(count) for fired, count in counts.items()}, float(samples), False)
 
-    def share(self, happens: object) -> tuple[float, float | None]:
+    def share(self, happens: Callable[..., bool]) -> tuple[float, float | None]:
         """The probability that `happens(fired)`, and its standard error (None when exact)."""
-        assert callable(happens)
-        hits = sum((weight for fired, weight in self.weights.items() if happens(fired)), ZERO if self.exact_ else 0)
-        chance = float(Fraction(hits) / self.total) if self.exact_ else hits / float(self.total)
-        error = None if self.exact_ else math.sqrt(max(chance * (1 - chance), 0.0) / float(self.total))
+        return self.chance([weight for fired, weight in self.weights.items() if happens(fired)])
+
+    def chance(self, weights: Iterable[float]) -> tuple[float, float | None]:
+        """The probability of the sets of firings with these `weights`, and its standard error (None when exact)."""
+        chance = min(math.fsum(weights) / self.total, 1.0)
+        error = None if self.exact_ else math.sqrt(max(chance * (1 - chance), 0.0) / self.total)
         return chance, error
 
-    def mix(self, bounds_of: object, scale: Sequence[str]) -> dict[str, Mixed] | None:
+    def project(self, kept: frozenset[str]) -> _Tally:
+        """The same tally over the firings of the `kept` rules only (a question's figures need no others)."""
+        parts: dict[frozenset[str], list[float]] = {}
+        for fired, weight in self.weights.items():
+            parts.setdefault(fired & kept, []).append(weight)
+        return _Tally({fired: math.fsum(weights) for fired, weights in parts.items()}, self.total, self.exact_)
+
+    def mix(self, bounds_of: Callable[[frozenset[str]], Mapping[str, Span] | None], scale: Sequence[str]) -> dict[str, Mixed] | None:
         """The weighted mean of each outcome's bounds where they exist, with standard errors; None if they never do."""
-        assert callable(bounds_of)
         parts = [(weight, found) for fired, weight in self.weights.items() if (found := bounds_of(fired)) is not None]
-        kept = sum((weight for weight, _ in parts), ZERO if self.exact_ else 0)
+        kept = math.fsum(weight for weight, _ in parts)
         if not kept:
             return None
-        if self.exact_ and len(parts) == 1:  # one class: a certain scenario, no weighing to do
+        if len(parts) == 1:  # one class: no weighing to do
             only = parts[0][1]
-            return {outcome: (float(only[outcome][0]), float(only[outcome][1]), None, None) for outcome in scale}
+            return {
+                outcome: (only[outcome][0], only[outcome][1], None if self.exact_ else 0.0, None if self.exact_ else 0.0)
+                for outcome in scale
+            }
         mixed: dict[str, Mixed] = {}
         for outcome in scale:
             ends: list[tuple[float, float | None]] = []
             for side in (0, 1):
+                mean = math.fsum(weight * found[outcome][side] for weight, found in parts) / kept
                 if self.exact_:
-                    mean = sum((Fraction(weight) * found[outcome][side] for weight, found in parts), ZERO) / Fraction(kept)
-                    ends.append((float(mean), None))
+                    ends.append((mean, None))
                 else:
-                    values = [(int(weight), float(found[outcome][side])) for weight, found in parts]
-                    count = sum(weight for weight, _ in values)
-                    average = sum(weight * value for weight, value in values) / count
-                    spread = sum(weight * (value - average) ** 2 for weight, value in values) / max(count - 1, 1)
-                    ends.append((average, math.sqrt(spread / count)))
+                    spread = math.fsum(weight * (found[outcome][side] - mean) ** 2 for weight, found in parts) / max(kept - 1, 1)
+                    ends.append((mean, math.sqrt(spread / kept)))
             mixed[outcome] = (ends[0][0], ends[1][0], ends[0][1], ends[1][1])
         return mixed
+
+
+Span = tuple[float, float]
+"""An outcome's lower and upper bound as floats, for mixing."""
+
+
+def _spans(found: Mapping[str, Interval] | None) -> dict[str, Span] | None:
+    return None if found is None else {outcome: (float(low), float(high)) for outcome, (low, high) in found.items()}
 
 
 Mixed = tuple[float, float, float | None, float | None]
