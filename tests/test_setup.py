@@ -290,7 +290,12 @@ def test_the_readme_layout_table_matches_the_folders() -> None:
     """Every path the README's "How it works" table names exists, and every part of engine/ is named."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     section = readme.split("## How it works", 1)[1].split("\n## ", 1)[0]
-    named = {path for row in section.splitlines() if row.startswith("| `engine/") for path in re.findall(r"`(engine/[^`]*)`", row.split(" | ")[0])}
+    named = {
+        path
+        for row in section.splitlines()
+        if row.startswith("| `engine/")
+        for path in re.findall(r"`(engine/[^`]*)`", row.split(" | ")[0])
+    }
     assert named, "the table names no path"
     for path in named:
         assert (ROOT / path).exists(), f"the README names {path}, which does not exist"
