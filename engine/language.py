@@ -26,7 +26,8 @@ ranks; an ordered scale of outcomes is a level variable.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from itertools import pairwise, product
@@ -131,8 +132,12 @@ class Kind:
     def rank(self, value: Value) -> float:
         raise NotImplementedError
 
-    def problem(self, value: object, variable: str) -> tuple[str, str | None] | None:
-        """What is wrong with `value` for `variable` (a message and a suggestion), or None."""
+    def problem(self, value: object, variable: str, written: str | None = None) -> tuple[str, str | None] | None:
+        """What is wrong with `value` for `variable` (a message and a suggestion), or None.
+
+        `written` is the value as the user's file spells it, echoed instead
+        of the value read (`no`, `1e309`), when the file gives it.
+        """
         raise NotImplementedError
 
     def holds(self, op: Op, value: Value, targets: Sequence[Value]) -> bool:
@@ -182,10 +187,11 @@ class BooleanKind(Kind):
     def rank(self, value: Value) -> float:
         return 1 if value else 0
 
-    def problem(self, value: object, variable: str) -> tuple[str, str | None] | None:
+    def problem(self, value: object, variable: str, written: str | None = None) -> tuple[str, str | None] | None:
         if isinstance(value, bool):
             return None
-        return f"expected true or false for boolean '{variable}', got {show_value(value)}", None
+        shown = _echo(value, written)
+        return f"expected true or false for boolean '{variable}', got {shown}", boolean_hint(value)
 
     def describe(self) -> str:
         return "true | false"
@@ -232,11 +238,11 @@ class LevelKind(Kind):
     def rank(self, value: Value) -> float:
         return self._ranks[str(value)]
 
-    def problem(self, value: object, variable: str) -> tuple[str, str | None] | None:
+    def problem(self, value: object, variable: str, written: str | None = None) -> tuple[str, str | None] | None:
         if isinstance(value, str) and value in self._ranks:
             return None
         hint = did_you_mean(value, self.levels) if isinstance(value, str) else None
-        return f"expected one of {', '.join(self.levels)} for '{variable}', got {show_value(value)}", hint
+        return f"expected one of {', '.join(self.levels)} for '{variable}', got {_echo(value, written)}", hint
 
     def describe(self) -> str:
         return " < ".join(self.levels)
@@ -275,6 +281,9 @@ class NumberKind(Kind):
     integer: bool = True
 
     def __post_init__(self) -> None:
+        for bound in (self.minimum, self.maximum):
+            if isinstance(bound, float) and not math.isfinite(bound):
+                raise ValueError(f"min and max must be finite numbers, not {show_plain(bound)}")
         if self.minimum > self.maximum:
             raise ValueError(f"min {self.minimum} is above max {self.maximum}")
 
@@ -290,14 +299,17 @@ class NumberKind(Kind):
     def rank(self, value: Value) -> float:
         return value  # type: ignore[return-value]
 
-    def problem(self, value: object, variable: str) -> tuple[str, str | None] | None:
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-            return f"expected a number ({self.unit}) for '{variable}', got {show_value(value)}", None
+    def problem(self, value: object, variable: str, written: str | None = None) -> tuple[str, str | None] | None:
+        shown = _echo(value, written)
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return f"expected a number ({self.unit}) for '{variable}', got {shown}", number_hint(value)
+        if isinstance(value, float) and not math.isfinite(value):
+            return f"expected a finite number ({self.unit}) for '{variable}', got {shown}", None
         if self.integer and not isinstance(value, int):
-            return f"expected a whole number ({self.unit}) for '{variable}', got {show_value(value)}", None
+            return f"expected a whole number ({self.unit}) for '{variable}', got {shown}", None
         if not self.minimum <= value <= self.maximum:
             expected = f"expected {show_plain(self.minimum)} to {show_plain(self.maximum)} {self.unit}"
-            return f"{show_value(value)} is out of range for '{variable}': {expected}", None
+            return f"{shown} is out of range for '{variable}': {expected}", None
         return None
 
     def describe(self) -> str:
@@ -427,7 +439,8 @@ class FactClaim:
 
 Conclusion = StanceClaim | FactClaim
 
-KeyPath = tuple[str | int, ...]
+KeyPath = tuple[str | int | float, ...]
+"""Where in a document: mapping keys (names, or numbers) and list indices (ints, inside a list)."""
 
 
 class Leaf(NamedTuple):
@@ -536,7 +549,64 @@ def show_value(value: object) -> str:
         text = "a mapping"
     else:
         text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
+    return shorten(text)
+
+
+def shorten(text: str, limit: int = 60) -> str:
+    """`text`, or for a long one its start and end around how many characters it has: `1000000...0000 (401 characters)`."""
+    if len(text) <= limit:
+        return text
+    return f"{text[: limit // 2]}...{text[-10:]} ({len(text)} characters)"
+
+
+def _echo(value: object, written: str | None) -> str:
+    return shorten(written) if written is not None else show_value(value)
+
+
+_BOOLEAN_WORDS = {"yes": True, "y": True, "on": True, "no": False, "n": False, "off": False}
+_NUMBER_FORMS: tuple[tuple[re.Pattern[str], str, Callable[[str], int | float] | None], ...] = (
+    (re.compile(r"^[-+]?0[xX][0-9a-fA-F]+$"), "a hexadecimal number", lambda text: int(text, 16)),
+    (re.compile(r"^[-+]?0[oO][0-7]+$"), "an octal number", lambda text: int(text, 8)),
+    (re.compile(r"^[-+]?0[bB][01]+$"), "a binary number", lambda text: int(text, 2)),
+    (re.compile(r"^[-+]?0[0-9]+$"), "a number with a leading zero", int),
+    (re.compile(r"^[-+]?0[0-9]*\.[0-9]*(?:[eE][-+]?[0-9]+)?$"), "a number with a leading zero", float),
+    (re.compile(r"^(?=.*_)[-+]?[0-9][0-9_]*(?:\.[0-9_]*)?$"), "a number with '_' in it", lambda text: _decimal(text)),
+    (re.compile(r"^[-+]?[0-9]+(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?$"), "quoted, so it is text", None),
+)
+
+
+def _decimal(text: str) -> int | float:
+    return int(text) if text.replace("_", "").lstrip("+-").isdigit() else float(text)
+
+
+def boolean_hint(value: object) -> str | None:
+    """For the YAML 1.1 spellings of a boolean (`yes`, `off`): "did you mean 'true'?"."""
+    if isinstance(value, str) and value.lower() in _BOOLEAN_WORDS:
+        return f"did you mean '{'true' if _BOOLEAN_WORDS[value.lower()] else 'false'}'?"
+    return None
+
+
+def number_hint(value: object) -> str | None:
+    """For a number written in a form this reader does not take (`0x10`, `012`, `1_000`): the decimal it may mean.
+
+    Files are read by YAML 1.2's rules, in which these are text; YAML 1.1
+    read `012` as 10 and `1:30` as 90. Rather than guess, the value is
+    refused and the decimal named.
+    """
+    if not isinstance(value, str):
+        return None
+    for pattern, form, read in _NUMBER_FORMS:
+        if pattern.match(value) and read is None:
+            return f"{form}: write it without quotes"
+        if pattern.match(value) and read is not None:
+            try:
+                meant = shorten(str(read(value)))
+            except ValueError:  # more digits than Python converts
+                return f"{shorten(value)} is {form}"
+            return f"{shorten(value)} is {form}; did you mean {meant}?"
+    if re.match(r"^[-+]?[0-9]+(?::[0-5]?[0-9])+(?:\.[0-9]*)?$", value):
+        return "write the number itself: YAML 1.1 read this form in base 60"
+    return None
 
 
 def show_plain(value: Value) -> str:

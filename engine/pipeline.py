@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from engine.language import Value
-from engine.load.scenario import check_values, read_scenario
+from engine.load.scenario import check_values, read_scenario, speakers
 from engine.matching.compile import Program, compile_rule_base
 from engine.matching.matcher import Matcher
 from engine.model import RuleBase, Scenario, Vocabulary
@@ -45,6 +45,7 @@ class Engine:
         self.program = program
         self.matcher = matcher
         self.resolver = Resolver(rule_base, program)
+        self.speakers = speakers(rule_base)
 
     @classmethod
     def open(cls, rules: PathLike, seeds: PathLike | None = None, *, cache: bool = True) -> Engine:
@@ -90,7 +91,7 @@ class Engine:
 
     def read_scenario(self, path: PathLike) -> Scenario:
         """Load and check one scenario file against this rule base."""
-        return read_scenario(Path(path), self.vocabulary, self.rule_base.experts)
+        return read_scenario(Path(path), self.vocabulary, self.rule_base.experts, self.speakers)
 
     def forecast_file(self, path: PathLike) -> tuple[Scenario, Forecast]:
         scenario = self.read_scenario(path)

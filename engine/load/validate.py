@@ -30,7 +30,7 @@ class Where:
     document: Document
     key: KeyPath
 
-    def at(self, *sub: str | int) -> Where:
+    def at(self, *sub: str | int | float) -> Where:
         return Where(self.document, (*self.key, *sub))
 
     def error(self, message: str, suggestion: str | None = None) -> InputError:
