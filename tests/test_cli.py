@@ -295,21 +295,40 @@ def test_write_counterexamples_needs_consistency(forecast_cli: Invoke, repo_root
 # --- new -------------------------------------------------------------------------------
 
 
-def test_new_writes_a_complete_commented_scenario_that_runs(
+def test_new_writes_a_commented_scenario_whose_values_the_user_decides(
     tmp_path: Path, forecast_cli: Invoke, shipped_engine: Engine, repo_root: Path
 ) -> None:
-    """`forecast new NAME -o PATH`: every variable, its meaning and allowed values as comments; it runs."""
+    """`forecast new NAME -o PATH`: every variable, with its meaning and allowed values, left empty to decide.
+
+    The file is refused until every variable has a value (nothing fires on
+    values nobody chose); once they are filled in, it runs.
+    """
     target = tmp_path / "ceasefire.yaml"
     result = ok(forecast_cli("new", "ceasefire", "--rules", repo_root / "rules", "-o", target))
     assert result.stdout == f"wrote {target.as_posix()}\n"
-    lines = target.read_text(encoding="utf-8").splitlines()
-    for name, variable in shipped_engine.rule_base.vocabulary.variables.items():
-        at = next(index for index, line in enumerate(lines) if line.startswith(f"  {name}: "))
+    text = target.read_text(encoding="utf-8")
+    lines = text.splitlines()
+    variables = shipped_engine.rule_base.vocabulary.variables
+    for name, variable in variables.items():
+        at = lines.index(f"  {name}:")
         assert lines[at - 2] == f"  # {variable.meaning}"
         assert lines[at - 1].startswith("  # allowed: ")
-    data = yaml.safe_load("\n".join(lines))
+    data = yaml.safe_load(text)
     assert data["name"] == "ceasefire"
-    assert list(data["variables"]) == list(shipped_engine.rule_base.vocabulary.variables)
+    assert data["variables"] == dict.fromkeys(variables)
+
+    refused = forecast_cli(target, "--rules", repo_root / "rules")
+    assert refused.exit_code == 2 and refused.stdout == ""
+    first = next(iter(variables))
+    assert refused.stderr.startswith(f"forecast: error: {target}:")
+    assert f": variables.{first}: no value for '{first}' yet (decide one: " in refused.stderr
+    check = f"forecast check --rules {(repo_root / 'rules').as_posix()} {target.as_posix()}"
+    assert refused.stderr.endswith(f"(and {len(variables) - 1} more problems: run `{check}`)\n")
+
+    baseline = yaml.safe_load((repo_root / "scenarios" / "article_baseline.yaml").read_text(encoding="utf-8"))["variables"]
+    for name, value in baseline.items():
+        text = text.replace(f"  {name}:\n", f"  {name}: {json.dumps(value)}\n")
+    target.write_text(text, encoding="utf-8")
     ran = ok(forecast_cli(target, "--rules", repo_root / "rules"))
     assert ran.stdout.startswith(f"ceasefire  ({target})")
 

@@ -8,12 +8,12 @@ from pathlib import Path
 import click
 
 from engine.cli import options
-from engine.cli.options import output_option, rule_base_options
+from engine.cli.options import FILE, output_option, rule_base_options
 from engine.errors import InputError, did_you_mean
 
 
 @click.command("run")
-@click.argument("scenario", type=click.Path(path_type=Path))
+@click.argument("scenario", type=FILE)
 @click.option(
     "-f",
     "--format",
@@ -39,6 +39,7 @@ def run_command(scenario: Path, fmt: str, questions: tuple[str, ...], rules: Pat
     from engine.render.report import Report, renderer
     from engine.resolve.expectations import unmet_expectations
 
+    options.note_check_command(rules, seeds, scenario)
     engine = options.open_engine(rules, seeds)
     for question in questions:
         if question not in engine.vocabulary.questions:
