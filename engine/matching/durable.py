@@ -250,21 +250,40 @@ def held_signals() -> Iterator[None]:
         yield
         return
     caught: list[int] = []
-    previous = {number: signal.getsignal(number) for number in (signal.SIGINT, signal.SIGTERM)}
+    holding = True
+    # A handler installed from C (None) cannot be put back from Python: that signal is left alone.
+    previous: dict[int, Any] = {
+        number: handler for number in (signal.SIGINT, signal.SIGTERM) if (handler := signal.getsignal(number)) is not None
+    }
+
+    def hold(received: int, frame: Any) -> None:
+        # Once the engine has returned, a signal goes straight to its own handler, even before that
+        # handler is back in place: an interrupt raised while the handlers are restored cannot leave
+        # one of them holding forever.
+        if holding:
+            caught.append(received)
+        else:
+            _deliver(received, previous[received])
+
     for number in previous:
-        signal.signal(number, lambda received, frame: caught.append(received))
+        signal.signal(number, hold)
     try:
         yield
     finally:
+        holding = False
         for number, handler in previous.items():
             signal.signal(number, handler)
         for received in dict.fromkeys(caught):
-            number = signal.Signals(received)
-            handler = previous[number]
-            if callable(handler):
-                handler(number, None)
-            elif handler == signal.SIG_DFL:
-                signal.raise_signal(number)
+            _deliver(received, previous[received])
+
+
+def _deliver(number: int, handler: Any) -> None:
+    """Give a held signal to the handler that was in place: call it, or do what the default would."""
+    if callable(handler):
+        handler(number, None)
+    elif handler == signal.SIG_DFL:
+        signal.signal(number, signal.SIG_DFL)  # `hold` may still be in place: raise to the default, not to it
+        signal.raise_signal(number)
 
 
 class DurableMatcher(Matcher):
