@@ -13,6 +13,7 @@ say which line the error must point at.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -437,6 +438,57 @@ def test_bad_scenario_is_one_located_line_and_exit_2(
     assert_one_error_line(result, path, line, case.key, case.phrases)
 
 
+def test_an_unreadable_scenario_is_one_located_line(
+    tmp_path: Path, forecast_cli: Invoke, repo_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not click's usage error: the engine opens the file and says why it cannot (here as any user but root would see it)."""
+    path = tmp_path / "scenario.yaml"
+    path.write_text(BASELINE, encoding="utf-8")
+    opened = Path.open
+
+    def refuse(self: Path, *args: object, **kwargs: object) -> object:
+        if self == path:
+            raise PermissionError(13, "Permission denied", str(self))
+        return opened(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Path, "open", refuse)
+    monkeypatch.setattr(os, "access", lambda *args, **kwargs: False)  # what click consulted
+    for command in (["run", path], [path], ["check", path], ["new", "x", "--from", path, "-o", tmp_path / "x.yaml"]):
+        result = forecast_cli(*command, "--rules", repo_root / "rules")
+        assert result.exit_code == (1 if command[0] == "check" else 2), result.output
+        stream = result.stdout if command[0] == "check" else result.stderr
+        assert f"{path}: cannot read: permission denied (check the file's permissions)" in stream
+        assert "Usage:" not in result.output
+    assert not (tmp_path / "x.yaml").exists()
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads a file whatever its mode")
+def test_an_unreadable_scenario_in_a_real_process(tmp_path: Path, repo_root: Path) -> None:
+    path = tmp_path / "scenario.yaml"
+    path.write_text(BASELINE, encoding="utf-8")
+    path.chmod(0)
+    command = Path(sys.executable).parent / "forecast"
+    result = subprocess.run([command, path, "--rules", repo_root / "rules"], check=False, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr == f"forecast: error: {path}: cannot read: permission denied (check the file's permissions)\n"
+
+
+@pytest.mark.parametrize("kind", ["symlink-loop", "not-a-directory"])
+def test_a_path_that_cannot_be_opened_says_why(kind: str, tmp_path: Path, forecast_cli: Invoke, repo_root: Path) -> None:
+    """A symbolic link loop was once reported as 'no such file'."""
+    if kind == "symlink-loop":
+        path = tmp_path / "one.yaml"
+        path.symlink_to(tmp_path / "two.yaml")
+        (tmp_path / "two.yaml").symlink_to(path)
+        expected = "is a symbolic link that leads back to itself (point the link at a file)"
+    else:
+        (tmp_path / "file").write_text("x\n", encoding="utf-8")
+        path = tmp_path / "file" / "scenario.yaml"
+        expected = "a part of the path is not a directory (check the path)"
+    result = forecast_cli(path, "--rules", repo_root / "rules")
+    assert_one_error_line(result, path, None, None, (expected,))
+
+
 def test_unsafe_tag_is_never_constructed(tmp_path: Path, forecast_cli: Invoke, repo_root: Path) -> None:
     """A python/object tag is refused before anything runs: the command it names has no effect."""
     witness = tmp_path / "pwned"
@@ -629,6 +681,62 @@ RULE_CASES: dict[str, BadRuleBase] = {
         ("negation cycle: analyst.cycle_a -> analyst.cycle_b -> analyst.cycle_a", "break the cycle"),
         extra={"rules/vocabulary.yaml": ("facts:\n", "facts:\n  cycle_a:\n    meaning: A.\n  cycle_b:\n    meaning: B.\n")},
     ),
+    "yes-in-a-condition": BadRuleBase(
+        "rules/weiss.yaml",
+        "when: {var: heavy_losses, is: true}\n    then: {question: wagner_assault_role",
+        "when: {var: heavy_losses, is: yes}\n    then: {question: wagner_assault_role",
+        "is: yes}",
+        "rules[1].when.is",
+        ("expected true or false for boolean 'heavy_losses', got yes", "did you mean 'true'?"),
+    ),
+    "number-where-a-rule-key-belongs": BadRuleBase(
+        "rules/weiss.yaml",
+        "    hedge: may not\n",
+        "    hedge: may not\n    1: x\n",
+        "    1: x",
+        "rules[1].1",
+        ("unknown key 1",),
+    ),
+    "number-as-an-expert-id": BadRuleBase(
+        "rules/experts.yaml",
+        "experts:\n",
+        "experts:\n  7:\n    name: Seven\n    affiliation: Nowhere\n",
+        "  7:",
+        "experts.7",
+        ("7 is not a valid name, expected a lower_snake_case name",),
+    ),
+    "yes-for-a-strict-boolean": BadRuleBase(
+        "rules/vocabulary.yaml",
+        "    unit: fighters\n",
+        "    unit: fighters\n    integer: yes\n",
+        "integer: yes",
+        "variables.wagner_fighters.integer",
+        ("input should be a valid boolean, got yes", "did you mean 'true'?"),
+    ),
+    "infinite-bound": BadRuleBase(
+        "rules/vocabulary.yaml",
+        "    max: 10000\n",
+        "    max: .inf\n",
+        "  wagner_fighters:",
+        "variables.wagner_fighters",
+        ("min and max must be finite numbers, not inf",),
+    ),
+    "rule-file-named-yml": BadRuleBase(
+        "rules/notes.yml",
+        "",
+        "rules: []\n",
+        "rules: []",
+        "",
+        ("is named .yml, and only *.yaml files are read", "rename it to notes.yaml"),
+    ),
+    "seed-named-yml": BadRuleBase(
+        "seeds/notes.yml",
+        "",
+        "id: notes\n",
+        "id: notes",
+        "",
+        ("is named .yml, and only *.yaml files are read", "rename it to notes.yaml"),
+    ),
     "yaml-error-in-rule-file": BadRuleBase(
         "rules/weiss.yaml",
         "    hedge: unlikely\n    when:\n      all:",
@@ -656,6 +764,8 @@ def broken_rule_base(case: BadRuleBase, tmp_path: Path, repo_root: Path) -> tupl
     for relative, (old, new) in case.extra.items():
         _edit_file(tmp_path / relative, old, new)
     bad = tmp_path / case.file
+    if not bad.exists():
+        bad.write_text("", encoding="utf-8")
     if case.old or case.new:
         _edit_file(bad, case.old, case.new)
     return tmp_path / "rules", bad, line_of(bad.read_text(encoding="utf-8"), case.marker, case.occurrence)
@@ -716,6 +826,23 @@ def test_check_collects_every_problem(tmp_path: Path, forecast_cli: Invoke, repo
     assert ran.stderr.count("\n") == 1
     scenario = (repo_root / "scenarios" / "article_baseline.yaml").as_posix()
     assert ran.stderr.rstrip("\n").endswith(f"(and 1 more problem: run `forecast check --rules {rules.as_posix()} {scenario}`)")
+
+
+def test_check_refuses_a_scenario_named_yml_unless_it_is_named_on_the_command_line(
+    tmp_path: Path, forecast_cli: Invoke, repo_root: Path
+) -> None:
+    """A *.yml scenario in the scenarios directory was silently skipped; named as FILE, it is read."""
+    scenarios = tmp_path / "scenarios"
+    scenarios.mkdir()
+    (scenarios / "fine.yaml").write_text(BASELINE, encoding="utf-8")
+    (scenarios / "other.yml").write_text(BASELINE, encoding="utf-8")
+    result = forecast_cli("check", "--rules", repo_root / "rules", "--scenarios", scenarios)
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[0] == (
+        f"{scenarios / 'other.yml'}:1:1: is named .yml, and only *.yaml files are read (rename it to other.yaml)"
+    )
+    named = forecast_cli("check", "--rules", repo_root / "rules", scenarios / "other.yml")
+    assert named.exit_code == 0, named.output
 
 
 def test_check_reports_a_missing_rules_directory(tmp_path: Path, forecast_cli: Invoke) -> None:

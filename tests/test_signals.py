@@ -16,6 +16,7 @@ test interrupts at the same places, whatever the machine's speed.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import pty
@@ -28,6 +29,9 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from conftest import Invoke
+
+from engine.pipeline import Engine
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = [sys.executable, "-W", "error", "-W", "ignore:datetime.datetime.utcfromtimestamp:DeprecationWarning"]
@@ -108,6 +112,24 @@ def test_an_interrupted_forecast_raises_and_never_returns_a_wrong_answer(number:
     assert seen["interrupted"] > 0 and seen["returned"] > 0, f"the interrupts should land both inside and after: {seen}"
     assert seen["raised"] == [raised]
     assert seen["correct_after"], "the engine answers correctly after the interrupts"
+
+
+def test_an_interrupt_that_something_swallowed_still_ends_the_command(
+    forecast_cli: Invoke, repo_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A gc callback or C code may swallow the KeyboardInterrupt a signal raised: the command still ends as interrupted."""
+    forecast_file = Engine.forecast_file
+
+    def swallowing(self: Engine, path: Path) -> object:
+        with contextlib.suppress(KeyboardInterrupt):  # as `except BaseException: pass` in a library would
+            signal.raise_signal(signal.SIGINT)
+        return forecast_file(self, path)
+
+    monkeypatch.setattr(Engine, "forecast_file", swallowing)
+    result = forecast_cli(repo_root / "scenarios" / "junta_pays.yaml", "--rules", repo_root / "rules")
+    assert result.exit_code == 130
+    assert result.stderr == "forecast: interrupted (SIGINT)\n"
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler, "the command's handlers are gone after it"
 
 
 def _synthetic_rule_base(directory: Path, variables: int) -> Path:

@@ -45,10 +45,12 @@ def new_command(name: str, rules: Path, seeds: Path | None, template: Path | Non
     from engine.render.scenario_file import render_scenario
 
     if output is None and not SCENARIO_NAME.match(name):
+        stem = name.removesuffix(".yaml")
+        hint = f"did you mean '{stem}'? " if SCENARIO_NAME.match(stem) else ""
         raise InputError(
             f"{name!r} is not a scenario name",
             key="NAME",
-            suggestion="use letters, digits, '_' and '-' (it names scenarios/NAME.yaml); -o PATH writes anywhere else",
+            suggestion=f"{hint}use letters, digits, '_' and '-' (it names scenarios/NAME.yaml); -o PATH writes anywhere else",
         )
     target = output or Path("scenarios") / f"{name}.yaml"
     to_stdout = str(target) == "-"
