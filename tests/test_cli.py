@@ -229,6 +229,16 @@ def test_run_is_byte_identical_across_processes(forecast_cli: Invoke, repo_root:
         assert here.stdout_bytes == outputs[(fmt, "1")], fmt
 
 
+def test_unmet_stances_are_written_as_the_scenario_writes_them(tmp_path: Path, forecast_cli: Invoke, repo_root: Path) -> None:
+    """An unmet `stances:` expectation in YAML's flow style, as the file has it, not as a Python dict."""
+    text = (repo_root / "scenarios" / "article_baseline.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "stances.yaml"
+    path.write_text(text.replace("stances: {weiss: [curtail, maintain, increase]}", "stances: {weiss: [curtail]}"), encoding="utf-8")
+    result = forecast_cli(path, "--rules", repo_root / "rules")
+    assert result.exit_code == 1
+    assert "  russia_presence.stances: expected {weiss: [curtail]}, got {weiss: [curtail, maintain, increase]}" in result.stdout
+
+
 def test_unmet_expectation_prints_the_report_and_exits_1(tmp_path: Path, forecast_cli: Invoke, repo_root: Path) -> None:
     """A scenario whose `expect:` is not met: the full report still prints, stderr names the count, exit 1."""
     text = (repo_root / "scenarios" / "heavy_fighting.yaml").read_text(encoding="utf-8")
@@ -241,7 +251,7 @@ def test_unmet_expectation_prints_the_report_and_exits_1(tmp_path: Path, forecas
     assert result.stdout.startswith("Heavy fighting  (")
     assert "  outcome  curtail  [compatible]" in result.stdout
     assert "expectations: 1 of the scenario's expectations not met" in result.stdout
-    assert "russia_presence.outcome: expected ['increase'], got ['curtail']" in result.stdout
+    assert "russia_presence.outcome: expected [increase], got [curtail]" in result.stdout
     data = json.loads(forecast_cli(path, "--rules", repo_root / "rules", "--format", "json").stdout)
     assert data["expectations"]["unmet"] == [
         {"question": "russia_presence", "field": "outcome", "expected": ["increase"], "actual": ["curtail"]}
