@@ -69,6 +69,10 @@ def render_markdown(report: Report) -> str:
             status = " **self-conflict**" if stance.status == "self-conflict" else ""
             cells = [who, outcomes_text(stance.outcomes) + status, hedges_text(stance, rule_base), ", ".join(stance.rules)]
             lines.append("| " + " | ".join(_md_escape(cell) for cell in cells) + " |")
+        for stance in result.stances:
+            if stance.accepted is not None:
+                name = rule_base.experts[stance.expert].name
+                lines += ["", f"{name}'s self-conflict is accepted in checks.yaml as `{stance.accepted.name}`: {stance.accepted.reason}"]
         lines += ["", *_mermaid(result), ""]
         for stance in result.stances:
             lines += [f"### Why {rule_base.experts[stance.expert].name}", ""]

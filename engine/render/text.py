@@ -69,6 +69,9 @@ def _question_text(result: QuestionResult, rule_base: RuleBase) -> list[str]:
         if stance.status == "self-conflict":
             clash = " vs ".join(f"{rule_id} ({allows_text(rule_base, rule_id, result.scale)})" for rule_id in stance.rules)
             lines += _wrap(f"SELF-CONFLICT, reported, not resolved: {clash}", " " * (width + 6), " " * (width + 4))
+            if stance.accepted is not None:
+                accepted = f"accepted in checks.yaml as {stance.accepted.name}: {stance.accepted.reason}"
+                lines += _wrap(accepted, " " * (width + 6), " " * (width + 4))
     lines.append("  why")
     for stance in result.stances:
         lines.append(f"    {stance.expert}:")
