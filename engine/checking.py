@@ -56,7 +56,8 @@ class CheckResult:
             "ok": not self.failed,
         }
 
-    def render_text(self) -> str:
+    def render_text(self, width: int | None = None) -> str:
+        """The problems, one a line, and the consistency report wrapped at `width` (default 100)."""
         lines = [str(problem) for problem in self.problems]
         checked = f"{self.rules} rules in {self.rules_path.as_posix()}, {len(self.scenarios)} scenarios"
         if self.problems:
@@ -64,7 +65,8 @@ class CheckResult:
         else:
             lines.append(f"ok: {checked}; every quote found verbatim in its seed")
         if self.consistency is not None:
-            lines += ["", self.consistency.render_text().rstrip("\n")]
+            report = self.consistency.render_text() if width is None else self.consistency.render_text(width)
+            lines += ["", report.rstrip("\n")]
         for path in self.counterexamples:
             lines.append(f"wrote {path.as_posix()}")
         for path in self.removed:

@@ -85,7 +85,9 @@ def check_command(
     if fmt == "json":
         click.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
     else:
-        click.echo(result.render_text(), nl=False)
+        from engine.cli.terminal import output_width
+
+        click.echo(result.render_text(output_width(sys.stdout)), nl=False)
     if result.write_error is not None:
         raise result.write_error
     report = result.consistency

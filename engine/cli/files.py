@@ -106,6 +106,9 @@ def list_command(what: str, rules: Path, seeds: Path | None, fmt: str) -> None:
       forecast list rules
       forecast list variables --format json
     """
+    import sys
+
+    from engine.cli.terminal import output_width
     from engine.render.listing import listing
 
     options.note_check_command(rules, seeds)
@@ -113,4 +116,4 @@ def list_command(what: str, rules: Path, seeds: Path | None, fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps(data.to_json(), indent=2, ensure_ascii=False))
     else:
-        click.echo(data.render_text(), nl=False)
+        click.echo(data.render_text(output_width(sys.stdout)), nl=False)

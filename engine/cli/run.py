@@ -36,6 +36,7 @@ def run_command(scenario: Path, fmt: str, questions: tuple[str, ...], rules: Pat
 
     Exits 1 when the scenario's own `expect:` section is not met.
     """
+    from engine.cli.terminal import output_width, use_colour
     from engine.render.report import Report, renderer
     from engine.resolve.expectations import unmet_expectations
 
@@ -48,6 +49,7 @@ def run_command(scenario: Path, fmt: str, questions: tuple[str, ...], rules: Pat
             )
     parsed, forecast = engine.forecast_file(scenario)
     unmet = tuple(unmet_expectations(parsed, forecast))
+    stream = sys.stdout if output is None or str(output) == "-" else None
     report = Report(
         scenario=parsed,
         scenario_path=scenario.as_posix(),
@@ -56,6 +58,8 @@ def run_command(scenario: Path, fmt: str, questions: tuple[str, ...], rules: Pat
         forecast=forecast,
         unmet=unmet,
         questions=questions,
+        width=output_width(stream) or Report.width,
+        colour=use_colour(stream),
     )
     options.emit(renderer(fmt)(report), output)
     if unmet:

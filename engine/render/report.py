@@ -28,6 +28,10 @@ class Report:
     forecast: Forecast
     unmet: tuple[Mismatch, ...]
     questions: tuple[str, ...] = ()
+    width: int = 100
+    """The text form's line width (the command line follows the terminal; a pipe gets 100)."""
+    colour: bool = False
+    """Whether the text form may colour stances, conflicts and assumptions (on a terminal only)."""
 
     @property
     def shown(self) -> tuple[QuestionResult, ...]:
