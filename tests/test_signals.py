@@ -31,6 +31,7 @@ from pathlib import Path
 import pytest
 from conftest import Invoke
 
+from engine.errors import BudgetReached, EngineFailure, ForecastError, InputError, Interrupted
 from engine.pipeline import Engine
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -215,3 +216,19 @@ def test_a_signal_stops_the_consistency_check_with_one_line_and_the_cursor_back(
     assert text.rindex("\x1b[?25h") > text.rindex("\x1b[?25l"), "the cursor is shown again after it was hidden"
     after_bar = re.sub(r"\x1b\[\?25[hl]", "", text[text.rindex("\x1b[?25h") :]).replace("\r", "").strip("\n")
     assert after_bar == f"forecast: {word} ({signal.Signals(number).name})"
+
+
+def test_the_readme_lists_every_exit_code() -> None:
+    """The README's exit-code table names exactly the codes the error tree gives, with 0 for done."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme.split("| exit code | meaning |", 1)[1].split("\n\n", 1)[0]
+    documented = {int(row.split("|")[1]) for row in table.splitlines() if re.match(r"^\| \d+ \|", row)}
+    given = {
+        ForecastError.exit_code,
+        EngineFailure.exit_code,
+        InputError.exit_code,
+        BudgetReached.exit_code,
+        Interrupted(signal.SIGINT).exit_code,
+        Interrupted(signal.SIGTERM).exit_code,
+    }
+    assert documented == {0, *given} == {0, 1, 2, 3, 130, 143}

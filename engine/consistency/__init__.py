@@ -46,8 +46,8 @@ evidence, not proof, and the report says so.
 
 "Smallest" in an exhaustive search means first in this simplicity order:
 fewer variables away from their default class (false, the lowest level, the
-minimum: what `forecast new` writes), then a smaller sum of class positions,
-then class positions compared in vocabulary order.
+minimum), then a smaller sum of class positions, then class positions
+compared in vocabulary order.
 """
 
 from __future__ import annotations
