@@ -32,6 +32,7 @@ import pytest
 from conftest import Invoke
 
 from engine.errors import BudgetReached, EngineFailure, ForecastError, InputError, Interrupted
+from engine.matching import durable
 from engine.pipeline import Engine
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -113,6 +114,23 @@ def test_an_interrupted_forecast_raises_and_never_returns_a_wrong_answer(number:
     assert seen["interrupted"] > 0 and seen["returned"] > 0, f"the interrupts should land both inside and after: {seen}"
     assert seen["raised"] == [raised]
     assert seen["correct_after"], "the engine answers correctly after the interrupts"
+
+
+def test_a_holding_handler_left_in_place_is_seen_through(shipped_engine: Engine, repo_root: Path) -> None:
+    """An interrupt raised while the handlers are restored can leave the engine's holding handler in place.
+
+    It passes signals on; the next forecast sees through it to the real handler and puts that back, so
+    holders never pile up on each other.
+    """
+    _, expected = shipped_engine.forecast_file(repo_root / "scenarios" / "junta_pays.yaml")
+    left = durable._Hold({signal.SIGINT: signal.default_int_handler, signal.SIGTERM: signal.SIG_DFL})
+    left.holding = False
+    signal.signal(signal.SIGINT, left)
+    try:
+        assert shipped_engine.forecast(expected.values) == expected
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def test_an_interrupt_that_something_swallowed_still_ends_the_command(

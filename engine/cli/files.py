@@ -50,7 +50,7 @@ def new_command(name: str, rules: Path, seeds: Path | None, template: Path | Non
         raise InputError(
             f"{name!r} is not a scenario name",
             key="NAME",
-            suggestion=f"{hint}use letters, digits, '_' and '-' (it names scenarios/NAME.yaml); -o PATH writes anywhere else",
+            suggestion=f"{hint}use letters, digits, '_' and '-': it names scenarios/NAME.yaml; -o PATH writes anywhere else",
         )
     target = output or Path("scenarios") / f"{name}.yaml"
     to_stdout = str(target) == "-"

@@ -237,6 +237,32 @@ def _action(
     return action
 
 
+class _Hold:
+    """The handler of SIGINT and SIGTERM while the engine runs: it notes a signal, or, once released, passes it on."""
+
+    def __init__(self, previous: Mapping[int, Any]) -> None:
+        self.previous = previous
+        self.caught: list[int] = []
+        self.holding = True
+
+    def __call__(self, received: int, frame: Any) -> None:
+        # Once released, a signal goes straight to its own handler, even before that handler is
+        # back in place: an interrupt raised while the handlers are restored cannot leave one of
+        # them holding forever.
+        if self.holding:
+            self.caught.append(received)
+        else:
+            _deliver(received, self.previous[received])
+
+
+def _installed(number: int) -> Any:
+    """The handler of `number`, seen through a `_Hold` left in place by an interrupted restore."""
+    handler = signal.getsignal(number)
+    while isinstance(handler, _Hold):
+        handler = handler.previous[number]
+    return handler
+
+
 @contextmanager
 def held_signals() -> Iterator[None]:
     """Hold SIGINT and SIGTERM while the engine runs; deliver them, to their own handlers, afterwards.
@@ -249,31 +275,20 @@ def held_signals() -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    caught: list[int] = []
-    holding = True
     # A handler installed from C (None) cannot be put back from Python: that signal is left alone.
     previous: dict[int, Any] = {
-        number: handler for number in (signal.SIGINT, signal.SIGTERM) if (handler := signal.getsignal(number)) is not None
+        number: handler for number in (signal.SIGINT, signal.SIGTERM) if (handler := _installed(number)) is not None
     }
-
-    def hold(received: int, frame: Any) -> None:
-        # Once the engine has returned, a signal goes straight to its own handler, even before that
-        # handler is back in place: an interrupt raised while the handlers are restored cannot leave
-        # one of them holding forever.
-        if holding:
-            caught.append(received)
-        else:
-            _deliver(received, previous[received])
-
+    hold = _Hold(previous)
     for number in previous:
         signal.signal(number, hold)
     try:
         yield
     finally:
-        holding = False
+        hold.holding = False
         for number, handler in previous.items():
             signal.signal(number, handler)
-        for received in dict.fromkeys(caught):
+        for received in dict.fromkeys(hold.caught):
             _deliver(received, previous[received])
 
 
@@ -282,7 +297,7 @@ def _deliver(number: int, handler: Any) -> None:
     if callable(handler):
         handler(number, None)
     elif handler == signal.SIG_DFL:
-        signal.signal(number, signal.SIG_DFL)  # `hold` may still be in place: raise to the default, not to it
+        signal.signal(number, signal.SIG_DFL)  # a `_Hold` may still be in place: raise to the default, not to it
         signal.raise_signal(number)
 
 
