@@ -331,6 +331,12 @@ SCENARIO_CASES: dict[str, BadScenario] = {
         "variables.wagner_fighters",
         ("100000000000000000000000000000...0000000000 (401 characters) is out of range", "expected 0 to 10000 fighters"),
     ),
+    "long-number-for-text": BadScenario(
+        _edit("name: The situation as the article reports it", "name: " + "7" * 300),
+        _at("name: 777"),
+        "name",
+        ("expected text, got 777777777777777777777777777777...7777777777 (300 characters)", "quote it"),
+    ),
     "too-many-digits": BadScenario(
         _edit("wagner_fighters: 1100", "wagner_fighters: " + "9" * 5000),
         _at("wagner_fighters: 999"),

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.errors import InputError, did_you_mean, raise_all
-from engine.language import KeyPath, StanceClaim, Value, show_value
+from engine.language import KeyPath, StanceClaim, Value, shorten, show_value
 from engine.load.yamlfile import Document, load_yaml
 from engine.model import Expectation, RuleBase, Scenario, Vocabulary
 
@@ -47,7 +47,7 @@ def speakers(rule_base: RuleBase) -> dict[str, set[str]]:
 
 def _shown(written: Written, key: KeyPath, value: object) -> str:
     text = written(key)
-    return text if text is not None else show_value(value)
+    return shorten(text) if text is not None else show_value(value)
 
 
 def variable_problems(
