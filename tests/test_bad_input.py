@@ -257,6 +257,9 @@ SCENARIO_CASES: dict[str, BadScenario] = {
     # A number may be a key (scenario forms map values to weights); where a name is expected, it is an unknown key.
     "integer-key": BadScenario(lambda: BASELINE + "1: x\n", _at("1: x"), "1", ("unknown key 1", "expected one of: description")),
     "float-key": BadScenario(lambda: BASELINE + "1.5: x\n", _at("1.5: x"), "1.5", ("unknown key 1.5",)),
+    "duplicate-number-key": BadScenario(
+        lambda: BASELINE + "1: a\n1.0: b\n", _at("1.0: b"), "1.0", ("duplicate key 1.0 (first at line ", "remove one of them")
+    ),
     "boolean-key": BadScenario(lambda: BASELINE + "true: x\n", _at("true: x"), None, ("keys must be names or numbers, got true",)),
     "null-key": BadScenario(lambda: BASELINE + "~: x\n", _at("~: x"), None, ("keys must be names or numbers, got ~",)),
     "list-key": BadScenario(lambda: BASELINE + "? [a]\n: x\n", _at("? [a]"), None, ("keys must be names or numbers, got a list",)),

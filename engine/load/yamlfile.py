@@ -76,17 +76,6 @@ for _tag in (_NULL, _BOOL, _INT, _FLOAT):  # int before float: `12` is an int
 _NOT_ALLOWED = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
-def format_key(path: KeyPath) -> str:
-    """`('rules', 3, 'when')` -> `rules[3].when`."""
-    text = ""
-    for part in path:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        else:
-            text += f".{part}" if text else str(part)
-    return text
-
-
 @dataclass(frozen=True)
 class Document:
     """A parsed file: its data, where each key path sits in the text, and the text of each plain value."""
@@ -266,13 +255,25 @@ class _Builder:
         self.written: dict[KeyPath, str] = {}
         self.count = 0
         self._active: set[int] = set()
+        self._items: set[KeyPath] = set()
+        """The key paths of list items: a number there is an index, elsewhere a mapping's key."""
+
+    def _key_text(self, key: KeyPath) -> str:
+        text = ""
+        for length, part in enumerate(key, start=1):
+            if key[:length] in self._items:
+                text += f"[{part}]"
+            else:
+                name = part if isinstance(part, str) else show_value(part)
+                text += f".{name}" if text else name
+        return text
 
     def _fail(self, node: yaml.Node, message: str, key: KeyPath, suggestion: str | None = None) -> InputError:
         mark = node.start_mark
         return InputError(
             message,
             location=Location(self.path, mark.line + 1, mark.column + 1),
-            key=format_key(key) or None,
+            key=self._key_text(key) or None,
             suggestion=suggestion,
         )
 
@@ -343,6 +344,7 @@ class _Builder:
         if isinstance(node, yaml.SequenceNode):
             if node.tag != _SEQ_TAG:
                 raise self._fail(node, f"unsafe or unknown YAML tag {node.tag!r}", key, "remove the tag")
+            self._items.update((*key, index) for index in range(len(node.value)))
             return [self.build(child, (*key, index)) for index, child in enumerate(node.value)]
         if isinstance(node, yaml.MappingNode):
             if node.tag != _MAP_TAG:
