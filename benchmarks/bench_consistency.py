@@ -67,6 +67,9 @@ def synthetic_rule_base(directory: Path, variables: int) -> Path:
     for index in range(3):
         vocabulary += [f"  q{index}:", f"    text: Synthetic question {index}?", "    outcomes: [low, mid, high]"]
     (rules / "vocabulary.yaml").write_text("\n".join(vocabulary) + "\n", encoding="utf-8")
+    (rules / "lexicons").mkdir()
+    plain = ROOT / "tests" / "fixtures" / "picnic" / "rules" / "lexicons" / "plain.yaml"
+    (rules / "lexicons" / "plain.yaml").write_text(plain.read_text(encoding="utf-8"), encoding="utf-8")
     (rules / "experts.yaml").write_text(
         "experts:\n  analyst:\n    name: Analyst\n    affiliation: Benchmark\n    kind: analyst\n", encoding="utf-8"
     )

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from engine.errors import InputError, Location, RuleBaseInvalid
-from engine.load.rulebase import load_rule_base
-from engine.load.scenario import scenario_problems
+from engine.load.rulebase import load_rule_base, misnamed
+from engine.load.scenario import scenario_problems, speakers
 from engine.load.validate import problems as rule_base_problems
 from engine.load.yamlfile import load_yaml
 from engine.matching.compile import compile_rule_base
@@ -36,6 +36,11 @@ class CheckResult:
     notes: list[str] = field(default_factory=list)
     consistency: Any = None
     counterexamples: list[Path] = field(default_factory=list)
+    removed: list[Path] = field(default_factory=list)
+    """Counterexample files of an earlier run that this one removed."""
+    write_error: InputError | None = None
+    """Why the counterexamples could not be written; the report is whole without them."""
+    wants_counterexamples: bool = False
 
     @property
     def failed(self) -> bool:
@@ -53,7 +58,8 @@ class CheckResult:
             "ok": not self.failed,
         }
 
-    def render_text(self) -> str:
+    def render_text(self, width: int | None = None) -> str:
+        """The problems, one a line, and the consistency report wrapped at `width` (default 100)."""
         lines = [str(problem) for problem in self.problems]
         checked = f"{self.rules} rules in {self.rules_path.as_posix()}, {len(self.scenarios)} scenarios"
         if self.problems:
@@ -62,9 +68,14 @@ class CheckResult:
             lines.append(f"ok: {checked}; every quote found verbatim in its seed")
         lines += [f"note: {note}" for note in self.notes]
         if self.consistency is not None:
-            lines += ["", self.consistency.render_text().rstrip("\n")]
+            report = self.consistency.render_text() if width is None else self.consistency.render_text(width)
+            lines += ["", report.rstrip("\n")]
         for path in self.counterexamples:
             lines.append(f"wrote {path.as_posix()}")
+        for path in self.removed:
+            lines.append(f"removed {path.as_posix()} (a counterexample of an earlier run)")
+        if self.consistency is not None and not self.consistency.complete and self.wants_counterexamples:
+            lines.append("no counterexample written: the search did not finish")
         return "\n".join(lines) + "\n"
 
 
@@ -86,7 +97,7 @@ def _scenario_files(rules: Path, scenarios: Path | None, files: tuple[Path, ...]
         return list(files)
     directory = scenarios if scenarios is not None else rules.parent / "scenarios"
     if directory.is_dir():
-        return sorted(directory.glob("*.yaml"))
+        return sorted([*directory.glob("*.yaml"), *directory.glob("*.yml")])
     if scenarios is not None:
         raise InputError("scenarios directory not found", location=Location(scenarios), suggestion="pass --scenarios DIR")
     return []
@@ -111,15 +122,25 @@ def check_all(
     consistency: bool = False,
     counterexamples: Path | None = None,
     progress: ProgressFactory | None = None,
+    max_seconds: float | None = None,
+    checkpoint: Callable[[], None] | None = None,
 ) -> CheckResult:
-    """Check everything; raises `InputError` only when `rules` is not a directory."""
+    """Check everything; raises `InputError` only when `rules` is not a directory or `counterexamples` cannot be written into.
+
+    `max_seconds` bounds the consistency search and `checkpoint` is called
+    before each of its scenarios (`engine.consistency.run_consistency`).
+    """
     if not rules.is_dir():
         raise InputError(
             "rule base directory not found" if not rules.exists() else "is not a directory",
             location=Location(rules),
             suggestion="pass --rules DIR",
         )
-    result = CheckResult(rules_path=rules)
+    if counterexamples is not None:
+        from engine.writing import check_directory
+
+        check_directory(counterexamples)  # now, not after a long search
+    result = CheckResult(rules_path=rules, wants_counterexamples=counterexamples is not None)
     rule_base, result.problems = _problems_of(lambda: load_rule_base(rules, seeds))
     if rule_base is None:
         return result
@@ -127,10 +148,14 @@ def check_all(
     result.problems.extend(rule_base_problems(rule_base))
     defaults = [lexicon for lexicon in rule_base.lexicons.values() if lexicon.default]
     lexicon = defaults[0] if len(defaults) == 1 else None
+    spoken = speakers(rule_base)
     for path in _scenario_files(rules, scenarios, files):
         result.scenarios.append(path)
+        if not files and path.suffix == ".yml":  # a file named on the command line is read whatever its name
+            result.problems.append(misnamed(path))
+            continue
         document, problems = _problems_of(functools.partial(load_yaml, path))
-        result.problems.extend(problems or scenario_problems(document, rule_base.vocabulary, rule_base.experts, lexicon))
+        result.problems.extend(problems or scenario_problems(document, rule_base.vocabulary, rule_base.experts, lexicon, spoken))
     if result.problems:
         return result
     program = compile_rule_base(rule_base)
@@ -142,8 +167,18 @@ def check_all(
         from engine.pipeline import Engine
 
         engine = Engine.on(rule_base, program, "compiled")
-        result.consistency = run_consistency(engine, progress=progress("consistency") if progress else None)
-        if counterexamples is not None:
-            counterexamples.mkdir(parents=True, exist_ok=True)
-            result.counterexamples = write_counterexamples(result.consistency, counterexamples, rule_base.vocabulary)
+        result.consistency = run_consistency(
+            engine, progress=progress("consistency") if progress else None, max_seconds=max_seconds, checkpoint=checkpoint
+        )
+        if counterexamples is not None and result.consistency.complete:
+            from engine.consistency.report import earlier_counterexamples
+
+            earlier = earlier_counterexamples(counterexamples)
+            try:
+                result.counterexamples = write_counterexamples(result.consistency, counterexamples, rule_base.vocabulary)
+            except InputError as error:
+                result.write_error = error
+            except OSError as error:
+                result.write_error = InputError(f"cannot write: {error.strerror or error}", location=Location(counterexamples))
+            result.removed = [path for path in earlier if path not in result.counterexamples and not path.exists()]
     return result

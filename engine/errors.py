@@ -5,10 +5,17 @@ attribute (click's pattern), so the CLI catches `ForecastError` in one place
 and exits with `error.exit_code`. Every error about a user's file carries
 its location (path, line, column), the key path inside the document, what
 was expected and, where one exists, a suggestion.
+
+The exit codes: 0 done; 1 the work found problems (`ForecastError`,
+`EngineFailure`); 2 the input is wrong (`InputError`); 3 the time budget ran
+out before the work was done (`BudgetReached`); 130 and 143 a signal stopped
+the work (`Interrupted`: SIGINT, SIGTERM).
 """
 
 from __future__ import annotations
 
+import re
+import signal
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -71,13 +78,17 @@ class InputError(ForecastError):
         text = ": ".join(parts)
         if self.suggestion:
             text += f" ({self.suggestion})"
-        return text
+        return one_line(text)
 
 
 class RuleBaseInvalid(InputError):
-    """Several problems at once; all of them are in `problems`, the first is the message."""
+    """Several problems at once; all of them are in `problems`, the first is the message.
 
-    def __init__(self, problems: list[InputError], *, checked_by: str | None = "forecast check") -> None:
+    `checked_by` is the command that lists them all (`forecast check --rules
+    DIR FILE`); only the command line knows it, so the library leaves it out.
+    """
+
+    def __init__(self, problems: list[InputError], *, checked_by: str | None = None) -> None:
         first = problems[0]
         more = len(problems) - 1
         super().__init__(first.message, location=first.location, key=first.key, suggestion=first.suggestion)
@@ -91,8 +102,12 @@ class RuleBaseInvalid(InputError):
         # The count of further problems goes last, after the first one's own suggestion.
         return super().__str__() + self.more
 
+    def suggesting(self, command: str) -> RuleBaseInvalid:
+        """The same problems, counted with the command that lists them all."""
+        return RuleBaseInvalid(self.problems, checked_by=command)
 
-def raise_all(problems: list[InputError], *, checked_by: str | None = "forecast check") -> None:
+
+def raise_all(problems: list[InputError], *, checked_by: str | None = None) -> None:
     """Raise nothing for no problems, the one problem alone, or all of them as `RuleBaseInvalid`."""
     if len(problems) == 1:
         raise problems[0]
@@ -108,14 +123,71 @@ class SetupError(ForecastError):
     """The installation is broken (a dependency that cannot be imported); the message says how to fix it."""
 
 
-def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
-    """A "did you mean" hint for a misspelt name, or a list of the choices."""
+class BudgetReached(ForecastError):
+    """The time budget ran out before the work was done; what was done has been reported."""
+
+    exit_code = 3
+
+
+class Interrupted(KeyboardInterrupt):
+    """A signal stopped the work: SIGINT (Ctrl-C) or SIGTERM.
+
+    A `KeyboardInterrupt`, so that no `except Exception` swallows it and
+    whatever lets Ctrl-C through (durable_rules' held signals, hypothesis)
+    lets SIGTERM through too. `exit_code` is 128 plus the signal's number,
+    the shell's convention: 130 for SIGINT, 143 for SIGTERM.
+    """
+
+    def __init__(self, signal_number: int = signal.SIGINT) -> None:
+        super().__init__(signal_number)
+        self.signal_number = signal_number
+        self.exit_code = 128 + signal_number
+
+    def __str__(self) -> str:
+        name = signal.Signals(self.signal_number).name
+        return f"{'interrupted' if self.signal_number == signal.SIGINT else 'terminated'} ({name})"
+
+
+_BREAKS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def one_line(text: str) -> str:
+    """`text` with every control character escaped (`\\n`, `\\x00`): a message stays one line on any terminal."""
+    return _BREAKS.sub(lambda match: repr(match.group())[1:-1], text)
+
+
+def hidden_characters(word: str) -> str | None:
+    """What in `word` a reader cannot see or tell from ASCII: `U+200B ZERO WIDTH SPACE at character 5`."""
+    import unicodedata
+
+    found = [
+        f"U+{ord(char):04X} {unicodedata.name(char, '') or '(a control character)'} at character {position}"
+        for position, char in enumerate(word, start=1)
+        if not (char.isascii() and char.isprintable())
+    ]
+    return ", ".join(found) or None
+
+
+def did_you_mean(word: object, choices: Iterable[str]) -> str | None:
+    """A "did you mean" hint for a misspelt name, or a list of the choices.
+
+    A name that differs from a choice only by a character that looks the
+    same (a Cyrillic letter, a zero-width space) gets a hint that names it,
+    since the two would otherwise read alike.
+    """
     import difflib  # only when a name is wrong: it is not free at start-up
 
+    text = str(word)
     options = sorted(set(choices))
-    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
+    hidden = hidden_characters(text) if all(option.isascii() for option in options) else None
+    close = difflib.get_close_matches(text, options, n=1, cutoff=0.6)
     if close:
-        return f"did you mean '{close[0]}'?"
-    if 0 < len(options) <= 8:
-        return "expected one of: " + ", ".join(options)
-    return None
+        hint = f"did you mean '{close[0]}'?"
+    elif 0 < len(options) <= 8:
+        hint = "expected one of: " + ", ".join(options)
+    else:
+        hint = None
+    if hidden:
+        note = f"the name has {hidden}"
+        return f"{hint}; {note}" if hint else note
+    return hint

@@ -21,7 +21,7 @@ from typing import Literal
 
 from engine.errors import InputError, Location, did_you_mean
 from engine.language import Value
-from engine.load.scenario import check_inputs, check_values, read_scenario
+from engine.load.scenario import check_inputs, check_values, read_scenario, speakers
 from engine.matching.compile import Program, compile_rule_base
 from engine.matching.matcher import Matcher
 from engine.model import UNCERTAIN, Lexicon, RuleBase, Scenario, Vocabulary
@@ -56,6 +56,7 @@ class Engine:
         self.resolver = Resolver(rule_base, program)
         self.notices = notices
         self._estimators: dict[str, Estimator] = {}
+        self.speakers = speakers(rule_base)
 
     @classmethod
     def open(cls, rules: PathLike, seeds: PathLike | None = None, *, cache: bool = True, matcher: MatcherName = "durable") -> Engine:
@@ -159,7 +160,7 @@ class Engine:
 
     def read_scenario(self, path: PathLike, lexicon: str | None = None) -> Scenario:
         """Load and check one scenario file against this rule base; `lexicon` reads its likelihood words."""
-        return read_scenario(Path(path), self.vocabulary, self.rule_base.experts, self.lexicon(lexicon))
+        return read_scenario(Path(path), self.vocabulary, self.rule_base.experts, self.lexicon(lexicon), self.speakers)
 
     def forecast_file(self, path: PathLike) -> tuple[Scenario, Forecast]:
         """The forecast of a certain scenario file (an uncertain one has `probabilities` only)."""

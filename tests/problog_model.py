@@ -21,6 +21,7 @@ from collections.abc import Iterator, Mapping
 from itertools import count
 
 from engine.language import AllOf, AnyOf, Condition, FactClaim, FactRef, NotOf, Op, VarTest
+from engine.load.strata import stratify
 from engine.model import Between, ChanceRange, Chances, Input, Rule, Vocabulary
 
 _COMPARE = {Op.IS: "=:=", Op.IS_NOT: "=\\=", Op.AT_LEAST: ">=", Op.AT_MOST: "=<", Op.ABOVE: ">", Op.BELOW: "<"}
@@ -63,9 +64,13 @@ class Translation:
                 self.lines.append(f"fires({_atom(rule.id)}) :- {self._condition(rule.when)}.")
             if isinstance(rule.then, FactClaim):
                 self.lines.append(f"fact({_atom(rule.then.fact)}) :- fires({_atom(rule.id)}).")
-        self.lines += [f"query(fires({_atom(rule.id)}))." for rule in rules]
+        # Queried lowest stratum first: ProbLog then has a fact's table complete before any rule negates it.
+        # Asked in another order, it can take a negation next to a positive loop for a negative cycle.
+        strata = stratify(rules, vocabulary)
         derived = {rule.then.fact for rule in rules if isinstance(rule.then, FactClaim)}
-        self.lines += [f"query(fact({_atom(fact)}))." for fact in vocabulary.facts if fact in derived]
+        facts = sorted((fact for fact in vocabulary.facts if fact in derived), key=lambda fact: strata.fact_stratum[fact])
+        self.lines += [f"query(fact({_atom(fact)}))." for fact in facts]
+        self.lines += [f"query(fires({_atom(rule.id)}))." for rule in sorted(rules, key=lambda rule: strata.rule_stratum[rule.id])]
 
     @property
     def source(self) -> str:

@@ -13,6 +13,7 @@ say which line the error must point at.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -24,7 +25,7 @@ from pathlib import Path
 import pytest
 from click.testing import Result
 
-from engine.errors import EngineFailure, InputError
+from engine.errors import EngineFailure
 from engine.pipeline import Engine
 
 Invoke = Callable[..., Result]
@@ -146,7 +147,7 @@ SCENARIO_CASES: dict[str, BadScenario] = {
         _edit("kremlin_investment: high", "kremlin_investment: hihg"),
         _at("kremlin_investment: hihg"),
         "variables.kremlin_investment",
-        ("expected one of low, moderate, high", "got 'hihg'", "did you mean 'high'?"),
+        ("expected one of low, moderate, high", "got hihg", "did you mean 'high'?"),
     ),
     "string-for-boolean": BadScenario(
         _edit("junta_pays: false", 'junta_pays: "no"'),
@@ -253,13 +254,136 @@ SCENARIO_CASES: dict[str, BadScenario] = {
         None,
         ("holds several YAML documents, expected one", "remove the '---' separator"),
     ),
-    "integer-key": BadScenario(lambda: BASELINE + "1: x\n", _at("1: x"), "1", ("unknown key 1", "expected one of: description, expect")),
-    "list-key": BadScenario(lambda: BASELINE + "? [a]\n: x\n", _at("? [a]"), None, ("keys must be plain names, got a list",)),
+    # A number may be a key (scenario forms map values to weights); where a name is expected, it is an unknown key.
+    "integer-key": BadScenario(lambda: BASELINE + "1: x\n", _at("1: x"), "1", ("unknown key 1", "expected one of: description")),
+    "float-key": BadScenario(lambda: BASELINE + "1.5: x\n", _at("1.5: x"), "1.5", ("unknown key 1.5",)),
+    "duplicate-number-key": BadScenario(
+        lambda: BASELINE + "1: a\n1.0: b\n", _at("1.0: b"), "1.0", ("duplicate key 1.0 (first at line ", "remove one of them")
+    ),
+    "boolean-key": BadScenario(lambda: BASELINE + "true: x\n", _at("true: x"), None, ("keys must be names or numbers, got true",)),
+    "null-key": BadScenario(lambda: BASELINE + "~: x\n", _at("~: x"), None, ("keys must be names or numbers, got ~",)),
+    "list-key": BadScenario(lambda: BASELINE + "? [a]\n: x\n", _at("? [a]"), None, ("keys must be names or numbers, got a list",)),
     "integer-key-in-variables": BadScenario(
         _edit("  cruel_conduct: true\n", "  cruel_conduct: true\n  7: true\n"),
         _at("  7: true"),
         "variables.7",
-        ("unknown variable 7",),
+        ("unknown variable 7", "expected one of: alienated_west"),
+    ),
+    "integer-key-in-expect": BadScenario(_edit("  junta_protector:\n", "  3:\n"), _at("  3:"), "expect.3", ("unknown question 3",)),
+    # YAML 1.1 forms: read by YAML 1.2's rules, never silently as something else, and echoed as written.
+    "yes-for-boolean": BadScenario(
+        _edit("junta_pays: false", "junta_pays: yes"),
+        _at("junta_pays: yes"),
+        "variables.junta_pays",
+        ("expected true or false for boolean 'junta_pays', got yes", "did you mean 'true'?"),
+    ),
+    "off-for-boolean": BadScenario(
+        _edit("cruel_conduct: true", "cruel_conduct: Off"), _at("cruel_conduct: Off"), "variables.cruel_conduct", ("got Off", "'false'?")
+    ),
+    "no-for-level": BadScenario(
+        _edit("mali_resources: limited", "mali_resources: no"),
+        _at("mali_resources: no"),
+        "variables.mali_resources",
+        ("expected one of limited, substantial for 'mali_resources', got no",),
+    ),
+    "leading-zero": BadScenario(
+        _edit("deadly_clashes: 1\n", "deadly_clashes: 012\n"),
+        _at("deadly_clashes: 012"),
+        "variables.deadly_clashes",
+        ("expected a number", "got 012", "did you mean 12?"),
+    ),
+    "hexadecimal": BadScenario(
+        _edit("deadly_clashes: 1\n", "deadly_clashes: 0x10\n"), _at("0x10"), "variables.deadly_clashes", ("got 0x10", "did you mean 16?")
+    ),
+    "octal": BadScenario(
+        _edit("deadly_clashes: 1\n", "deadly_clashes: 0o17\n"), _at("0o17"), "variables.deadly_clashes", ("got 0o17", "did you mean 15?")
+    ),
+    "sexagesimal": BadScenario(
+        _edit("wagner_fighters: 1100", "wagner_fighters: 1:30"),
+        _at("1:30"),
+        "variables.wagner_fighters",
+        ("expected a number (fighters) for 'wagner_fighters', got 1:30", "base 60"),
+    ),
+    "underscores": BadScenario(
+        _edit("wagner_fighters: 1100", "wagner_fighters: 1_100"),
+        _at("1_100"),
+        "variables.wagner_fighters",
+        ("got 1_100", "did you mean 1100?"),
+    ),
+    "quoted-number": BadScenario(
+        _edit("wagner_fighters: 1100", 'wagner_fighters: "1100"'),
+        _at('"1100"'),
+        "variables.wagner_fighters",
+        ("got '1100'", "write it without quotes"),
+    ),
+    "explicit-tag-on-a-1.1-form": BadScenario(
+        _edit("junta_pays: false", "junta_pays: !!bool yes"),
+        _at("!!bool yes"),
+        "variables.junta_pays",
+        ("'yes' is not a YAML 1.2 bool", "remove the tag"),
+    ),
+    "float-overflow": BadScenario(
+        _edit("wagner_fighters: 1100", "wagner_fighters: 1e309"),
+        _at("1e309"),
+        "variables.wagner_fighters",
+        ("expected a finite number (fighters) for 'wagner_fighters', got 1e309",),
+    ),
+    "huge-integer": BadScenario(
+        _edit("wagner_fighters: 1100", "wagner_fighters: 1" + "0" * 400),
+        _at("wagner_fighters: 1000"),
+        "variables.wagner_fighters",
+        ("100000000000000000000000000000...0000000000 (401 characters) is out of range", "expected 0 to 10000 fighters"),
+    ),
+    "long-number-for-text": BadScenario(
+        _edit("name: The situation as the article reports it", "name: " + "7" * 300),
+        _at("name: 777"),
+        "name",
+        ("expected text, got 777777777777777777777777777777...7777777777 (300 characters)", "quote it"),
+    ),
+    "too-many-digits": BadScenario(
+        _edit("wagner_fighters: 1100", "wagner_fighters: " + "9" * 5000),
+        _at("wagner_fighters: 999"),
+        "variables.wagner_fighters",
+        ("the number 999", "(5000 characters) has too many digits"),
+    ),
+    "nul-character": BadScenario(
+        _edit("  heavy_losses: true\n", "  heavy_losses: tr\x00ue\n"),
+        _at("heavy_losses: tr"),
+        None,
+        ("character U+0000 is not allowed in a YAML file", "remove it"),
+    ),
+    "control-character": BadScenario(
+        _edit("name: The situation", "name: The \x1b[31msituation"), _at("name: The"), None, ("character U+001B is not allowed",)
+    ),
+    "line-break-in-a-key": BadScenario(
+        _edit("junta_pays: false", '"junta\\npays": false'),
+        _at("junta"),
+        "variables.junta\\npays",
+        ("unknown variable 'junta\\npays'", "U+000A (a control character) at character 6"),
+    ),
+    "zero-width-space-in-a-key": BadScenario(
+        _edit("junta_pays: false", "junta_pays\u200b: false"),
+        _at("junta_pays"),
+        None,
+        ("unknown variable 'junta_pays\\u200b'", "did you mean 'junta_pays'?; the name has U+200B ZERO WIDTH SPACE at character 11"),
+    ),
+    "cyrillic-letter-in-a-key": BadScenario(
+        _edit("junta_pays: false", "junta_p\u0430ys: false"),
+        _at("junta_p"),
+        None,
+        ("did you mean 'junta_pays'?; the name has U+0430 CYRILLIC SMALL LETTER A at character 8",),
+    ),
+    "no-value-yet": BadScenario(
+        _edit("junta_pays: false", "junta_pays:"),
+        _at("junta_pays:"),
+        "variables.junta_pays",
+        ("no value for 'junta_pays' yet", "decide one: true | false"),
+    ),
+    "expected-stance-of-an-expert-who-never-speaks-on-it": BadScenario(
+        _edit("stances: {weiss: [curtail, maintain, increase]}", "stances: {siegle: [curtail, maintain, increase]}"),
+        _at("siegle: [curtail"),
+        "expect.russia_presence.stances.siegle",
+        ("expert 'siegle' has no rule on 'russia_presence', so no stance on it can be expected",),
     ),
     "top-level-list": BadScenario(
         lambda: "- junta_pays\n- mali_resources\n", lambda text: 1, None, ("expected a mapping at the top of the file, got list",)
@@ -286,7 +410,7 @@ SCENARIO_CASES: dict[str, BadScenario] = {
         _edit("status: compatible", "status: compatable"),
         _at("compatable"),
         "expect.tinzaouaten_toll.status",
-        ("expected one of consensus, compatible, conflict, no-stance", "got 'compatable'", "did you mean 'compatible'?"),
+        ("expected one of consensus, compatible, conflict, no-stance", "got compatable", "did you mean 'compatible'?"),
     ),
 }
 
@@ -321,6 +445,57 @@ def test_bad_scenario_is_one_located_line_and_exit_2(
     args = ["run", path] if form == "run" else [path]
     result = forecast_cli(*args, "--rules", repo_root / "rules")
     assert_one_error_line(result, path, line, case.key, case.phrases)
+
+
+def test_an_unreadable_scenario_is_one_located_line(
+    tmp_path: Path, forecast_cli: Invoke, repo_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not click's usage error: the engine opens the file and says why it cannot (here as any user but root would see it)."""
+    path = tmp_path / "scenario.yaml"
+    path.write_text(BASELINE, encoding="utf-8")
+    opened = Path.open
+
+    def refuse(self: Path, *args: object, **kwargs: object) -> object:
+        if self == path:
+            raise PermissionError(13, "Permission denied", str(self))
+        return opened(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Path, "open", refuse)
+    monkeypatch.setattr(os, "access", lambda *args, **kwargs: False)  # what click consulted
+    for command in (["run", path], [path], ["check", path], ["new", "x", "--from", path, "-o", tmp_path / "x.yaml"]):
+        result = forecast_cli(*command, "--rules", repo_root / "rules")
+        assert result.exit_code == (1 if command[0] == "check" else 2), result.output
+        stream = result.stdout if command[0] == "check" else result.stderr
+        assert f"{path}: cannot read: permission denied (check the file's permissions)" in stream
+        assert "Usage:" not in result.output
+    assert not (tmp_path / "x.yaml").exists()
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads a file whatever its mode")
+def test_an_unreadable_scenario_in_a_real_process(tmp_path: Path, repo_root: Path) -> None:
+    path = tmp_path / "scenario.yaml"
+    path.write_text(BASELINE, encoding="utf-8")
+    path.chmod(0)
+    command = Path(sys.executable).parent / "forecast"
+    result = subprocess.run([command, path, "--rules", repo_root / "rules"], check=False, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr == f"forecast: error: {path}: cannot read: permission denied (check the file's permissions)\n"
+
+
+@pytest.mark.parametrize("kind", ["symlink-loop", "not-a-directory"])
+def test_a_path_that_cannot_be_opened_says_why(kind: str, tmp_path: Path, forecast_cli: Invoke, repo_root: Path) -> None:
+    """A symbolic link loop was once reported as 'no such file'."""
+    if kind == "symlink-loop":
+        path = tmp_path / "one.yaml"
+        path.symlink_to(tmp_path / "two.yaml")
+        (tmp_path / "two.yaml").symlink_to(path)
+        expected = "is a symbolic link that leads back to itself (point the link at a file)"
+    else:
+        (tmp_path / "file").write_text("x\n", encoding="utf-8")
+        path = tmp_path / "file" / "scenario.yaml"
+        expected = "a part of the path is not a directory (check the path)"
+    result = forecast_cli(path, "--rules", repo_root / "rules")
+    assert_one_error_line(result, path, None, None, (expected,))
 
 
 def test_unsafe_tag_is_never_constructed(tmp_path: Path, forecast_cli: Invoke, repo_root: Path) -> None:
@@ -555,6 +730,62 @@ RULE_CASES: dict[str, BadRuleBase] = {
         "default",
         ("lexicon 'icd203' is the default already", "keep one 'default: true'"),
     ),
+    "yes-in-a-condition": BadRuleBase(
+        "rules/weiss.yaml",
+        "when: {var: heavy_losses, is: true}\n    then: {question: wagner_assault_role",
+        "when: {var: heavy_losses, is: yes}\n    then: {question: wagner_assault_role",
+        "is: yes}",
+        "rules[1].when.is",
+        ("expected true or false for boolean 'heavy_losses', got yes", "did you mean 'true'?"),
+    ),
+    "number-where-a-rule-key-belongs": BadRuleBase(
+        "rules/weiss.yaml",
+        "    hedge: may  #",
+        "    1: x\n    hedge: may  #",
+        "    1: x",
+        "rules[1].1",
+        ("unknown key 1",),
+    ),
+    "number-as-an-expert-id": BadRuleBase(
+        "rules/experts.yaml",
+        "experts:\n",
+        "experts:\n  7:\n    name: Seven\n    affiliation: Nowhere\n",
+        "  7:",
+        "experts.7",
+        ("7 is not a valid name, expected a lower_snake_case name",),
+    ),
+    "yes-for-a-strict-boolean": BadRuleBase(
+        "rules/vocabulary.yaml",
+        "    unit: fighters\n",
+        "    unit: fighters\n    integer: yes\n",
+        "integer: yes",
+        "variables.wagner_fighters.integer",
+        ("input should be a valid boolean, got yes", "did you mean 'true'?"),
+    ),
+    "infinite-bound": BadRuleBase(
+        "rules/vocabulary.yaml",
+        "    max: 10000\n",
+        "    max: .inf\n",
+        "  wagner_fighters:",
+        "variables.wagner_fighters",
+        ("min and max must be finite numbers, not inf",),
+    ),
+    "rule-file-named-yml": BadRuleBase(
+        "rules/notes.yml",
+        "",
+        "rules: []\n",
+        "rules: []",
+        "",
+        ("is named .yml, and only *.yaml files are read", "rename it to notes.yaml"),
+    ),
+    "seed-named-yml": BadRuleBase(
+        "seeds/notes.yml",
+        "",
+        "id: notes\n",
+        "id: notes",
+        "",
+        ("is named .yml, and only *.yaml files are read", "rename it to notes.yaml"),
+    ),
     "yaml-error-in-rule-file": BadRuleBase(
         "rules/weiss.yaml",
         "    hedge: unlikely\n    rates: {question: russia_presence",
@@ -582,6 +813,8 @@ def broken_rule_base(case: BadRuleBase, tmp_path: Path, repo_root: Path) -> tupl
     for relative, (old, new) in case.extra.items():
         _edit_file(tmp_path / relative, old, new)
     bad = tmp_path / case.file
+    if not bad.exists():
+        bad.write_text("", encoding="utf-8")
     if case.old or case.new:
         _edit_file(bad, case.old, case.new)
     return tmp_path / "rules", bad, line_of(bad.read_text(encoding="utf-8"), case.marker, case.occurrence)
@@ -640,7 +873,25 @@ def test_check_collects_every_problem(tmp_path: Path, forecast_cli: Invoke, repo
     ran = forecast_cli("run", repo_root / "scenarios" / "article_baseline.yaml", "--rules", rules)
     assert ran.exit_code == 2 and ran.stdout == ""
     assert ran.stderr.count("\n") == 1
-    assert ran.stderr.rstrip("\n").endswith("(and 1 more problem: run `forecast check`)")
+    scenario = (repo_root / "scenarios" / "article_baseline.yaml").as_posix()
+    assert ran.stderr.rstrip("\n").endswith(f"(and 1 more problem: run `forecast check --rules {rules.as_posix()} {scenario}`)")
+
+
+def test_check_refuses_a_scenario_named_yml_unless_it_is_named_on_the_command_line(
+    tmp_path: Path, forecast_cli: Invoke, repo_root: Path
+) -> None:
+    """A *.yml scenario in the scenarios directory was silently skipped; named as FILE, it is read."""
+    scenarios = tmp_path / "scenarios"
+    scenarios.mkdir()
+    (scenarios / "fine.yaml").write_text(BASELINE, encoding="utf-8")
+    (scenarios / "other.yml").write_text(BASELINE, encoding="utf-8")
+    result = forecast_cli("check", "--rules", repo_root / "rules", "--scenarios", scenarios)
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[0] == (
+        f"{scenarios / 'other.yml'}:1:1: is named .yml, and only *.yaml files are read (rename it to other.yaml)"
+    )
+    named = forecast_cli("check", "--rules", repo_root / "rules", scenarios / "other.yml")
+    assert named.exit_code == 0, named.output
 
 
 def test_check_reports_a_missing_rules_directory(tmp_path: Path, forecast_cli: Invoke) -> None:
@@ -653,14 +904,20 @@ def test_check_reports_a_missing_rules_directory(tmp_path: Path, forecast_cli: I
 # --- --debug and unexpected errors ------------------------------------------------
 
 
-def test_debug_lets_an_input_error_propagate(tmp_path: Path, forecast_cli: Invoke, repo_root: Path) -> None:
-    """With --debug a bad input is not caught: the InputError (and its traceback) reaches the caller."""
+@pytest.mark.parametrize("where", ["first", "after-the-command", "last"])
+def test_debug_adds_the_traceback_and_keeps_exit_2(where: str, tmp_path: Path, forecast_cli: Invoke, repo_root: Path) -> None:
+    """--debug, anywhere on the command line: the InputError's traceback, then the same one line, and still exit 2."""
     path = tmp_path / "scenario.yaml"
     path.write_text(replace_once(BASELINE, "junta_pays: false", "junta_pay: false"), encoding="utf-8")
-    result = forecast_cli("--debug", "run", path, "--rules", repo_root / "rules")
-    assert isinstance(result.exception, InputError)
-    assert "did you mean 'junta_pays'?" in str(result.exception)
+    args: list[str | Path] = ["run", path, "--rules", repo_root / "rules"]
+    position = {"first": 0, "after-the-command": 1, "last": len(args)}[where]
+    result = forecast_cli(*args[:position], "--debug", *args[position:])
+    assert result.exit_code == 2
     assert result.stdout == ""
+    assert result.stderr.startswith("Traceback (most recent call last):")
+    assert re.search(r"^engine\.errors\.\w+: ", result.stderr, re.MULTILINE), "the error's class ends the traceback"
+    last = result.stderr.splitlines()[-1]
+    assert last.startswith(f"forecast: error: {path}:7:3: variables.junta_pay: ") and "(did you mean 'junta_pays'?)" in last
 
 
 def test_debug_prints_a_traceback_in_a_real_process(tmp_path: Path, repo_root: Path) -> None:
@@ -670,12 +927,13 @@ def test_debug_prints_a_traceback_in_a_real_process(tmp_path: Path, repo_root: P
     command = Path(sys.executable).parent / "forecast"
     plain = subprocess.run([command, path, "--rules", repo_root / "rules"], check=False, capture_output=True, text=True, timeout=60)
     debug = subprocess.run(
-        [command, "--debug", path, "--rules", repo_root / "rules"], check=False, capture_output=True, text=True, timeout=60
+        [command, path, "--rules", repo_root / "rules", "--debug"], check=False, capture_output=True, text=True, timeout=60
     )
     assert plain.returncode == 2 and plain.stdout == ""
     assert plain.stderr.count("\n") == 1 and "Traceback" not in plain.stderr
     assert plain.stderr.startswith(f"forecast: error: {path}:11:")
-    assert debug.returncode == 1 and debug.stdout == ""
+    assert debug.returncode == 2 and debug.stdout == ""
+    assert debug.stderr.endswith(plain.stderr), "the same line closes the traceback"
     assert "Traceback (most recent call last)" in debug.stderr
     assert "engine.errors.InputError" in debug.stderr and "did you mean 'high'?" in debug.stderr
 
@@ -705,15 +963,16 @@ def test_unexpected_error_is_one_line_and_exit_1(
     assert "Traceback" not in result.output
 
 
-def test_unexpected_error_propagates_with_debug(
+def test_unexpected_error_shows_its_traceback_with_debug(
     broken_forecast: Callable[[BaseException], None], forecast_cli: Invoke, repo_root: Path
 ) -> None:
-    """--debug re-raises the unexpected error so its traceback can be read."""
+    """--debug shows the unexpected error's traceback; the exit code stays 1."""
     broken_forecast(RuntimeError("boom"))
     result = forecast_cli("--debug", repo_root / "scenarios" / "heavy_fighting.yaml", "--rules", repo_root / "rules")
-    assert isinstance(result.exception, RuntimeError)
-    assert str(result.exception) == "boom"
+    assert result.exit_code == 1
     assert result.stdout == ""
+    assert result.stderr.startswith("Traceback (most recent call last):")
+    assert result.stderr.endswith("RuntimeError: boom\nforecast: internal error: RuntimeError: boom\n")
 
 
 def test_engine_failure_is_exit_1(broken_forecast: Callable[[BaseException], None], forecast_cli: Invoke, repo_root: Path) -> None:

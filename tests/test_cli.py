@@ -283,6 +283,16 @@ def test_run_is_byte_identical_across_processes(forecast_cli: Invoke, repo_root:
         assert here.stdout_bytes == outputs[(fmt, "1")], fmt
 
 
+def test_unmet_stances_are_written_as_the_scenario_writes_them(tmp_path: Path, forecast_cli: Invoke, repo_root: Path) -> None:
+    """An unmet `stances:` expectation in YAML's flow style, as the file has it, not as a Python dict."""
+    text = (repo_root / "scenarios" / "article_baseline.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "stances.yaml"
+    path.write_text(text.replace("stances: {weiss: [curtail, maintain, increase]}", "stances: {weiss: [curtail]}"), encoding="utf-8")
+    result = forecast_cli(path, "--rules", repo_root / "rules")
+    assert result.exit_code == 1
+    assert "  russia_presence.stances: expected {weiss: [curtail]}, got {weiss: [curtail, maintain, increase]}" in result.stdout
+
+
 def test_unmet_expectation_prints_the_report_and_exits_1(tmp_path: Path, forecast_cli: Invoke, repo_root: Path) -> None:
     """A scenario whose `expect:` is not met: the full report still prints, stderr names the count, exit 1."""
     text = (repo_root / "scenarios" / "heavy_fighting.yaml").read_text(encoding="utf-8")
@@ -295,7 +305,7 @@ def test_unmet_expectation_prints_the_report_and_exits_1(tmp_path: Path, forecas
     assert result.stdout.startswith("Heavy fighting  (")
     assert "  outcome  curtail  [compatible]" in result.stdout
     assert "expectations: 1 of the scenario's expectations not met" in result.stdout
-    assert "russia_presence.outcome: expected ['increase'], got ['curtail']" in result.stdout
+    assert "russia_presence.outcome: expected [increase], got [curtail]" in result.stdout
     data = json.loads(forecast_cli(path, "--rules", repo_root / "rules", "--format", "json").stdout)
     assert data["expectations"]["unmet"] == [
         {"question": "russia_presence", "field": "outcome", "expected": ["increase"], "actual": ["curtail"]}
@@ -349,21 +359,40 @@ def test_write_counterexamples_needs_consistency(forecast_cli: Invoke, repo_root
 # --- new -------------------------------------------------------------------------------
 
 
-def test_new_writes_a_complete_commented_scenario_that_runs(
+def test_new_writes_a_commented_scenario_whose_values_the_user_decides(
     tmp_path: Path, forecast_cli: Invoke, shipped_engine: Engine, repo_root: Path
 ) -> None:
-    """`forecast new NAME -o PATH`: every variable, its meaning and allowed values as comments; it runs."""
+    """`forecast new NAME -o PATH`: every variable, with its meaning and allowed values, left empty to decide.
+
+    The file is refused until every variable has a value (nothing fires on
+    values nobody chose); once they are filled in, it runs.
+    """
     target = tmp_path / "ceasefire.yaml"
     result = ok(forecast_cli("new", "ceasefire", "--rules", repo_root / "rules", "-o", target))
     assert result.stdout == f"wrote {target.as_posix()}\n"
-    lines = target.read_text(encoding="utf-8").splitlines()
-    for name, variable in shipped_engine.rule_base.vocabulary.variables.items():
-        at = next(index for index, line in enumerate(lines) if line.startswith(f"  {name}: "))
+    text = target.read_text(encoding="utf-8")
+    lines = text.splitlines()
+    variables = shipped_engine.rule_base.vocabulary.variables
+    for name, variable in variables.items():
+        at = lines.index(f"  {name}:")
         assert lines[at - 2] == f"  # {variable.meaning}"
         assert lines[at - 1].startswith("  # allowed: ")
-    data = yaml.safe_load("\n".join(lines))
+    data = yaml.safe_load(text)
     assert data["name"] == "ceasefire"
-    assert list(data["variables"]) == list(shipped_engine.rule_base.vocabulary.variables)
+    assert data["variables"] == dict.fromkeys(variables)
+
+    refused = forecast_cli(target, "--rules", repo_root / "rules")
+    assert refused.exit_code == 2 and refused.stdout == ""
+    first = next(iter(variables))
+    assert refused.stderr.startswith(f"forecast: error: {target}:")
+    assert f": variables.{first}: no value for '{first}' yet (decide one: " in refused.stderr
+    check = f"forecast check --rules {(repo_root / 'rules').as_posix()} {target.as_posix()}"
+    assert refused.stderr.endswith(f"(and {len(variables) - 1} more problems: run `{check}`)\n")
+
+    baseline = yaml.safe_load((repo_root / "scenarios" / "article_baseline.yaml").read_text(encoding="utf-8"))["variables"]
+    for name, value in baseline.items():
+        text = text.replace(f"  {name}:\n", f"  {name}: {json.dumps(value)}\n")
+    target.write_text(text, encoding="utf-8")
     ran = ok(forecast_cli(target, "--rules", repo_root / "rules"))
     assert ran.stdout.startswith(f"ceasefire  ({target})")
 

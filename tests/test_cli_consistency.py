@@ -71,3 +71,21 @@ def test_consistency_is_not_run_on_a_rule_base_with_problems(forecast_cli: Invok
     assert result.exit_code == 1
     assert "did you mean 'heavy_losses'?" in result.stdout
     assert "Consistency check" not in result.stdout
+
+
+def test_a_forecast_says_a_self_conflict_is_accepted_and_why(forecast_cli: Invoke, repo_root: Path, without_declaration: Path) -> None:
+    """The forecast shows checks.yaml's acceptance beside the self-conflict, in text and Markdown; without it, nothing."""
+    scenario = repo_root / "scenarios" / "pays_and_fighting.yaml"
+    text = forecast_cli(scenario, "--rules", repo_root / "rules")
+    assert text.exit_code == 0, text.output
+    lines = text.stdout.splitlines()
+    clash = next(index for index, line in enumerate(lines) if "SELF-CONFLICT, reported, not resolved" in line)
+    accepted = " ".join(" ".join(lines[clash + 2 : clash + 5]).split())
+    assert accepted.startswith("accepted in checks.yaml as elischer_pay_or_curtail: Elischer says Russia could increase its presence")
+    assert accepted.endswith("the article does not say which wins when both happen.")
+    markdown = forecast_cli(scenario, "--rules", repo_root / "rules", "--format", "markdown").stdout
+    assert "Sebastian Elischer's self-conflict is accepted in checks.yaml as `elischer_pay_or_curtail`: Elischer says" in markdown
+
+    bare = forecast_cli(scenario, "--rules", without_declaration)
+    assert "SELF-CONFLICT, reported, not resolved" in bare.stdout
+    assert "accepted in checks.yaml" not in bare.stdout

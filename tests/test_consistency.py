@@ -413,7 +413,19 @@ def test_hypothesis_runs_are_identical(picnic: Engine) -> None:
 
 def test_json_is_plain_and_ordered(unaccepted_report: ConsistencyReport) -> None:
     data = json.loads(json.dumps(unaccepted_report.to_json()))
-    assert list(data) == ["failed", "method", "exact", "scenarios_tried", "space", "max_examples", "promises", "summary", "findings"]
+    assert list(data) == [
+        "failed",
+        "method",
+        "exact",
+        "scenarios_tried",
+        "space",
+        "max_examples",
+        "promises",
+        "summary",
+        "findings",
+        "complete",
+        "max_seconds",
+    ]
     assert data["summary"] == {"failing": 1, "accepted": 0, "informational": 1}
     assert [(finding["kind"], finding["status"]) for finding in data["findings"]] == [
         ("self-conflict", "failing"),

@@ -113,7 +113,8 @@ def test_which_operators_apply_to_which_kind() -> None:
         (COUNT, "3", "expected a number (things) for 'x', got '3'"),
         (COUNT, 2.5, "expected a whole number (things) for 'x', got 2.5"),
         (COUNT, 11, "11 is out of range for 'x': expected 0 to 10 things"),
-        (COUNT, math.inf, "expected a number (things) for 'x', got inf"),
+        (COUNT, math.inf, "expected a finite number (things) for 'x', got inf"),
+        (COUNT, 10**400, "100000000000000000000000000000...0000000000 (401 characters) is out of range for 'x': expected 0 to 10 things"),
         (SHARE, 2.5, "2.5 is out of range for 'x': expected 0.0 to 1.0 share"),
     ],
 )
@@ -127,6 +128,28 @@ def test_each_kind_accepts_its_values() -> None:
         for kind, value in ((BooleanKind(), False), (LEVELS, "low"), (COUNT, 0), (COUNT, 10), (SHARE, 0.25))
     )
     assert LEVELS.problem("hihg", "x") == ("expected one of low, mid, high for 'x', got 'hihg'", "did you mean 'high'?")
+
+
+@pytest.mark.parametrize(
+    ("kind", "written", "problem"),
+    [
+        (BooleanKind(), "yes", ("expected true or false for boolean 'x', got yes", "did you mean 'true'?")),
+        (BooleanKind(), "OFF", ("expected true or false for boolean 'x', got OFF", "did you mean 'false'?")),
+        (LEVELS, "no", ("expected one of low, mid, high for 'x', got no", "expected one of: high, low, mid")),
+        (COUNT, "0x10", ("expected a number (things) for 'x', got 0x10", "0x10 is a hexadecimal number; did you mean 16?")),
+        (COUNT, "012", ("expected a number (things) for 'x', got 012", "012 is a number with a leading zero; did you mean 12?")),
+        (COUNT, "1_0", ("expected a number (things) for 'x', got 1_0", "1_0 is a number with '_' in it; did you mean 10?")),
+        (COUNT, "1:30", ("expected a number (things) for 'x', got 1:30", "write the number itself: YAML 1.1 read this form in base 60")),
+    ],
+)
+def test_a_value_is_echoed_as_written_with_the_value_it_may_mean(kind: object, written: str, problem: tuple[str, str | None]) -> None:
+    """A file's plain text comes back as the user wrote it, and YAML 1.1's spellings get a did-you-mean."""
+    assert kind.problem(written, "x", written) == problem  # type: ignore[attr-defined]
+
+
+def test_a_number_variable_needs_finite_bounds() -> None:
+    with pytest.raises(ValueError, match="must be finite"):
+        NumberKind(0, math.inf, "things")
 
 
 def test_ranks_order_each_kind() -> None:
@@ -290,7 +313,7 @@ def test_values_are_shown_as_their_writers_would() -> None:
         "[1, 'a']",
         "a mapping",
     ]
-    assert show_value("x" * 100).endswith("...") and len(show_value("x" * 100)) == 60
+    assert show_value("x" * 100) == "'" + "x" * 29 + "..." + "x" * 9 + "' (102 characters)", "a long value: its ends and its length"
     assert [show_plain(value) for value in (False, "high", 1200, 0.5)] == ["false", "high", "1200", "0.5"]
     assert [yaml_scalar(value) for value in (True, 3, 0.5, "high", "no", "2nd", "two words")] == [
         "true",

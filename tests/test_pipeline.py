@@ -73,7 +73,7 @@ def test_an_unknown_variable_is_named_with_a_suggestion(shipped_engine: Engine) 
         ("deadly_clashes", 2.5, "expected a whole number (deadly clashes with separatists in the last three months)"),
         ("deadly_clashes", True, "expected a number"),
         ("wagner_fighters", 10_001, "10001 is out of range for 'wagner_fighters': expected 0 to 10000 fighters"),
-        ("wagner_fighters", float("nan"), "expected a number (fighters) for 'wagner_fighters', got nan"),
+        ("wagner_fighters", float("nan"), "expected a finite number (fighters) for 'wagner_fighters', got nan"),
     ],
     ids=["string-bool", "int-bool", "level", "fraction", "bool-number", "range", "nan"],
 )

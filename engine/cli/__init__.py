@@ -2,21 +2,25 @@
 
 Each command parses its arguments, makes one library call and renders the
 result. Every error the engine raises on purpose is a `ForecastError` and
-carries its exit code; this module is the one place that turns it into a
-line on stderr and that code (`--debug` shows the traceback instead).
+carries its exit code; this module is the one place that turns it, an
+interrupt or an unexpected exception into one line on stderr and that code
+(`--debug` adds the traceback; the code stays the same).
 Exit codes: 0 done; 1 the work found problems or failed; 2 the user's input
-is wrong.
+is wrong; 3 the time budget ran out before the work was done; 130 and 143
+SIGINT (Ctrl-C) and SIGTERM stopped it.
 """
 
 from __future__ import annotations
 
 import os
 from importlib import import_module
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
-from engine.errors import EngineFailure, ForecastError, InputError
+from engine.cli.interrupts import checkpoint, stopping_on_signals
+from engine.cli.options import CHECK_COMMAND
+from engine.errors import EngineFailure, ForecastError, InputError, Interrupted, RuleBaseInvalid, one_line
 
 GROUP_OPTIONS = {"--debug", "--version", "--help", "-h"}
 COMMANDS = {
@@ -43,6 +47,10 @@ class ForecastGroup(click.Group):
         return command
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        # --debug may come anywhere before a `--`; it is the group's option, so it goes first.
+        end = args.index("--") if "--" in args else len(args)
+        if "--debug" in args[:end]:
+            args = ["--debug", *(arg for arg in args[:end] if arg != "--debug"), *args[end:]]
         for position, arg in enumerate(args):
             if arg in GROUP_OPTIONS:
                 continue
@@ -54,24 +62,38 @@ class ForecastGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         debug = bool(ctx.params.get("debug"))
         try:
-            return super().invoke(ctx)
+            with stopping_on_signals():
+                result = super().invoke(ctx)
+                checkpoint()
+                return result
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
+        except KeyboardInterrupt as error:
+            stopped = error if isinstance(error, Interrupted) else Interrupted()
+            _fail(ctx, debug, str(stopped), stopped.exit_code)
         except ForecastError as error:
-            if debug:
-                raise
+            if isinstance(error, RuleBaseInvalid) and error.more and CHECK_COMMAND in ctx.meta:
+                error = error.suggesting(ctx.meta[CHECK_COMMAND])
             if isinstance(error, InputError):
-                click.echo(f"forecast: error: {error}", err=True)
+                line = f"error: {error}"
             elif isinstance(error, EngineFailure):
-                click.echo(f"forecast: engine failure: {error} (run with --debug for the traceback)", err=True)
+                line = f"engine failure: {error}" + ("" if debug else " (run with --debug for the traceback)")
             else:
-                click.echo(f"forecast: {error}", err=True)
-            ctx.exit(error.exit_code)
+                line = str(error)
+            _fail(ctx, debug, line, error.exit_code)
         except Exception as error:
-            if debug:
-                raise
-            click.echo(f"forecast: internal error: {type(error).__name__}: {error} (run with --debug for the traceback)", err=True)
-            ctx.exit(1)
+            line = f"internal error: {type(error).__name__}: {error}" + ("" if debug else " (run with --debug for the traceback)")
+            _fail(ctx, debug, line, 1)
+
+
+def _fail(ctx: click.Context, debug: bool, line: str, exit_code: int) -> NoReturn:
+    """The one way a command ends on an error: one line on stderr (after the traceback with --debug), and its exit code."""
+    if debug:
+        import traceback
+
+        click.echo(traceback.format_exc(), err=True, nl=False)
+    click.echo(f"forecast: {one_line(line)}", err=True)
+    ctx.exit(exit_code)
 
 
 @click.group(
@@ -84,7 +106,7 @@ Examples:
   forecast check
   forecast new my_scenario""",
 )
-@click.option("--debug", is_flag=True, help="Show the traceback of an unexpected error.")
+@click.option("--debug", is_flag=True, help="Show the traceback of an error too (anywhere on the command line).")
 @click.version_option(package_name="forecast", prog_name="forecast")
 def cli(debug: bool) -> None:
     """Forecast scenarios from experts' conditional claims.

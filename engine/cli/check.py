@@ -4,22 +4,20 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import click
 
-from engine.cli.options import rule_base_options
+from engine.cli.options import DIRECTORY, FILE, rule_base_options
 
 
 @click.command("check")
-@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("files", nargs=-1, type=FILE)
 @rule_base_options
 @click.option(
     "--scenarios",
     "scenarios_dir",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=DIRECTORY,
     default=None,
     help="Scenarios to validate.  [default: scenarios/ beside the rules directory]",
 )
@@ -27,9 +25,16 @@ from engine.cli.options import rule_base_options
 @click.option(
     "--write-counterexamples",
     "counterexamples",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=DIRECTORY,
     default=None,
-    help="With --consistency: write each counterexample as a scenario file in this directory.",
+    help="With --consistency: write each counterexample as a scenario file in this directory (replacing those an earlier run wrote there).",
+)
+@click.option(
+    "--max-seconds",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    metavar="N",
+    help="With --consistency: stop the search after N seconds, report how far it got, and exit 3.",
 )
 @click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def check_command(
@@ -39,6 +44,7 @@ def check_command(
     scenarios_dir: Path | None,
     consistency: bool,
     counterexamples: Path | None,
+    max_seconds: float | None,
     fmt: str,
 ) -> None:
     """Validate the rule base and scenarios without running them.
@@ -47,42 +53,48 @@ def check_command(
     every quote and hedge against its seed, the seeds' hashes, negation
     cycles and the rule engine's limits, then the scenario FILES given (by
     default every scenario in scenarios/). Exits 0 when clean, 1 with the
-    list of problems.
+    list of problems, 3 when --max-seconds stopped the search first.
 
     \b
     Example:
       forecast check
       forecast check scenarios/my_scenario.yaml
       forecast check --consistency --write-counterexamples counterexamples/
+      forecast check --consistency --max-seconds 600
     """
     from engine.checking import check_all
+    from engine.cli.interrupts import checkpoint
+    from engine.cli.progress import progress_on_stderr
+    from engine.errors import BudgetReached
 
-    if counterexamples is not None and not consistency:
-        raise click.UsageError("--write-counterexamples needs --consistency")
-    progress = _progress_bar if (consistency and fmt == "text" and sys.stderr.isatty()) else None
-    result = check_all(
-        rules, seeds, scenarios_dir, files=files, consistency=consistency, counterexamples=counterexamples, progress=progress
-    )
+    for flag, given in (("--write-counterexamples", counterexamples is not None), ("--max-seconds", max_seconds is not None)):
+        if given and not consistency:
+            raise click.UsageError(f"{flag} needs --consistency")
+    with progress_on_stderr() as progress:
+        result = check_all(
+            rules,
+            seeds,
+            scenarios_dir,
+            files=files,
+            consistency=consistency,
+            counterexamples=counterexamples,
+            progress=progress if consistency else None,
+            max_seconds=max_seconds,
+            checkpoint=checkpoint,
+        )
     if fmt == "json":
         click.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
     else:
-        click.echo(result.render_text(), nl=False)
+        from engine.cli.terminal import output_width
+
+        click.echo(result.render_text(output_width(sys.stdout)), nl=False)
+    if result.write_error is not None:
+        raise result.write_error
+    report = result.consistency
+    if report is not None and not report.complete:
+        raise BudgetReached(
+            f"time budget of {max_seconds:g} s reached: the consistency check tried {report.scenarios_tried:,} scenarios "
+            "and did not finish (the report says what it did not search)"
+        )
     if result.failed:
         sys.exit(1)
-
-
-def _progress_bar(label: str) -> Callable[[int, int], None]:
-    """A click progress bar on stderr, driven by (done, total) callbacks."""
-    state: dict[str, Any] = {}
-
-    def update(done: int, total: int) -> None:
-        if "bar" not in state:
-            state["bar"] = click.progressbar(length=total, label=label, file=sys.stderr)
-            state["bar"].__enter__()
-            state["done"] = 0
-        state["bar"].update(done - state["done"])
-        state["done"] = done
-        if done >= total:
-            state.pop("bar").__exit__(None, None, None)
-
-    return update

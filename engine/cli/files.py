@@ -3,54 +3,73 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import click
 
 from engine.cli import options
-from engine.cli.options import output_option, rule_base_options
+from engine.cli.options import FILE, output_option, rule_base_options
 from engine.errors import InputError
 
 SCHEMA_KINDS = ("scenario", "rules", "vocabulary", "experts", "checks", "seed", "lexicon")
 LIST_SECTIONS = ("all", "variables", "facts", "questions", "experts", "rules", "lexicons")
+SCENARIO_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+"""A NAME that `forecast new` turns into scenarios/NAME.yaml: a file name, never a path."""
 
 
 @click.command("new")
 @click.argument("name")
 @rule_base_options
-@click.option(
-    "--from", "template", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Start from this scenario's values."
-)
+@click.option("--from", "template", type=FILE, default=None, help="Start from this scenario's values.")
 @click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=FILE,
     default=None,
-    help="Where to write.  [default: scenarios/NAME.yaml]",
+    help="Where to write (`-` is standard output).  [default: scenarios/NAME.yaml]",
 )
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
 def new_command(name: str, rules: Path, seeds: Path | None, template: Path | None, output: Path | None, force: bool) -> None:
     """Write a scenario file with every variable, commented, ready to edit.
+
+    Every variable is left empty for you to decide (forecast refuses the
+    file until each has a value), or, with --from, starts at another
+    scenario's value.
 
     \b
     Example:
       forecast new ceasefire
       forecast new ceasefire --from scenarios/article_baseline.yaml
     """
-    from engine.render.scenario_file import default_values, render_scenario
+    from engine.render.scenario_file import render_scenario
 
+    if output is None and not SCENARIO_NAME.match(name):
+        stem = name.removesuffix(".yaml")
+        hint = f"did you mean '{stem}'? " if SCENARIO_NAME.match(stem) else ""
+        raise InputError(
+            f"{name!r} is not a scenario name",
+            key="NAME",
+            suggestion=f"{hint}use letters, digits, '_' and '-': it names scenarios/NAME.yaml; -o PATH writes anywhere else",
+        )
     target = output or Path("scenarios") / f"{name}.yaml"
-    if target.exists() and not force:
+    to_stdout = str(target) == "-"
+    if not to_stdout and (target.exists() or target.is_symlink()) and not force:
         raise InputError("file exists", key=str(target), suggestion="pass --force to overwrite, or choose another NAME")
+    options.note_check_command(rules, seeds, *([template] if template else []))
     engine = options.open_engine(rules, seeds)
     vocabulary = engine.vocabulary
-    values = engine.read_scenario(template).values if template else default_values(vocabulary)
-    header = (
-        f"Scenario for `forecast {target.as_posix()}`. Every variable needs a value.\n"
-        "Add an `expect:` section to have `forecast` and the tests check the stances."
+    values = dict(engine.read_scenario(template).values) if template else {}
+    shown = "forecast SCENARIO.yaml" if to_stdout else f"forecast {target.as_posix()}"
+    decide = (
+        "Every variable needs a value."
+        if template
+        else "Every variable is left empty for you to decide: forecast refuses the file\nuntil each one has a value."
     )
-    options.write_atomically(target, render_scenario(vocabulary, name, values, header=header))
-    click.echo(f"wrote {target.as_posix()}")
+    header = f"Scenario for `{shown}`.\n{decide}\nAdd an `expect:` section to have `forecast` and the tests check the stances."
+    options.emit(render_scenario(vocabulary, name, values, header=header), target)
+    if not to_stdout:
+        click.echo(f"wrote {target.as_posix()}")
 
 
 @click.command("schema")
@@ -70,6 +89,7 @@ def schema_command(kind: str, rules: Path, seeds: Path | None, output: Path | No
     """
     from engine.load.jsonschema import schema_for
 
+    options.note_check_command(rules, seeds)
     engine = options.open_engine(rules, seeds) if kind == "scenario" else None
     found = schema_for(kind, engine.vocabulary, engine.lexicon()) if engine else schema_for(kind)
     options.emit(json.dumps(found, indent=2, ensure_ascii=False) + "\n", output)
@@ -88,10 +108,14 @@ def list_command(what: str, rules: Path, seeds: Path | None, fmt: str) -> None:
       forecast list lexicons
       forecast list variables --format json
     """
+    import sys
+
+    from engine.cli.terminal import output_width
     from engine.render.listing import listing
 
+    options.note_check_command(rules, seeds)
     data = listing(options.open_engine(rules, seeds).rule_base, what)
     if fmt == "json":
         click.echo(json.dumps(data.to_json(), indent=2, ensure_ascii=False))
     else:
-        click.echo(data.render_text(), nl=False)
+        click.echo(data.render_text(output_width(sys.stdout)), nl=False)

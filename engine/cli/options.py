@@ -1,20 +1,47 @@
-"""What the commands share: the rule base options, opening the engine, and writing output."""
+"""What the commands share: the rule base options, paths, opening the engine, and writing output."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from engine.errors import InputError
+from engine.writing import write_atomically
 
 if TYPE_CHECKING:
     from engine.pipeline import Engine, MatcherName
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+__all__ = [
+    "CHECK_COMMAND",
+    "DIRECTORY",
+    "FILE",
+    "emit",
+    "note_check_command",
+    "open_engine",
+    "output_option",
+    "rule_base_options",
+    "write_atomically",
+]
+
+
+class UserPath(click.Path):
+    """A path that the command checks itself, when it reads or writes it, with one located line.
+
+    click would refuse a missing, unreadable or wrong kind of path with its
+    multi-line usage error; here it only completes the name in a shell (a
+    file, or with `file_okay=False` a directory).
+    """
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        return Path(value)
+
+
+FILE = UserPath(dir_okay=False, path_type=Path)
+DIRECTORY = UserPath(file_okay=False, path_type=Path)
 
 
 def rule_base_options(command: F) -> F:
@@ -22,14 +49,14 @@ def rule_base_options(command: F) -> F:
     command = click.option(
         "--seeds",
         "seeds",
-        type=click.Path(file_okay=False, path_type=Path),
+        type=DIRECTORY,
         default=None,
         help="Seed texts directory.  [default: seeds/ beside the rules directory]",
     )(command)
     return click.option(
         "--rules",
         "rules",
-        type=click.Path(path_type=Path),
+        type=DIRECTORY,
         default=Path("rules"),
         show_default=True,
         help="Rule base directory.",
@@ -40,10 +67,27 @@ def output_option(command: F) -> F:
     return click.option(
         "-o",
         "--output",
-        type=click.Path(dir_okay=False, path_type=Path),
+        type=FILE,
         default=None,
-        help="Write to this file (atomically) instead of standard output.",
+        help="Write to this file (atomically; a regular file only) instead of standard output; `-` is standard output.",
     )(command)
+
+
+CHECK_COMMAND = "forecast.check_command"
+"""Where a command leaves, in click's context, the `forecast check` line that reads the files it reads."""
+
+
+def note_check_command(rules: Path, seeds: Path | None, *files: Path) -> None:
+    """Remember the `forecast check` line that lists every problem of these files, for "(and 2 more problems: run ...)"."""
+    import shlex
+
+    words = ["forecast", "check"]
+    if rules != Path("rules"):
+        words += ["--rules", shlex.quote(rules.as_posix())]
+    if seeds is not None and seeds != rules.parent / "seeds":
+        words += ["--seeds", shlex.quote(seeds.as_posix())]
+    words += [shlex.quote(path.as_posix()) for path in files]
+    click.get_current_context().meta[CHECK_COMMAND] = " ".join(words)
 
 
 def open_engine(rules: Path, seeds: Path | None, matcher: MatcherName = "durable") -> Engine:
@@ -67,32 +111,8 @@ def matcher_option(command: F) -> F:
 
 
 def emit(text: str, output: Path | None) -> None:
-    """All output at once: to stdout, or to a file replaced atomically."""
-    if output is None:
+    """All output at once: to stdout (no `-o`, or `-o -`), or to a file replaced atomically."""
+    if output is None or str(output) == "-":
         click.echo(text, nl=False)
         return
     write_atomically(output, text)
-
-
-def write_atomically(path: Path, text: str) -> None:
-    import tempfile
-
-    directory = path.parent if str(path.parent) else Path(".")
-    if not directory.is_dir():
-        raise InputError("directory does not exist", location=None, key=str(directory), suggestion="create it first")
-    try:
-        handle, temporary = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
-    except OSError as error:
-        raise InputError(
-            f"cannot write: {error.strerror or error}", key=str(path), suggestion="check the directory's permissions"
-        ) from None
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.replace(temporary, path)
-    except OSError as error:
-        Path(temporary).unlink(missing_ok=True)
-        raise InputError(f"cannot write: {error.strerror or error}", key=str(path)) from None
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise

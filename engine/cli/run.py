@@ -8,13 +8,13 @@ from pathlib import Path
 import click
 
 from engine.cli import options
-from engine.cli.options import matcher_option, output_option, rule_base_options
+from engine.cli.options import FILE, matcher_option, output_option, rule_base_options
 from engine.errors import InputError, did_you_mean
 from engine.pipeline import MatcherName
 
 
 @click.command("run")
-@click.argument("scenario", type=click.Path(path_type=Path))
+@click.argument("scenario", type=FILE)
 @click.option(
     "-f",
     "--format",
@@ -69,9 +69,11 @@ def run_command(
 
     Exits 1 when the scenario's own `expect:` section is not met.
     """
-    from engine.render.report import Report, renderer
+    from engine.cli.terminal import output_width, use_colour
+    from engine.render.report import WIDTH, Report, renderer
     from engine.resolve.expectations import unmet_expectations
 
+    options.note_check_command(rules, seeds, scenario)
     engine = options.open_engine(rules, seeds, matcher)
     for question in questions:
         if question not in engine.vocabulary.questions:
@@ -81,6 +83,7 @@ def run_command(
     parsed = engine.read_scenario(scenario, lexicon)
     forecast, odds = engine.forecast_scenario(parsed, lexicon=lexicon, samples=samples, seed=seed)
     unmet = tuple(unmet_expectations(parsed, forecast, odds))
+    stream = sys.stdout if output is None or str(output) == "-" else None
     report = Report(
         scenario=parsed,
         scenario_path=scenario.as_posix(),
@@ -90,6 +93,8 @@ def run_command(
         unmet=unmet,
         questions=questions,
         odds=odds,
+        width=output_width(stream) or WIDTH,
+        colour=use_colour(stream),
     )
     options.emit(renderer(fmt)(report), output)
     if unmet:

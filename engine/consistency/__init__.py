@@ -27,6 +27,11 @@ Self-conflicts, dead rules and shadowed rules declared under `accepted` in
 checks.yaml are reported as known; `ConsistencyReport.failed` is True when
 any other finding is not informational.
 
+With `max_seconds`, the search stops at that budget: the report then says
+how far it got (`complete` is False), gives what the scenarios tried show,
+each with the first scenario that showed it, and judges no dead or shadowed
+rule and no unused acceptance, which need the whole search.
+
 How it searches. The engine compares a variable only with constants, so two
 scenarios whose variables pass and fail exactly the same tests (in rules and
 invariant conditions) get the same forecast. `ScenarioSpace` cuts each
@@ -41,17 +46,20 @@ evidence, not proof, and the report says so.
 
 "Smallest" in an exhaustive search means first in this simplicity order:
 fewer variables away from their default class (false, the lowest level, the
-minimum: what `forecast new` writes), then a smaller sum of class positions,
-then class positions compared in vocabulary order.
+minimum), then a smaller sum of class positions, then class positions
+compared in vocabulary order.
 """
 
 from __future__ import annotations
+
+import time
+from collections.abc import Callable
 
 from engine.consistency.findings import INFORMATIONAL, Finding, FindingKind, Findings, acceptance, order, unused
 from engine.consistency.invariants import Breach, invariant_breach
 from engine.consistency.promises import PROMISES
 from engine.consistency.report import ConsistencyReport, write_counterexamples
-from engine.consistency.search import Exhaustive, Observer, Progress, Sampled
+from engine.consistency.search import Budget, Exhaustive, Observer, OutOfTime, Progress, Sampled
 from engine.pipeline import Engine
 from engine.records import replace
 from engine.space import Point, ScenarioSpace
@@ -65,6 +73,9 @@ def run_consistency(
     max_examples: int = 1_000,
     promise_sample: int = 100,
     seed: int = 0,
+    max_seconds: float | None = None,
+    clock: Callable[[], float] = time.monotonic,
+    checkpoint: Callable[[], None] | None = None,
 ) -> ConsistencyReport:
     """Search the rule base's scenario space for what breaks; see the module docstring.
 
@@ -73,24 +84,37 @@ def run_consistency(
     `progress(done, total)` is called after each scenario of the search
     (not while shrinking); `done` rises and reaches `total` once, at the end. `promise_sample` bounds how many scenarios get the
     order and trace promise checks, which cost two more engine runs each.
+    `max_seconds`: stop once this many seconds of `clock` have passed (see
+    the module docstring). `checkpoint()` is called before each scenario
+    run and may raise to stop the search (an interrupt).
 
         report = run_consistency(Engine.open(Path("rules")))
         print(report.render_text())
         sys.exit(1 if report.failed else 0)
     """
+    deadline = clock() + max_seconds if max_seconds is not None else None
     space = ScenarioSpace.of(engine.rule_base)
-    observer = Observer(engine, space)
+    observer = Observer(engine, space, Budget(deadline, clock, checkpoint))
     search: Exhaustive | Sampled
     if space.size <= limit:
         search = Exhaustive(observer, progress, promise_sample)
     else:
         search = Sampled(observer, progress, promise_sample, max_examples, seed)
-    search.explore()
-    found = Findings(engine, observer, search).all()
+    findings = Findings(engine, observer, search)
+    explored = False
+    try:
+        search.explore()
+        explored = True
+        found = findings.all()
+        complete = True
+    except OutOfTime:
+        found = findings.so_far()
+        complete = False
     accepted = engine.rule_base.checks.accepted
     found = [replace(finding, accepted=acceptance(finding, accepted)) for finding in found]
     used = {finding.accepted.name for finding in found if finding.accepted is not None}
-    found += [unused(declaration, len(observer.points)) for declaration in accepted if declaration.name not in used]
+    if complete:
+        found += [unused(declaration, len(observer.points)) for declaration in accepted if declaration.name not in used]
     return ConsistencyReport(
         method=search.method,
         scenarios_tried=len(observer.points),
@@ -102,6 +126,9 @@ def run_consistency(
         promise_every=search.every if isinstance(search, Exhaustive) else None,
         findings=tuple(sorted(found, key=order)),
         max_examples=max_examples if isinstance(search, Sampled) else None,
+        complete=complete,
+        explored=explored,
+        max_seconds=max_seconds,
     )
 
 

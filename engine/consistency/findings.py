@@ -98,6 +98,15 @@ class Findings:
         ]
         return [*keyed, *self._dead(), *shadowed]
 
+    def so_far(self) -> list[Finding]:
+        """What the scenarios tried show, each at the first scenario tried that showed it.
+
+        For a search stopped before its end: nothing is searched again, and
+        dead and shadowed rules, which are judged on the whole search, are
+        not judged at all.
+        """
+        return [self._keyed(key, self.observer.first(key)) for key in sorted(self.observer.keys())]
+
     def _smallest(self, shows: Callable[[Observation], bool], promises: bool, seen: Callable[[], Point]) -> Point:
         """The search's smallest point; if it cannot find one again, the first point `seen` to show it."""
         found = self.search.minimal(shows, promises)

@@ -32,6 +32,11 @@ class ConsistencyReport:
     promise_every: int | None
     findings: tuple[Finding, ...]
     max_examples: int | None = None
+    complete: bool = True
+    """False when the time budget stopped the search: see `engine.consistency`."""
+    explored: bool = True
+    """Whether every scenario of the search was tried (false only when `complete` is)."""
+    max_seconds: float | None = None
 
     @property
     def failed(self) -> bool:
@@ -50,7 +55,7 @@ class ConsistencyReport:
         return {
             "failed": self.failed,
             "method": self.method,
-            "exact": self.method == "exhaustive",
+            "exact": self.method == "exhaustive" and self.complete,
             "scenarios_tried": self.scenarios_tried,
             "space": {
                 "classes": self.space_classes,
@@ -66,11 +71,15 @@ class ConsistencyReport:
             },
             "summary": {status: len(self.by_status(status)) for status in STATUS_ORDER},
             "findings": [finding.to_json() for finding in self.findings],
+            "complete": self.complete,
+            "max_seconds": self.max_seconds,
         }
 
     def render_text(self, width: int = 100) -> str:
         """The report for a terminal: how it searched, then each finding, failures first."""
         lines = [f"Consistency check: {self._search_line()}"]
+        if not self.complete:
+            lines += textwrap.wrap(f"stopped: {self._stopped_line()}", width=width, initial_indent="  ", subsequent_indent="    ")
         raw = f"{self.space_raw:,} raw scenarios" if self.space_raw is not None else "infinitely many raw scenarios (a continuous number)"
         lines.append(f"  scenario space: {self.space_classes:,} classes of equivalent scenarios, {raw}")
         lines.append(f"  engine promises: {self._promise_line()}")
@@ -82,19 +91,41 @@ class ConsistencyReport:
             if finding.status == "accepted" and finding.accepted is not None:
                 body += textwrap.wrap(f"accepted as {finding.accepted.name}: {finding.accepted.reason}", width=width - 6)
             if finding.scenario is not None:
-                body += textwrap.wrap(f"smallest scenario: {self._show(finding.scenario)}", width=width - 6)
+                which = "smallest scenario" if self.complete else "first scenario found"
+                body += textwrap.wrap(f"{which}: {self._show(finding.scenario)}", width=width - 6)
             lines.extend(" " * 6 + line for line in body)
         counts = {status: len(self.by_status(status)) for status in STATUS_ORDER}
         tail = f"{counts['accepted']} accepted, {counts['informational']} informational"
         lines.append("")
-        if self.failed:
+        if not self.complete:
+            lines.append(
+                f"INCOMPLETE: the time budget of {self.max_seconds:g} s ran out; "
+                f"{counts['failing']} finding{'s' if counts['failing'] != 1 else ''} to fix so far ({tail})"
+            )
+        elif self.failed:
             lines.append(f"FAILED: {counts['failing']} finding{'s' if counts['failing'] != 1 else ''} to fix ({tail})")
         else:
             lines.append(f"PASSED: nothing to fix ({tail})")
         return "\n".join(lines) + "\n"
 
+    def _stopped_line(self) -> str:
+        """How far a search stopped by its budget got, and what it did not do."""
+        if self.method == "exhaustive" and not self.explored:
+            left = self.space_classes - self.scenarios_tried
+            searched = f"after {self.scenarios_tried:,} of {self.space_classes:,} scenarios, simplest first; {left:,} not tried"
+        elif not self.explored:
+            searched = f"after {self.scenarios_tried:,} scenarios, before hypothesis drew its {self.max_examples:,} examples"
+        else:
+            searched = f"after all {self.scenarios_tried:,} scenarios, while looking for the smallest scenario of each finding"
+        return (
+            f"the time budget of {self.max_seconds:g} s ran out {searched}. Findings are shown with the first scenario that "
+            "showed them; dead rules, shadowed rules and unused acceptances are not judged"
+        )
+
     def _search_line(self) -> str:
         if self.method == "exhaustive":
+            if not self.explored:
+                return f"exhaustive, {self.scenarios_tried:,} of {self.space_classes:,} scenarios tried, one per class (not finished)"
             return f"exhaustive, {self.scenarios_tried:,} scenarios tried, one per class (exact)"
         return (
             f"hypothesis, {self.scenarios_tried:,} scenarios tried ({self.space_classes:,} classes exceed the limit of "
@@ -118,12 +149,39 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
+HEADER = "Counterexample from the consistency check (forecast check --consistency)."
+_NAME = re.compile(r"^[0-9]{2,}-[a-z-]+-[a-z0-9-]*\.yaml$")
+
+
+def earlier_counterexamples(directory: Path) -> list[Path]:
+    """The counterexample files in `directory` that a run of the check wrote: named as it names them, with its header."""
+    if not directory.is_dir():
+        return []
+    found = []
+    for path in sorted(directory.iterdir()):
+        if _NAME.match(path.name) and path.is_file() and not path.is_symlink():
+            with path.open("rb") as stream:
+                if stream.readline().rstrip(b"\n").decode("utf-8", "replace") == f"# {HEADER}":
+                    found.append(path)
+    return found
+
+
 def write_counterexamples(report: ConsistencyReport, directory: Path, vocabulary: Vocabulary) -> list[Path]:
     """Write each finding's smallest scenario as a runnable scenario file; return the paths.
 
     Files are named `NN-kind-subject.yaml`, numbered in report order, and
     start with a comment saying what they show. `forecast FILE` runs one.
+    Each is written atomically; the counterexamples of an earlier run that
+    this one does not write again are removed (`earlier_counterexamples`:
+    no other file is touched), so a finding fixed since does not look
+    current. A report stopped by its time budget writes nothing: its
+    scenarios are not the smallest.
     """
+    from engine.writing import write_within
+
+    if not report.complete:
+        return []
+    earlier = earlier_counterexamples(directory)
     directory.mkdir(parents=True, exist_ok=True)
     written = []
     for number, finding in enumerate(report.findings, 1):
@@ -132,15 +190,16 @@ def write_counterexamples(report: ConsistencyReport, directory: Path, vocabulary
         status = f"known, accepted as {finding.accepted.name}" if finding.accepted is not None else STATUS_WORDS[finding.status]
         header = "\n".join(
             [
-                "Counterexample from the consistency check (forecast check --consistency).",
+                HEADER,
                 f"Shows {finding.title} ({status}).",
                 *textwrap.wrap(finding.message, width=76),
                 "Run it: forecast <this file>",
             ]
         )
-        path = directory / f"{number:02d}-{finding.kind}-{_slug(finding.subject)}.yaml"
-        path.write_text(
-            render_scenario(vocabulary, finding.title, finding.scenario, description=finding.message, header=header), encoding="utf-8"
-        )
-        written.append(path)
+        name = f"{number:02d}-{finding.kind}-{_slug(finding.subject)}.yaml"
+        text = render_scenario(vocabulary, finding.title, finding.scenario, description=finding.message, header=header)
+        written.append(write_within(directory, name, text))
+    for path in earlier:
+        if path not in written:
+            path.unlink(missing_ok=True)
     return written

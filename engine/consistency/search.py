@@ -3,12 +3,15 @@
 When the number of classes is at most the limit, every class is tried
 (`Exhaustive`), simplest first; otherwise hypothesis samples classes
 (`Sampled`) and shrinks each finding to the smallest scenario it can find.
+A search can be bounded (`Budget`): past its deadline, the next scenario
+not yet run raises `OutOfTime` instead, and what was tried is kept.
 """
 
 from __future__ import annotations
 
 import math
 import random
+import time
 from collections.abc import Callable, Mapping
 from itertools import combinations
 from typing import Literal
@@ -31,6 +34,34 @@ Progress = Callable[[int, int], None]
 Key = tuple[str, ...]
 """What a scenario shows: ("self-conflict", expert, question), ("disagreement", question, a, b),
 ("invariant", name) or ("promise", name)."""
+
+
+class OutOfTime(BaseException):
+    """The search's time budget ran out before the next scenario.
+
+    A `BaseException`, like `KeyboardInterrupt`: hypothesis, which runs the
+    sampled search, would take an `Exception` raised by the condition for a
+    finding to shrink; this one it lets through at once.
+    """
+
+
+@record
+class Budget:
+    """When the search must stop (`deadline`, on `clock`), and what is asked before each new scenario.
+
+    `checkpoint` may raise to stop the search (the command line raises an
+    interrupt that something swallowed).
+    """
+
+    deadline: float | None = None
+    clock: Callable[[], float] = time.monotonic
+    checkpoint: Callable[[], None] | None = None
+
+    def check(self) -> None:
+        if self.checkpoint is not None:
+            self.checkpoint()
+        if self.deadline is not None and self.clock() >= self.deadline:
+            raise OutOfTime
 
 
 def sampled_promise(key: Key) -> bool:
@@ -60,9 +91,10 @@ def _outcomes(outcomes: tuple[str, ...]) -> str:
 class Observer:
     """Runs the engine on points, once each, and keeps what every point showed."""
 
-    def __init__(self, engine: Engine, space: ScenarioSpace) -> None:
+    def __init__(self, engine: Engine, space: ScenarioSpace, budget: Budget | None = None) -> None:
         self.engine = engine
         self.space = space
+        self.budget = budget or Budget()
         self.points: list[Point] = []
         self.fired_in: dict[str, set[int]] = {rule.id: set() for rule in engine.rule_base.rules}
         self._plain: dict[Point, Observation] = {}
@@ -78,6 +110,7 @@ class Observer:
         plain = self._plain.get(point)
         forecast: Forecast | None = None
         if plain is None:
+            self.budget.check()
             plain, forecast = self._evaluate(point)
             for rule_id in plain.fired:
                 self.fired_in[rule_id].add(len(self.points))
@@ -86,6 +119,7 @@ class Observer:
         if not promises or ("promise", "terminates") in plain.shows:
             return plain
         if point not in self._promises:
+            self.budget.check()
             values = self.space.values(point)
             self._promises[point] = self._check_promises(values, forecast or self.engine.forecast(values))
         return Observation(plain.fired, {**plain.shows, **self._promises[point]})

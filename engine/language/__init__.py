@@ -54,7 +54,7 @@ from engine.language.conditions import (
 )
 from engine.language.kinds import KINDS, TOLERANCE, BooleanKind, ChanceProblem, Kind, LevelKind, NumberKind, allowed, declare, probability
 from engine.language.operators import Op, Value, compare, python_test
-from engine.language.words import show_plain, show_targets, show_value, yaml_scalar
+from engine.language.words import boolean_hint, echo, number_hint, shorten, show_plain, show_targets, show_value, yaml_scalar
 
 __all__ = [
     "KINDS",
@@ -82,16 +82,20 @@ __all__ = [
     "Value",
     "VarTest",
     "allowed",
+    "boolean_hint",
     "branches",
     "compare",
     "declare",
     "describe_conclusion",
     "describe_condition",
     "describe_literal",
+    "echo",
     "holds",
     "leaves",
+    "number_hint",
     "probability",
     "python_test",
+    "shorten",
     "show_plain",
     "show_targets",
     "show_value",

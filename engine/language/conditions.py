@@ -78,7 +78,8 @@ class FactClaim:
 
 Conclusion = StanceClaim | FactClaim
 
-KeyPath = tuple[str | int, ...]
+KeyPath = tuple[str | int | float, ...]
+"""Where in a document: mapping keys (names, or numbers) and list indices (ints, inside a list)."""
 
 
 class Leaf(NamedTuple):

@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 
 from engine.errors import did_you_mean
 from engine.language.operators import Op, Value, compare
-from engine.language.words import show_plain, show_value
+from engine.language.words import boolean_hint, echo, number_hint, show_plain, show_value
 from engine.records import field, record
 
 TOLERANCE = Fraction(1, 10**9)
@@ -23,12 +23,12 @@ TOLERANCE = Fraction(1, 10**9)
 class ChanceProblem(ValueError):
     """An uncertain input that cannot be read: what is wrong, a suggestion, and the key inside the input."""
 
-    def __init__(self, message: str, suggestion: str | None = None, key: tuple[object, ...] = ()) -> None:
+    def __init__(self, message: str, suggestion: str | None = None, key: tuple[str | int | float, ...] = ()) -> None:
         super().__init__(message)
         self.message, self.suggestion, self.key = message, suggestion, key
 
 
-def probability(written: object, what: str, key: tuple[object, ...] = ()) -> Fraction:
+def probability(written: object, what: str, key: tuple[str | int | float, ...] = ()) -> Fraction:
     """A probability as written (0.3 is 3/10 exactly), or `ChanceProblem` unless it is a number from 0 to 1."""
     if isinstance(written, bool) or not isinstance(written, (int, float)) or not math.isfinite(written) or not 0 <= written <= 1:
         raise ChanceProblem(f"expected a probability from 0 to 1 for {what}, got {show_value(written)}", key=key)
@@ -62,8 +62,12 @@ class Kind:
     def rank(self, value: Value) -> float:
         raise NotImplementedError
 
-    def problem(self, value: object, variable: str) -> tuple[str, str | None] | None:
-        """What is wrong with `value` for `variable` (a message and a suggestion), or None."""
+    def problem(self, value: object, variable: str, written: str | None = None) -> tuple[str, str | None] | None:
+        """What is wrong with `value` for `variable` (a message and a suggestion), or None.
+
+        `written` is the value as the user's file spells it, echoed instead
+        of the value read (`no`, `1e309`), when the file gives it.
+        """
         raise NotImplementedError
 
     def holds(self, op: Op, value: Value, targets: Sequence[Value]) -> bool:
@@ -126,10 +130,10 @@ class BooleanKind(Kind):
     def rank(self, value: Value) -> float:
         return 1 if value else 0
 
-    def problem(self, value: object, variable: str) -> tuple[str, str | None] | None:
+    def problem(self, value: object, variable: str, written: str | None = None) -> tuple[str, str | None] | None:
         if isinstance(value, bool):
             return None
-        return f"expected true or false for boolean '{variable}', got {show_value(value)}", None
+        return f"expected true or false for boolean '{variable}', got {echo(value, written)}", boolean_hint(value)
 
     def describe(self) -> str:
         return "true | false"
@@ -195,11 +199,11 @@ class LevelKind(Kind):
     def rank(self, value: Value) -> float:
         return self._ranks[str(value)]
 
-    def problem(self, value: object, variable: str) -> tuple[str, str | None] | None:
+    def problem(self, value: object, variable: str, written: str | None = None) -> tuple[str, str | None] | None:
         if isinstance(value, str) and value in self._ranks:
             return None
         hint = did_you_mean(value, self.levels) if isinstance(value, str) else None
-        return f"expected one of {', '.join(self.levels)} for '{variable}', got {show_value(value)}", hint
+        return f"expected one of {', '.join(self.levels)} for '{variable}', got {echo(value, written)}", hint
 
     def describe(self) -> str:
         return " < ".join(self.levels)
@@ -257,6 +261,9 @@ class NumberKind(Kind):
     integer: bool = True
 
     def __post_init__(self) -> None:
+        for bound in (self.minimum, self.maximum):
+            if isinstance(bound, float) and not math.isfinite(bound):
+                raise ValueError(f"min and max must be finite numbers, not {show_plain(bound)}")
         if self.minimum > self.maximum:
             raise ValueError(f"min {self.minimum} is above max {self.maximum}")
 
@@ -272,14 +279,17 @@ class NumberKind(Kind):
     def rank(self, value: Value) -> float:
         return value  # type: ignore[return-value]
 
-    def problem(self, value: object, variable: str) -> tuple[str, str | None] | None:
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-            return f"expected a number ({self.unit}) for '{variable}', got {show_value(value)}", None
+    def problem(self, value: object, variable: str, written: str | None = None) -> tuple[str, str | None] | None:
+        shown = echo(value, written)
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return f"expected a number ({self.unit}) for '{variable}', got {shown}", number_hint(value)
+        if isinstance(value, float) and not math.isfinite(value):
+            return f"expected a finite number ({self.unit}) for '{variable}', got {shown}", None
         if self.integer and not isinstance(value, int):
-            return f"expected a whole number ({self.unit}) for '{variable}', got {show_value(value)}", None
+            return f"expected a whole number ({self.unit}) for '{variable}', got {shown}", None
         if not self.minimum <= value <= self.maximum:
             expected = f"expected {show_plain(self.minimum)} to {show_plain(self.maximum)} {self.unit}"
-            return f"{show_value(value)} is out of range for '{variable}': {expected}", None
+            return f"{shown} is out of range for '{variable}': {expected}", None
         return None
 
     def chances(self, written: Mapping[Any, Any], variable: str) -> list[tuple[Value, Fraction]]:

@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from engine.errors import InputError, did_you_mean, raise_all
-from engine.language import KeyPath, Op, show_value
+from engine.language import KeyPath, Op, boolean_hint, number_hint, show_value
 from engine.load import surface
 from engine.load.yamlfile import Document
 
@@ -41,7 +41,7 @@ def _walk_loc(data: Any, loc: tuple[Any, ...]) -> tuple[KeyPath, Any]:
     not keys a user wrote. The last part is kept even when absent, because a
     missing key is named by it.
     """
-    path: list[str | int] = []
+    path: list[str | int | float] = []
     current = data
     for index, part in enumerate(loc):
         last = index == len(loc) - 1
@@ -54,10 +54,19 @@ def _walk_loc(data: Any, loc: tuple[Any, ...]) -> tuple[KeyPath, Any]:
         elif isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current):
             path.append(part)
             current = current[part]
-        elif last and isinstance(part, str) and isinstance(current, dict):
+        elif last and isinstance(part, str) and isinstance(current, dict) and part != "[key]":
             path.append("not" if part == "not_" else part)
             current = None
     return tuple(path), current
+
+
+def _hint(kind: str, value: object) -> str | None:
+    """A did-you-mean for a value in a YAML 1.1 spelling: `yes` for a boolean, `0x10` for a number."""
+    if kind == "bool_type":
+        return boolean_hint(value)
+    if kind in ("int_type", "float_type"):
+        return number_hint(value)
+    return None
 
 
 def pydantic_problems(document: Document, exc: ValidationError, model: type[BaseModel] | None = None) -> list[InputError]:
@@ -69,20 +78,25 @@ def pydantic_problems(document: Document, exc: ValidationError, model: type[Base
     problems: list[InputError] = []
     seen: set[str] = set()
     for error in exc.errors(include_url=False):
-        key, value = _walk_loc(document.data, tuple(error["loc"]))
+        loc = tuple(error["loc"])
+        key, value = _walk_loc(document.data, loc)
         kind = error["type"]
+        given = error.get("input")
         suggestion = None
-        if kind == "missing":
+        if loc[-1:] == ("[key]",):  # a mapping's key is not a name
+            message = f"{show_value(given)} is not a valid name, expected a lower_snake_case name"
+        elif kind == "missing":
             message = f"missing key '{key[-1]}'" if key else "missing value"
             suggestion = f"add '{key[-1]}:'" if key else None
-        elif kind == "extra_forbidden":
-            message = f"unknown key '{key[-1]}'"
+        elif kind in ("extra_forbidden", "invalid_key"):
+            name = key[-1] if kind == "extra_forbidden" else given
+            message = f"unknown key {show_value(name)}"
             known = _KNOWN_KEYS if model is None or len(key) != 1 else {field.alias or name for name, field in model.model_fields.items()}
-            suggestion = did_you_mean(str(key[-1]), known) or "remove it"
+            suggestion = did_you_mean(name, known) or "remove it"
         elif kind == "string_pattern_mismatch":
             pattern = error.get("ctx", {}).get("pattern", "")
             wanted = "expert.rule_name" if "\\." in pattern else "a lower_snake_case name"
-            message = f"{show_value(value)} is not a valid name, expected {wanted}"
+            message = f"{document.shown(key, value)} is not a valid name, expected {wanted}"
         elif kind in ("condition", "conclusion"):
             message = error["msg"]
         elif kind == "value_error":
@@ -90,7 +104,9 @@ def pydantic_problems(document: Document, exc: ValidationError, model: type[Base
         elif kind == "too_short":
             message = f"expected at least {error.get('ctx', {}).get('min_length', 1)} item(s)"
         else:
-            message = f"{error['msg'].lower()}, got {show_value(error.get('input'))}"
+            shown = document.shown(key, given) if value is given else show_value(given)
+            message = f"{error['msg'].lower()}, got {shown}"
+            suggestion = _hint(kind, given)
         located = document.error(key, message, suggestion)
         text = str(located)
         if text not in seen:

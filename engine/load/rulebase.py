@@ -1,8 +1,9 @@
 """Load a rule base directory into the model, each file checked against its written form.
 
 A rule base directory holds `vocabulary.yaml`, `experts.yaml`, optionally
-`checks.yaml`, and any number of rule files (every other `*.yaml`). Seeds
-live in the `seeds/` directory beside it unless told otherwise. Loading
+`checks.yaml`, and any number of rule files (every other `*.yaml`); a file
+named `*.yml` is refused rather than silently left out. Seeds live in the
+`seeds/` directory beside it unless told otherwise. Loading
 checks the shape of each file; `engine.load.validate` checks that the files
 agree with each other. The rule base keeps where each part was written
 (`Origins`), so later problems are located too.
@@ -14,7 +15,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from engine import model
-from engine.errors import InputError, Location, RuleBaseInvalid
+from engine.errors import InputError, Location, RuleBaseInvalid, raise_all
 from engine.load import convert, surface
 from engine.load.parse import parse_document
 from engine.load.yamlfile import Document, load_yaml, read_text
@@ -48,6 +49,18 @@ def rule_files(directory: Path) -> Iterator[Path]:
             yield path
 
 
+def misnamed(path: Path) -> InputError:
+    """The problem of a `*.yml` file where `*.yaml` files are read: left out, it would go unnoticed."""
+    return InputError(
+        "is named .yml, and only *.yaml files are read", location=Location(path, 1, 1), suggestion=f"rename it to {path.stem}.yaml"
+    )
+
+
+def misnamed_files(directory: Path) -> list[InputError]:
+    """A problem for each `*.yml` file in `directory`."""
+    return [misnamed(path) for path in sorted(directory.glob("*.yml"))]
+
+
 def seed_files(directory: Path) -> Iterator[Path]:
     """The metadata files of a seeds directory, in name order."""
     yield from sorted(directory.glob("*.yaml"))
@@ -59,6 +72,7 @@ def load_seeds(directory: Path) -> tuple[dict[str, model.Seed], dict[str, Docume
     documents: dict[str, Document] = {}
     if not directory.is_dir():
         raise InputError("seeds directory not found", location=Location(directory), suggestion="pass --seeds DIR")
+    raise_all(misnamed_files(directory))
     for meta_path in seed_files(directory):
         document = load_yaml(meta_path)
         meta = parse_document(document, surface.SeedMeta)
@@ -101,7 +115,7 @@ def load_rule_base(directory: Path, seeds_directory: Path | None = None) -> mode
 
     written: list[surface.Rule] = []
     origins: dict[str, tuple[Document, tuple[str | int, ...]]] = {}
-    problems: list[InputError] = []
+    problems: list[InputError] = misnamed_files(directory)
     for path in rule_files(directory):
         try:
             document = load_yaml(path)

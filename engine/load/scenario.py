@@ -10,14 +10,14 @@ would refuse.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from engine.errors import InputError, did_you_mean, raise_all
-from engine.language import ChanceProblem, KeyPath, Kind, NumberKind, Value, show_value
+from engine.language import ChanceProblem, KeyPath, Kind, NumberKind, StanceClaim, Value, shorten, show_value
 from engine.load.yamlfile import Document, load_yaml
-from engine.model import UNCERTAIN, Between, ChanceRange, Chances, Expectation, Input, Lexicon, Scenario, Vocabulary
+from engine.model import UNCERTAIN, Between, ChanceRange, Chances, Expectation, Input, Lexicon, RuleBase, Scenario, Vocabulary
 
 TOP_KEYS = ("name", "description", "variables", "expect")
 EXPECT_KEYS = ("outcome", "status", "stances", "bounds", "pooled")
@@ -26,9 +26,36 @@ STATUSES = ("consensus", "compatible", "conflict", "no-stance")
 Problem = tuple[KeyPath, str, str | None]
 """Where (a key path), what is wrong, and a suggestion."""
 
+Written = Callable[[KeyPath], str | None]
+"""How the file spells the value at a key path, when it is a plain scalar (`no`, `1e309`); None otherwise."""
 
-def read_input(kind: Kind, name: str, written: object, lexicon: Lexicon | None) -> Input:
-    """A variable's input as written: a value, chances (a mapping), or a likelihood word; `ChanceProblem` if wrong."""
+Speakers = Mapping[str, Collection[str]]
+"""For each question, the experts with a rule that takes a stance on it."""
+
+
+def _nothing_written(key: KeyPath) -> str | None:
+    return None
+
+
+def speakers(rule_base: RuleBase) -> dict[str, set[str]]:
+    """Which experts have a rule that takes a stance on each question: the only ones a scenario can expect a stance of."""
+    found: dict[str, set[str]] = {question: set() for question in rule_base.vocabulary.questions}
+    for rule in rule_base.rules:
+        if isinstance(rule.then, StanceClaim):
+            found.setdefault(rule.then.question, set()).add(rule.expert)
+    return found
+
+
+def _shown(written: Written, key: KeyPath, value: object) -> str:
+    text = written(key)
+    return shorten(text) if text is not None else show_value(value)
+
+
+def read_input(kind: Kind, name: str, written: object, lexicon: Lexicon | None, spelt: str | None = None) -> Input:
+    """A variable's input as written: a value, chances (a mapping), or a likelihood word; `ChanceProblem` if wrong.
+
+    `spelt` is how the file spells a plain value, echoed in a message.
+    """
     if isinstance(written, UNCERTAIN):
         return written
     if isinstance(written, dict):
@@ -44,31 +71,39 @@ def read_input(kind: Kind, name: str, written: object, lexicon: Lexicon | None) 
             raise ChanceProblem(
                 f"'{written}' gives no likelihood for '{name}'", "write {chance: P}, or a word with a range such as 'likely'"
             )
-        problem = kind.problem(written, name)
+        problem = kind.problem(written, name, spelt)
         words = [word for entry in lexicon.readings if entry.assessed for word in entry.words]
-        raise ChanceProblem(problem[0] if problem else written, did_you_mean(written, words) or "or a likelihood word such as 'likely'")
-    problem = kind.problem(written, name)
+        hint = (problem[1] if problem else None) or did_you_mean(written, words) or "or a likelihood word such as 'likely'"
+        raise ChanceProblem(problem[0] if problem else written, hint)
+    problem = kind.problem(written, name, spelt)
     if problem is not None:
         raise ChanceProblem(*problem)
     return written  # type: ignore[return-value]
 
 
 def input_problems(
-    vocabulary: Vocabulary, written: Mapping[Any, object], lexicon: Lexicon | None, missing_hint: str
+    vocabulary: Vocabulary,
+    values: Mapping[Any, object],
+    lexicon: Lexicon | None,
+    missing_hint: str,
+    written: Written = _nothing_written,
 ) -> tuple[dict[str, Input], list[Problem]]:
     """Each variable's input, certain or uncertain, and the problems found, each at its key."""
     inputs: dict[str, Input] = {}
     problems: list[Problem] = []
-    for name, value in written.items():
+    for name, value in values.items():
         if not isinstance(name, str) or name not in vocabulary.variables:
-            problems.append(((str(name),), f"unknown variable {show_value(name)}", did_you_mean(str(name), vocabulary.variables)))
+            problems.append(((name,), f"unknown variable {show_value(name)}", did_you_mean(str(name), vocabulary.variables)))
+            continue
+        kind = vocabulary.kinds[name]
+        if value is None:
+            problems.append(((name,), f"no value for '{name}' yet", f"decide one: {kind.describe()}"))
             continue
         try:
-            inputs[name] = read_input(vocabulary.kinds[name], name, value, lexicon)
+            inputs[name] = read_input(kind, name, value, lexicon, written((name,)))
         except ChanceProblem as problem:
-            key = tuple(str(part) for part in problem.key)  # mapping keys, named as text in a key path
-            problems.append(((name, *key), problem.message, problem.suggestion))
-    missing = [name for name in vocabulary.variables if name not in written]
+            problems.append(((name, *problem.key), problem.message, problem.suggestion))
+    missing = [name for name in vocabulary.variables if name not in values]
     if missing:
         plural = "s" if len(missing) > 1 else ""
         problems.append(((), f"missing variable{plural} {', '.join(repr(name) for name in missing)}", missing_hint))
@@ -96,18 +131,20 @@ def check_values(vocabulary: Vocabulary, values: object) -> dict[str, Value]:
     return dict(inputs)  # type: ignore[arg-type]
 
 
-def _names(value: object, key: KeyPath, what: str) -> Iterator[Problem]:
+def _names(value: object, key: KeyPath, what: str, written: Written) -> Iterator[Problem]:
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-        yield key, f"expected a list of {what}, got {show_value(value)}", f"write it as [{what.rstrip('s')}, ...]"
+        yield key, f"expected a list of {what}, got {_shown(written, key, value)}", f"write it as [{what.rstrip('s')}, ...]"
 
 
-def _expectation_problems(vocabulary: Vocabulary, experts: Mapping[str, object], question: str, data: object) -> Iterator[Problem]:
-    key: KeyPath = ("expect", question)
-    if question not in vocabulary.questions:
+def _expectation_problems(
+    vocabulary: Vocabulary, experts: Mapping[str, object], spoken: Speakers | None, question: object, data: object, written: Written
+) -> Iterator[Problem]:
+    key: KeyPath = ("expect", question)  # type: ignore[assignment]  # a key the file wrote: a name or a number
+    if not isinstance(question, str) or question not in vocabulary.questions:
         yield key, f"unknown question {show_value(question)}", did_you_mean(str(question), vocabulary.questions)
         return
     if not isinstance(data, dict):
-        yield key, f"expected a mapping of {', '.join(EXPECT_KEYS)}, got {show_value(data)}", None
+        yield key, f"expected a mapping of {', '.join(EXPECT_KEYS)}, got {_shown(written, key, data)}", None
         return
     outcomes = vocabulary.questions[question].outcomes
     for name in data:
@@ -115,37 +152,43 @@ def _expectation_problems(vocabulary: Vocabulary, experts: Mapping[str, object],
             yield (*key, name), f"unknown key {show_value(name)}", did_you_mean(str(name), EXPECT_KEYS) or "remove it"
     listed: list[tuple[KeyPath, object]] = []
     if "outcome" in data:
-        shape = list(_names(data["outcome"], (*key, "outcome"), "outcomes"))
+        shape = list(_names(data["outcome"], (*key, "outcome"), "outcomes", written))
         yield from shape
         if not shape:
             listed += [((*key, "outcome", index), value) for index, value in enumerate(data["outcome"])]
     if "status" in data and data["status"] not in STATUSES:
         status = data["status"]
         hint = did_you_mean(status, STATUSES) if isinstance(status, str) else None
-        yield (*key, "status"), f"expected one of {', '.join(STATUSES)}, got {show_value(status)}", hint
+        yield (*key, "status"), f"expected one of {', '.join(STATUSES)}, got {_shown(written, (*key, 'status'), status)}", hint
     stances = data.get("stances", {})
     if not isinstance(stances, dict):
-        yield (*key, "stances"), f"expected a mapping of expert: [outcomes], got {show_value(stances)}", None
+        yield (*key, "stances"), f"expected a mapping of expert: [outcomes], got {_shown(written, (*key, 'stances'), stances)}", None
         stances = {}
     for expert, allowed in stances.items():
+        at: KeyPath = (*key, "stances", expert)
         if expert not in experts:
-            yield (*key, "stances", expert), f"unknown expert '{expert}'", did_you_mean(expert, experts)
+            yield at, f"unknown expert {show_value(expert)}", did_you_mean(str(expert), experts)
             continue
-        shape = list(_names(allowed, (*key, "stances", expert), "outcomes"))
+        if spoken is not None and expert not in spoken.get(question, ()):
+            hint = did_you_mean(expert, spoken.get(question, ())) or "no expert has a rule on it"
+            yield at, f"expert '{expert}' has no rule on '{question}', so no stance on it can be expected", hint
+            continue
+        shape = list(_names(allowed, at, "outcomes", written))
         yield from shape
         if not shape:
-            listed += [((*key, "stances", expert, index), value) for index, value in enumerate(allowed)]
-    for at, value in listed:
+            listed += [((*at, index), value) for index, value in enumerate(allowed)]
+    for where, value in listed:
         if value not in outcomes:
-            yield at, f"'{value}' is not an outcome of '{question}'", did_you_mean(str(value), outcomes)
+            yield where, f"'{value}' is not an outcome of '{question}'", did_you_mean(str(value), outcomes)
     tables: list[tuple[KeyPath, object]] = [((*key, "pooled"), data["pooled"])] if "pooled" in data else []
     written_bounds = data.get("bounds", {})
     if not isinstance(written_bounds, dict):
-        yield (*key, "bounds"), f"expected a mapping of expert: {{outcome: [low, high]}}, got {show_value(written_bounds)}", None
+        shown = _shown(written, (*key, "bounds"), written_bounds)
+        yield (*key, "bounds"), f"expected a mapping of expert: {{outcome: [low, high]}}, got {shown}", None
         written_bounds = {}
     for expert, table in written_bounds.items():
         if expert not in experts:
-            yield (*key, "bounds", expert), f"unknown expert '{expert}'", did_you_mean(str(expert), experts)
+            yield (*key, "bounds", expert), f"unknown expert {show_value(expert)}", did_you_mean(str(expert), experts)
         else:
             tables.append(((*key, "bounds", expert), table))
     for at, table in tables:
@@ -173,7 +216,12 @@ def _is_range(pair: object) -> bool:
 
 
 def _scenario_problems(
-    vocabulary: Vocabulary, experts: Mapping[str, object], data: dict[str, Any], lexicon: Lexicon | None
+    vocabulary: Vocabulary,
+    experts: Mapping[str, object],
+    spoken: Speakers | None,
+    data: dict[Any, Any],
+    written: Written,
+    lexicon: Lexicon | None,
 ) -> Iterator[Problem]:
     """Each key's problems in the order the file has them, then the keys it lacks."""
     given = data.get("variables")
@@ -181,26 +229,26 @@ def _scenario_problems(
     uncertain = sorted(name for name, value in inputs.items() if isinstance(value, UNCERTAIN))
     for name, value in data.items():
         if name not in TOP_KEYS:
-            yield (str(name),), f"unknown key {show_value(name)}", did_you_mean(str(name), TOP_KEYS) or "remove it"
+            yield (name,), f"unknown key {show_value(name)}", did_you_mean(str(name), TOP_KEYS) or "remove it"
         elif name in ("name", "description"):
             if not isinstance(value, str):
-                yield (name,), f"expected text, got {show_value(value)}", "quote it"
+                yield (name,), f"expected text, got {_shown(written, (name,), value)}", "quote it"
         elif name == "variables":
             if not isinstance(value, dict):
-                yield (name,), f"expected a mapping of variable: value, got {show_value(value)}", None
+                yield (name,), f"expected a mapping of variable: value, got {_shown(written, (name,), value)}", None
                 continue
-            hint = "every variable needs a value; `forecast new NAME` writes a complete file"
-            for key, message, suggestion in input_problems(vocabulary, value, lexicon, hint)[1]:
+            hint = "every variable needs a value; `forecast new NAME` writes a file that lists them all"
+            for key, message, suggestion in input_problems(vocabulary, value, lexicon, hint, lambda key: written(("variables", *key)))[1]:
                 yield (name, *key), message, suggestion
         elif not isinstance(value, dict):
-            yield (name,), f"expected a mapping of question: expectation, got {show_value(value)}", None
+            yield (name,), f"expected a mapping of question: expectation, got {_shown(written, (name,), value)}", None
         else:
             for question, expectation in value.items():
-                yield from _expectation_problems(vocabulary, experts, question, expectation)
+                yield from _expectation_problems(vocabulary, experts, spoken, question, expectation, written)
                 given_chances = f"{', '.join(uncertain)} {'is' if len(uncertain) == 1 else 'are'} given chances"
                 for field in ("outcome", "status", "stances"):
                     if uncertain and isinstance(expectation, dict) and field in expectation:
-                        where: KeyPath = ("expect", str(question), field)
+                        where: KeyPath = ("expect", question, field)
                         yield where, f"'{field}' needs a certain scenario, and {given_chances}", "pin 'bounds' or 'pooled' instead"
     for name in ("name", "variables"):
         if name not in data:
@@ -208,12 +256,21 @@ def _scenario_problems(
 
 
 def scenario_problems(
-    document: Document, vocabulary: Vocabulary, experts: Mapping[str, object], lexicon: Lexicon | None = None
+    document: Document,
+    vocabulary: Vocabulary,
+    experts: Mapping[str, object],
+    lexicon: Lexicon | None = None,
+    spoken: Speakers | None = None,
 ) -> list[InputError]:
-    """Everything wrong with a scenario file, each located, in the order the file has them."""
+    """Everything wrong with a scenario file, each located, in the order the file has them.
+
+    `lexicon` reads likelihood words given as inputs. With `spoken`
+    (`speakers(rule_base)`), a stance expected of an expert who has no rule
+    on the question, which no forecast can meet, is a problem too.
+    """
     if not isinstance(document.data, dict):
         return [document.error((), f"expected a mapping at the top of the file, got {type(document.data).__name__}")]
-    found = _scenario_problems(vocabulary, experts, document.data, lexicon)
+    found = _scenario_problems(vocabulary, experts, spoken, document.data, document.written.get, lexicon)
     return [document.error(key, message, suggestion) for key, message, suggestion in found]
 
 
@@ -221,13 +278,19 @@ def _tuple(value: object) -> tuple[str, ...] | None:
     return tuple(value) if isinstance(value, list) else None
 
 
-def read_scenario(path: Path, vocabulary: Vocabulary, experts: Mapping[str, object], lexicon: Lexicon | None = None) -> Scenario:
+def read_scenario(
+    path: Path,
+    vocabulary: Vocabulary,
+    experts: Mapping[str, object],
+    lexicon: Lexicon | None = None,
+    spoken: Speakers | None = None,
+) -> Scenario:
     """Load and check one scenario file; raises its problems (the first, then a count).
 
     `lexicon` reads likelihood words given as inputs ("cruel_conduct: likely").
     """
     document = load_yaml(path)
-    raise_all(scenario_problems(document, vocabulary, experts, lexicon), checked_by=f"forecast check {path}")
+    raise_all(scenario_problems(document, vocabulary, experts, lexicon, spoken))
     data = document.data
     expect = {
         question: Expectation(

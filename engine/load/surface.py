@@ -251,7 +251,7 @@ class VariableDecl(Frozen):
     unit: str | None = Field(default=None, description="number: what is counted or measured")
     min: StrictInt | StrictFloat | None = Field(default=None, description="number: the lowest value")
     max: StrictInt | StrictFloat | None = Field(default=None, description="number: the highest value")
-    integer: bool | None = Field(default=None, description="number: whole numbers only (default true)")
+    integer: StrictBool | None = Field(default=None, description="number: whole numbers only (default true)")
 
     @model_validator(mode="after")
     def _kind(self) -> VariableDecl:

@@ -31,7 +31,7 @@ class Where:
     document: Document
     key: KeyPath
 
-    def at(self, *sub: str | int) -> Where:
+    def at(self, *sub: str | int | float) -> Where:
         return Where(self.document, (*self.key, *sub))
 
     def error(self, message: str, suggestion: str | None = None) -> InputError:
@@ -39,8 +39,8 @@ class Where:
 
 
 def value_problem(kinds: Mapping[str, language.Kind], name: str, value: object, where: Where) -> InputError | None:
-    """A problem if `value` is not a value of variable `name`."""
-    found = kinds[name].problem(value, name)
+    """A problem if `value` is not a value of variable `name`, echoing the value as the file writes it."""
+    found = kinds[name].problem(value, name, where.document.written.get(where.key))
     return where.error(*found) if found else None
 
 

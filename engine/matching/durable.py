@@ -267,6 +267,32 @@ def _action(
     return action
 
 
+class _Hold:
+    """The handler of SIGINT and SIGTERM while the engine runs: it notes a signal, or, once released, passes it on."""
+
+    def __init__(self, previous: Mapping[int, Any]) -> None:
+        self.previous = previous
+        self.caught: list[int] = []
+        self.holding = True
+
+    def __call__(self, received: int, frame: Any) -> None:
+        # Once released, a signal goes straight to its own handler, even before that handler is
+        # back in place: an interrupt raised while the handlers are restored cannot leave one of
+        # them holding forever.
+        if self.holding:
+            self.caught.append(received)
+        else:
+            _deliver(received, self.previous[received])
+
+
+def _installed(number: int) -> Any:
+    """The handler of `number`, seen through a `_Hold` left in place by an interrupted restore."""
+    handler = signal.getsignal(number)
+    while isinstance(handler, _Hold):
+        handler = handler.previous[number]
+    return handler
+
+
 @contextmanager
 def held_signals() -> Iterator[None]:
     """Hold SIGINT and SIGTERM while the engine runs; deliver them, to their own handlers, afterwards.
@@ -279,22 +305,30 @@ def held_signals() -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    caught: list[int] = []
-    previous = {number: signal.getsignal(number) for number in (signal.SIGINT, signal.SIGTERM)}
+    # A handler installed from C (None) cannot be put back from Python: that signal is left alone.
+    previous: dict[int, Any] = {
+        number: handler for number in (signal.SIGINT, signal.SIGTERM) if (handler := _installed(number)) is not None
+    }
+    hold = _Hold(previous)
     for number in previous:
-        signal.signal(number, lambda received, frame: caught.append(received))
+        signal.signal(number, hold)
     try:
         yield
     finally:
+        hold.holding = False
         for number, handler in previous.items():
             signal.signal(number, handler)
-        for received in dict.fromkeys(caught):
-            number = signal.Signals(received)
-            handler = previous[number]
-            if callable(handler):
-                handler(number, None)
-            elif handler == signal.SIG_DFL:
-                signal.raise_signal(number)
+        for received in dict.fromkeys(hold.caught):
+            _deliver(received, previous[received])
+
+
+def _deliver(number: int, handler: Any) -> None:
+    """Give a held signal to the handler that was in place: call it, or do what the default would."""
+    if callable(handler):
+        handler(number, None)
+    elif handler == signal.SIG_DFL:
+        signal.signal(number, signal.SIG_DFL)  # a `_Hold` may still be in place: raise to the default, not to it
+        signal.raise_signal(number)
 
 
 class DurableMatcher(Matcher):

@@ -18,15 +18,30 @@ class Listing:
     def to_json(self) -> dict[str, Any]:
         return self.sections
 
-    def render_text(self) -> str:
+    def render_text(self, width: int | None = None) -> str:
+        """Each section with its rows; with `width`, a long summary wraps under itself (without, lines are not wrapped)."""
+        import textwrap
+
         lines: list[str] = []
         for section, rows in self.sections.items():
             if lines:
                 lines.append("")
             lines.append(f"{section} ({len(rows)})")
-            width = max((len(row["id"]) for row in rows), default=0)
+            column = max((len(row["id"]) for row in rows), default=0)
             for row in rows:
-                lines.append(f"  {row['id']:<{width}}  {row['summary']}")
+                line = f"  {row['id']:<{column}}  {row['summary']}"
+                if width is None or len(line) <= width:
+                    lines.append(line)
+                    continue
+                indent = " " * (column + 4)
+                lines += textwrap.wrap(
+                    row["summary"],
+                    width=width,
+                    initial_indent=f"  {row['id']:<{column}}  ",
+                    subsequent_indent=indent,
+                    break_long_words=False,
+                    break_on_hyphens=False,
+                )
         return "\n".join(lines) + "\n"
 
 

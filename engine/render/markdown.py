@@ -135,6 +135,10 @@ def render_markdown(report: Report) -> str:
             status = " **self-conflict**" if stance.status == "self-conflict" else ""
             said = _says(report, result.id, stance.expert) or hedges_text(stance, rule_base)
             lines.append(_row([_who(report, stance.expert), outcomes_text(stance.outcomes) + status, said, ", ".join(stance.rules)]))
+        for stance in result.stances:
+            if stance.accepted is not None:
+                name = rule_base.experts[stance.expert].name
+                lines += ["", f"{name}'s self-conflict is accepted in checks.yaml as `{stance.accepted.name}`: {stance.accepted.reason}"]
         lines.append("")
         question_odds = report.odds_of(result.id)
         if question_odds is not None:

@@ -18,6 +18,9 @@ from engine.resolve.expectations import Mismatch
 from engine.resolve.probability import Figure, Probabilities, QuestionOdds, StanceOdds
 from engine.resolve.results import Forecast, QuestionResult, Stance
 
+WIDTH = 100
+"""The width of text output when nothing says otherwise (a pipe, a file)."""
+
 
 @record
 class Report:
@@ -35,6 +38,10 @@ class Report:
     unmet: tuple[Mismatch, ...]
     questions: tuple[str, ...] = ()
     odds: Probabilities | None = None
+    width: int = WIDTH
+    """The text form's line width (the command line follows the terminal; a pipe gets `WIDTH`)."""
+    colour: bool = False
+    """Whether the text form may colour stances, conflicts and assumptions (on a terminal only)."""
 
     @property
     def shown_ids(self) -> tuple[str, ...]:

@@ -5,12 +5,18 @@ stance with what his words say of the event they rate, a table of chances
 per outcome, and the reasoning step by step. An uncertain scenario has no
 single chain of reasoning: it shows each claim with how often it applies,
 the same table of chances, and the rules and facts with their probabilities.
+
+Lines wrap at the report's width (100 unless the command line says
+otherwise). With the report's `colour`, the outcome and its status, each
+stance's outcomes, a self-conflict and every assumption are coloured; the
+words are the same either way.
 """
 
 from __future__ import annotations
 
 import textwrap
 from collections.abc import Sequence
+from typing import Any
 
 from engine.model import ExpertKind, RuleBase
 from engine.render.odds import claim_text, method_text, percent, reading_text, weights_text
@@ -18,18 +24,40 @@ from engine.render.report import Report, allows_text, hedges_text, input_text, o
 from engine.resolve.probability import ClaimOdds, Figure, Probabilities, QuestionOdds, StanceOdds
 from engine.resolve.results import QuestionResult, Stance, Step
 
-WIDTH = 100
+STATUS_COLOURS = {"consensus": "green", "compatible": "cyan", "conflict": "red", "no-stance": "yellow"}
 
 
-def _wrap(text: str, indent: str, first: str | None = None) -> list[str]:
-    return textwrap.wrap(
-        text,
-        width=WIDTH,
-        initial_indent=first if first is not None else indent,
-        subsequent_indent=indent,
-        break_long_words=False,
-        break_on_hyphens=False,
-    ) or [first or indent]
+class _Style:
+    """Paints a piece of a line, or leaves it plain when colour is off."""
+
+    def __init__(self, colour: bool, width: int) -> None:
+        self.colour = colour
+        self.width = width
+
+    def __call__(self, text: str, **style: Any) -> str:
+        if not self.colour:
+            return text
+        import click
+
+        return click.style(text, **style)
+
+    def within(self, line: str, piece: str, **style: Any) -> str:
+        """`line` with its first `piece` painted (a piece that wrapping split stays plain)."""
+        return line.replace(piece, self(piece, **style), 1) if piece and piece in line else line
+
+    def fit(self, line: str, indent: str) -> list[str]:
+        """`line` as it is when it fits; else wrapped, its continuation lines indented."""
+        return [line] if len(line) <= self.width else self.wrap(line, indent, "")
+
+    def wrap(self, text: str, indent: str, first: str | None = None) -> list[str]:
+        return textwrap.wrap(
+            text,
+            width=self.width,
+            initial_indent=first if first is not None else indent,
+            subsequent_indent=indent,
+            break_long_words=False,
+            break_on_hyphens=False,
+        ) or [first or indent]
 
 
 def _claims(report: Report, question: str, expert: str) -> str:
@@ -40,35 +68,38 @@ def _claims(report: Report, question: str, expert: str) -> str:
     return "; ".join(claim_text(claim, odds.events.get(claim.event)) for claim in odds.claims)
 
 
-def _step_text(number: int, step: Step, rule_base: RuleBase, repeat: bool, claim: ClaimOdds | None) -> list[str]:
+def _step_text(number: int, step: Step, rule_base: RuleBase, repeat: bool, claim: ClaimOdds | None, style: _Style) -> list[str]:
     """One step; a rule that fired again by another branch is not quoted twice."""
+    wrap = style.wrap
     expert = rule_base.experts[step.expert]
     tag = "ASSUMPTION " if step.is_assumption else ""
     head = f"{number}. {tag}{step.rule} ({expert.name}) -> {step.concludes}"
     if step.hedge:
         head += f', hedged "{step.hedge}"'
-    lines = _wrap(head, "         ", "      ")
+    lines = wrap(head, "         ", "      ")
+    lines[0] = style.within(lines[0], tag.strip(), fg="yellow", bold=True)
     if step.conditions:
         because = "; ".join(f"{condition.text} [{condition.matched}]" for condition in step.conditions)
     else:
         because = "stated without condition"
-    lines += _wrap(f"because {because}", "         ")
+    lines += wrap(f"because {because}", "         ")
     if repeat:
         return lines
     if step.assumption:
-        lines += _wrap(f"assumes: {step.assumption}", "         ")
+        lines += wrap(f"assumes: {step.assumption}", "         ")
     if step.quote:
         where = f"{step.seed}:{step.span.start}-{step.span.end}" if step.span else str(step.seed)
         basis = "basis: " if step.is_assumption else ""
-        lines += _wrap(f'{basis}"{step.quote}" ({where})', "         ")
+        lines += wrap(f'{basis}"{step.quote}" ({where})', "         ")
     if step.note:
-        lines += _wrap(f"reading: {step.note}", "         ")
+        lines += wrap(f"reading: {step.note}", "         ")
     if claim is not None:
-        lines += _wrap(reading_text(claim), "         ")
+        lines += wrap(reading_text(claim), "         ")
     return lines
 
 
-def _stance_line(report: Report, question: str, scale: Sequence[str], stance: Stance, width: int) -> list[str]:
+def _stance_line(report: Report, question: str, scale: Sequence[str], stance: Stance, width: int, style: _Style) -> list[str]:
+    wrap = style.wrap
     rule_base = report.rule_base
     if rule_base.experts[stance.expert].kind is ExpertKind.ANALYST:
         assumed = "  (analyst's assumption)"
@@ -77,14 +108,24 @@ def _stance_line(report: Report, question: str, scale: Sequence[str], stance: St
     else:
         assumed = ""
     said = _claims(report, question, stance.expert) or hedges_text(stance, rule_base)
-    lines = _wrap(f"{stance.expert:<{width}}  {outcomes_text(stance.outcomes)}  {said}{assumed}", " " * (width + 6), "  ")
+    lines = wrap(f"{stance.expert:<{width}}  {outcomes_text(stance.outcomes)}  {said}{assumed}", " " * (width + 6), "  ")
+    prefix = f"  {stance.expert:<{width}}  "
+    if lines[0].startswith(prefix + outcomes_text(stance.outcomes)):
+        painted = style(outcomes_text(stance.outcomes), fg="red" if not stance.outcomes else "cyan", bold=True)
+        lines[0] = prefix + painted + lines[0][len(prefix) + len(outcomes_text(stance.outcomes)) :]
+    lines[-1] = style.within(lines[-1], assumed.strip(), fg="yellow")
     if stance.status == "self-conflict":
         clash = " vs ".join(f"{rule_id} ({allows_text(rule_base, rule_id, scale)})" for rule_id in stance.rules)
-        lines += _wrap(f"SELF-CONFLICT, reported, not resolved: {clash}", " " * (width + 6), " " * (width + 4))
+        conflict = wrap(f"SELF-CONFLICT, reported, not resolved: {clash}", " " * (width + 6), " " * (width + 4))
+        conflict[0] = style.within(conflict[0], "SELF-CONFLICT", fg="red", bold=True)
+        lines += conflict
+        if stance.accepted is not None:
+            accepted = f"accepted in checks.yaml as {stance.accepted.name}: {stance.accepted.reason}"
+            lines += wrap(accepted, " " * (width + 6), " " * (width + 4))
     return lines
 
 
-def _chances(question: QuestionOdds, experts: Sequence[str]) -> list[str]:
+def _chances(question: QuestionOdds, experts: Sequence[str], style: _Style) -> list[str]:
     """A table: each outcome's chances by each expert, together and pooled; or that no one gave a number."""
     rows: list[tuple[str, dict[str, Figure] | None]] = [
         (stance.expert, dict(stance.bounds) if stance.bounds else None) for stance in question.stances if stance.expert in experts
@@ -100,30 +141,46 @@ def _chances(question: QuestionOdds, experts: Sequence[str]) -> list[str]:
         + " " * (label - 4)
         + "  ".join(f"{outcome:<{width}}" for outcome, width in zip(question.scale, widths, strict=True)).rstrip()
     ]
+    narrow = len(lines[0]) > style.width or label + 6 + sum(widths) + 2 * len(widths) > style.width
+    if narrow:  # too wide for the terminal: one line per row, each outcome named
+        lines = ["  chances"]
     for name, table in rows:
         if table is None:
             cells = "no distribution meets these ranges: a probabilistic conflict"
             if name == "together" and question.conflicting:
                 cells += f" ({', '.join(question.conflicting)})"
+        elif narrow:
+            cells = ", ".join(f"{outcome} {percent(table[outcome])}" for outcome in question.scale)
         else:
             cells = "  ".join(f"{percent(table[outcome]):<{width}}" for outcome, width in zip(question.scale, widths, strict=True)).rstrip()
-        lines.append(f"    {name:<{label}}  {cells}".rstrip())
+        if narrow:
+            lines += style.wrap(f"{name}: {cells}", "      ", "    ")
+        elif table is None:
+            lines += style.wrap(cells, " " * (label + 6), f"    {name:<{label}}  ")
+        else:
+            lines.append(f"    {name:<{label}}  {cells}".rstrip())
     if question.pooled and question.weights:
-        lines.append(f"    {'':<{label}}  (pooled with {weights_text(question.weights)}: {', '.join(question.weights)})")
+        note = f"(pooled with {weights_text(question.weights)}: {', '.join(question.weights)})"
+        lines += style.wrap(note, "      ", "    ") if narrow else style.wrap(note, " " * (label + 7), " " * (label + 6))
     return lines
 
 
-def _question_text(report: Report, result: QuestionResult) -> list[str]:
+def _question_text(report: Report, result: QuestionResult, style: _Style) -> list[str]:
     rule_base = report.rule_base
-    lines = _wrap(f"{result.id}: {result.text}", " " * (len(result.id) + 2), "")
-    lines.append(f"  scale    {' < '.join(result.scale)}")
-    lines.append(f"  outcome  {outcomes_text(result.outcome)}  [{status_text(result)}]")
+    lines = style.wrap(f"{result.id}: {result.text}", " " * (len(result.id) + 2), "")
+    lines += style.fit(f"  scale    {' < '.join(result.scale)}", " " * 11)
+    outcome = f"  outcome  {outcomes_text(result.outcome)}  [{status_text(result)}]"
+    if len(outcome) <= style.width:  # painted only when it is one line, as it nearly always is
+        status = style(f"[{status_text(result)}]", fg=STATUS_COLOURS[result.status], bold=result.status == "conflict")
+        lines.append(f"  outcome  {style(outcomes_text(result.outcome), bold=True)}  {status}")
+    else:
+        lines += style.fit(outcome, " " * 11)
     width = max(len(stance.expert) for stance in result.stances)
     for stance in result.stances:
-        lines += _stance_line(report, result.id, result.scale, stance, width)
+        lines += _stance_line(report, result.id, result.scale, stance, width, style)
     question = report.odds_of(result.id)
     if question is not None:
-        lines += _chances(question, [stance.expert for stance in result.stances])
+        lines += _chances(question, [stance.expert for stance in result.stances], style)
     lines.append("  why")
     for stance in result.stances:
         lines.append(f"    {stance.expert}:")
@@ -131,33 +188,35 @@ def _question_text(report: Report, result: QuestionResult) -> list[str]:
         odds = report.stance_odds(result.id, stance.expert)
         claims = {claim.rule: claim for claim in odds.claims} if odds else {}
         for number, step in enumerate(stance.trace, start=1):
-            lines += _step_text(number, step, rule_base, step.rule in shown, claims.get(step.rule))
+            lines += _step_text(number, step, rule_base, step.rule in shown, claims.get(step.rule), style)
             shown.add(step.rule)
     return lines
 
 
-def _uncertain_question(report: Report, question: QuestionOdds) -> list[str]:
+def _uncertain_question(report: Report, question: QuestionOdds, style: _Style) -> list[str]:
+    wrap = style.wrap
     rule_base = report.rule_base
     text = rule_base.vocabulary.questions[question.id].text
-    lines = _wrap(f"{question.id}: {text}", " " * (len(question.id) + 2), "")
-    lines.append(f"  scale    {' < '.join(question.scale)}")
+    lines = wrap(f"{question.id}: {text}", " " * (len(question.id) + 2), "")
+    lines += style.fit(f"  scale    {' < '.join(question.scale)}", " " * 11)
     statuses = [f"{status} {percent(figure)}" for status, figure in question.statuses.items() if figure.high > 0]
-    lines += _wrap(f"status   {', '.join(statuses)}", "           ", "  ")
+    lines += wrap(f"status   {', '.join(statuses)}", "           ", "  ")
     width = max(len(stance.expert) for stance in question.stances)
     for stance in question.stances:
-        lines += _uncertain_stance(report, question, stance, width)
+        lines += _uncertain_stance(report, question, stance, width, style)
     if question.conflict.high > 0:
-        lines += _wrap(
+        lines += wrap(
             f"experts conflict in {percent(question.conflict)} of scenarios"
             + (f" ({', '.join(question.conflicting)})" if question.conflicting else ""),
             "    ",
             "  ",
         )
-    lines += _chances(question, [stance.expert for stance in question.stances])
+    lines += _chances(question, [stance.expert for stance in question.stances], style)
     return lines
 
 
-def _uncertain_stance(report: Report, question: QuestionOdds, stance: StanceOdds, width: int) -> list[str]:
+def _uncertain_stance(report: Report, question: QuestionOdds, stance: StanceOdds, width: int, style: _Style) -> list[str]:
+    wrap = style.wrap
     rule_base = report.rule_base
     lines: list[str] = []
     for position, claim in enumerate(stance.claims):
@@ -167,16 +226,20 @@ def _uncertain_stance(report: Report, question: QuestionOdds, stance: StanceOdds
         name = stance.expert if position == 0 else ""
         said = claim_text(claim, stance.events.get(claim.event))
         applies = "" if claim.fires.low == 1 else f"  (applies in {percent(claim.fires)} of scenarios)"
-        lines += _wrap(f"{name:<{width}}  {allows}  {said}{applies}{assumed}", " " * (width + 6), "  ")
+        said_lines = wrap(f"{name:<{width}}  {allows}  {said}{applies}{assumed}", " " * (width + 6), "  ")
+        said_lines[-1] = style.within(said_lines[-1], assumed.strip(), fg="yellow")
+        lines += said_lines
     indent, first = " " * (width + 6), " " * (width + 4)
     if stance.clash.high > 0:
-        lines += _wrap(f"SELF-CONFLICT in {percent(stance.clash)} of scenarios: these rules allow no outcome together", indent, first)
+        clash = wrap(f"SELF-CONFLICT in {percent(stance.clash)} of scenarios: these rules allow no outcome together", indent, first)
+        clash[0] = style.within(clash[0], "SELF-CONFLICT", fg="red", bold=True)
+        lines += clash
     if stance.conflict.high > 0:
-        lines += _wrap(f"no distribution meets these ranges in {percent(stance.conflict)} of scenarios", indent, first)
+        lines += wrap(f"no distribution meets these ranges in {percent(stance.conflict)} of scenarios", indent, first)
     return lines
 
 
-def _probabilities(report: Report, odds: Probabilities) -> list[str]:
+def _probabilities(report: Report, odds: Probabilities, style: _Style) -> list[str]:
     """The rules and facts, each with its probability, the facts first."""
     lines = ["", "facts"]
     width = max((len(name) for name in odds.facts), default=0)
@@ -187,30 +250,33 @@ def _probabilities(report: Report, odds: Probabilities) -> list[str]:
     for rule_id, figure in fires:
         rule = report.rule_base.rule(rule_id)
         tag = "  ASSUMPTION" if report.rule_base.experts[rule.expert].kind is ExpertKind.ANALYST else ""
-        lines.append(f"  {rule_id:<{width}}  {percent(figure)}{tag}")
+        lines.append(style.within(f"  {rule_id:<{width}}  {percent(figure)}{tag}", tag.strip(), fg="yellow", bold=True))
     return lines
 
 
-def _expectations(report: Report) -> list[str]:
+def _expectations(report: Report, style: _Style) -> list[str]:
     if not report.scenario.expect:
         return []
     if report.unmet:
-        return ["", f"expectations: {len(report.unmet)} of the scenario's expectations not met", *(f"  {item}" for item in report.unmet)]
+        unmet = [line for item in report.unmet for line in style.fit(f"  {item}", "    ")]
+        return ["", f"expectations: {len(report.unmet)} of the scenario's expectations not met", *unmet]
     count = len(report.scenario.expect)
     return ["", f"expectations: all met ({count} question{'s' if count != 1 else ''})"]
 
 
 def render_text(report: Report) -> str:
     """A terminal-friendly report: each question's outcome, stances, chances and reasons."""
+    style = _Style(report.colour, report.width)
+    wrap = style.wrap
     rule_base = report.rule_base
-    lines = [f"{report.scenario.name}  ({report.scenario_path})"]
+    lines = [f"{report.scenario.name}  ({report.scenario_path})"]  # the heading, never broken
     if report.scenario.description:
-        lines += _wrap(report.scenario.description.strip(), "")
+        lines += wrap(report.scenario.description.strip(), "")
     inputs = report.scenario.inputs
     given = ", ".join(f"{name}={input_text(inputs[name])}" for name in rule_base.vocabulary.variables)
-    lines += _wrap(f"given: {given}", "       ", "")
+    lines += wrap(f"given: {given}", "       ", "")
     if report.odds is not None:
-        lines += _wrap(method_text(report.odds), "  ", "")
+        lines += wrap(method_text(report.odds), "  ", "")
     silent: list[str] = []
     if report.forecast is not None:
         for result in report.shown:
@@ -218,7 +284,7 @@ def render_text(report: Report) -> str:
                 silent.append(result.id)
                 continue
             lines.append("")
-            lines += _question_text(report, result)
+            lines += _question_text(report, result, style)
     elif report.odds is not None:
         for question_id in report.shown_ids:
             question = report.odds.question(question_id)
@@ -226,10 +292,10 @@ def render_text(report: Report) -> str:
                 silent.append(question_id)
                 continue
             lines.append("")
-            lines += _uncertain_question(report, question)
-        lines += _probabilities(report, report.odds)
+            lines += _uncertain_question(report, question, style)
+        lines += _probabilities(report, report.odds, style)
     if silent:
         lines.append("")
-        lines += _wrap(f"no stance: {', '.join(silent)}", "           ", "")
-    lines += _expectations(report)
+        lines += wrap(f"no stance: {', '.join(silent)}", "           ", "")
+    lines += _expectations(report, style)
     return "\n".join(lines) + "\n"

@@ -534,7 +534,19 @@ def _figure(per_corner: Sequence[tuple[float, float | None]]) -> Figure:
     """The low and high of a figure over the corners, each with the standard error it was estimated with."""
     low = min(per_corner, key=lambda part: part[0])
     high = max(per_corner, key=lambda part: part[0])
-    return Figure(low[0], high[0], low[1], high[1])
+    return _snapped(Figure(low[0], high[0], low[1], high[1]))
+
+
+ROUNDING = 1e-12
+"""Ends of a figure closer than this are one point: sums in a different order differ in the last bits, not in meaning."""
+
+
+def _snapped(figure: Figure) -> Figure:
+    """A figure whose ends differ only by rounding, as the point it is (probabilities clamped to 0-1 likewise)."""
+    low, high = min(max(figure.low, 0.0), 1.0), min(max(figure.high, 0.0), 1.0)
+    if high - low <= ROUNDING:
+        return Figure(low, low, figure.se_low, figure.se_low)
+    return Figure(low, high, figure.se_low, figure.se_high)
 
 
 def _bounds_figure(per_corner: Sequence[Mapping[str, Mixed] | None], scale: Sequence[str]) -> dict[str, Figure] | None:
@@ -545,7 +557,7 @@ def _bounds_figure(per_corner: Sequence[Mapping[str, Mixed] | None], scale: Sequ
     for outcome in scale:
         low = min(present, key=lambda mix: mix[outcome][0])[outcome]
         high = max(present, key=lambda mix: mix[outcome][1])[outcome]
-        found[outcome] = Figure(low[0], high[1], low[2], high[3])
+        found[outcome] = _snapped(Figure(low[0], high[1], low[2], high[3]))
     return found
 
 

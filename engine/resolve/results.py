@@ -7,7 +7,7 @@ from typing import Literal
 
 from engine.language import Value
 from engine.matching.matcher import Firing
-from engine.model import ExpertKind, QuestionStatus
+from engine.model import Accepted, ExpertKind, QuestionStatus
 from engine.quotes import Span
 from engine.records import record
 
@@ -55,6 +55,8 @@ class Stance:
     rules: tuple[str, ...]
     hedges: tuple[str, ...]
     trace: tuple[Step, ...]
+    accepted: Accepted | None = None
+    """For a self-conflict that checks.yaml accepts: that declaration, with its reason."""
 
     @property
     def rests_on_assumption(self) -> bool:

@@ -75,7 +75,7 @@ class Resolver:
                 if isinstance(then, StanceClaim) and then.question == question_id:
                     by_expert.setdefault(rule(firing.rule_id).expert, []).append(firing)
             stances = tuple(
-                self._stance(expert, by_expert[expert], question.outcomes, values, support)
+                self._stance(expert, question_id, by_expert[expert], question.outcomes, values, support)
                 for expert in sorted(by_expert, key=lambda name: (self.expert_order.get(name, len(self.expert_order)), name))
             )
             outcome, status = combine(stances, question.outcomes)
@@ -88,6 +88,7 @@ class Resolver:
     def _stance(
         self,
         expert: str,
+        question: str,
         firings: list[Firing],
         scale: tuple[str, ...],
         values: Mapping[str, Value],
@@ -95,6 +96,16 @@ class Resolver:
     ) -> Stance:
         rules = [self.rule_base.rule(rule_id) for rule_id in sorted({firing.rule_id for firing in firings})]
         outcomes = stance_outcomes(rules, scale)
+        accepted = None
+        if not outcomes:
+            accepted = next(
+                (
+                    item
+                    for item in self.rule_base.checks.accepted
+                    if item.kind == "self-conflict" and item.expert == expert and item.question == question
+                ),
+                None,
+            )
         return Stance(
             expert=expert,
             outcomes=outcomes,
@@ -102,6 +113,7 @@ class Resolver:
             rules=tuple(rule.id for rule in rules),
             hedges=tuple(dict.fromkeys(rule.hedge for rule in rules if rule.hedge)),
             trace=self._trace(firings, values, support),
+            accepted=accepted,
         )
 
     def _trace(self, firings: Sequence[Firing], values: Mapping[str, Value], support: Mapping[str, list[Firing]]) -> tuple[Step, ...]:

@@ -1,0 +1,102 @@
+"""Writing a user's files: whole or not at all, with the umask's mode, and only where asked.
+
+Every file the engine writes (`-o FILE`, `forecast new`, counterexamples)
+goes through `write_atomically`: the text goes to a temporary file beside
+the target, which is then renamed over it, so a reader sees the old file or
+the new one, never half of one, and a run that fails (or is interrupted)
+leaves nothing behind. A new file gets the mode the umask allows (0644 under
+umask 022), a replaced file keeps its own. Only a regular file is ever
+replaced: a device, a pipe, a directory or a symbolic link at the path is
+refused, so `-o /dev/null` cannot turn a device into a file.
+`write_within` writes a named file into a directory and refuses a name that
+would leave it.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+from engine.errors import InputError, Location
+
+_KINDS = {
+    stat.S_IFDIR: "a directory",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+    stat.S_IFIFO: "a named pipe",
+    stat.S_IFSOCK: "a socket",
+    stat.S_IFLNK: "a symbolic link",
+}
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _existing(path: Path) -> os.stat_result | None:
+    """What is at `path` now (a link itself, not its target), or None; `InputError` if it is not a regular file."""
+    try:
+        status = path.lstat()
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        raise InputError(f"cannot write: {error.strerror or error}", location=Location(path)) from None
+    if not stat.S_ISREG(status.st_mode):
+        kind = _KINDS.get(stat.S_IFMT(status.st_mode), "not a regular file")
+        hint = "name the file it points to instead" if stat.S_ISLNK(status.st_mode) else "choose a file name"
+        raise InputError(f"is {kind}, and only a regular file is replaced", location=Location(path), suggestion=hint)
+    return status
+
+
+def check_directory(directory: Path) -> None:
+    """Raise `InputError` now if files cannot be written into `directory` later (it may not exist yet)."""
+    probe = directory
+    while not probe.exists() and not probe.is_symlink() and probe != probe.parent:
+        probe = probe.parent
+    if not probe.is_dir():
+        raise InputError("is not a directory", location=Location(probe), suggestion="choose a directory")
+    if not os.access(probe, os.W_OK | os.X_OK):
+        raise InputError("cannot write into this directory: permission denied", location=Location(probe), suggestion="choose another")
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Replace `path` with `text` (UTF-8) all at once; `InputError` if it cannot, with nothing written."""
+    import tempfile
+
+    directory = path.parent if str(path.parent) else Path(".")
+    if not directory.is_dir():
+        message = "is not a directory" if directory.exists() else "directory does not exist"
+        raise InputError(message, location=Location(directory), suggestion="create it first" if not directory.exists() else None)
+    existing = _existing(path)
+    mode = stat.S_IMODE(existing.st_mode) if existing is not None else 0o666 & ~_umask()
+    try:
+        handle, temporary = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as error:
+        raise InputError(
+            f"cannot write: {error.strerror or error}", location=Location(path), suggestion="check the directory's permissions"
+        ) from None
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+            stream.flush()
+            os.fchmod(stream.fileno(), mode)
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except OSError as error:
+        Path(temporary).unlink(missing_ok=True)
+        raise InputError(f"cannot write: {error.strerror or error}", location=Location(path)) from None
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def write_within(directory: Path, name: str, text: str) -> Path:
+    """Write the file `name` inside `directory` (atomically) and return its path; a name that would leave it is refused."""
+    if not name or name in (".", "..") or "/" in name or "\0" in name or (os.altsep and os.altsep in name):
+        raise InputError(f"{name!r} is not a file name", location=Location(directory), suggestion="a name without '/'")
+    path = directory / name
+    write_atomically(path, text)
+    return path
