@@ -373,6 +373,67 @@ SCENARIO_CASES: dict[str, BadScenario] = {
         None,
         ("did you mean 'junta_pays'?; the name has U+0430 CYRILLIC SMALL LETTER A at character 8",),
     ),
+    # Uncertain inputs: every way to get one wrong is one located line at the value or the key inside it.
+    "chance-above-one": BadScenario(
+        _edit("junta_pays: false", "junta_pays: {chance: 1.5}"),
+        _at("junta_pays: {chance"),
+        "variables.junta_pays.chance",
+        ("expected a probability from 0 to 1 for 'junta_pays' being true, got 1.5",),
+    ),
+    "table-not-summing-to-one": BadScenario(
+        _edit("kremlin_investment: high", "kremlin_investment: {high: 0.5, moderate: 0.4}"),
+        _at("kremlin_investment: {high"),
+        "variables.kremlin_investment",
+        ("sum to 0.9", "1"),
+    ),
+    "value-out-of-range-in-a-table": BadScenario(
+        _edit("wagner_fighters: 1100", "wagner_fighters: {1100: 0.5, 20000: 0.5}"),
+        _at("wagner_fighters: {1100"),
+        "variables.wagner_fighters.20000",
+        ("20000 is out of range for 'wagner_fighters': expected 0 to 10000 fighters",),
+    ),
+    "unknown-level-in-a-table": BadScenario(
+        _edit("kremlin_investment: high", "kremlin_investment: {hihg: 0.5, moderate: 0.5}"),
+        _at("kremlin_investment: {hihg"),
+        "variables.kremlin_investment.hihg",
+        ("'hihg' is not a level of 'kremlin_investment'", "did you mean 'high'?"),
+    ),
+    "between-upside-down": BadScenario(
+        _edit("deadly_clashes: 1\n", "deadly_clashes: {between: [5, 1]}\n"),
+        _at("deadly_clashes: {between"),
+        "variables.deadly_clashes.between",
+        ("'between' goes from 5 up to 1", "write [1, 5]"),
+    ),
+    "misspelt-likelihood-word": BadScenario(
+        _edit("junta_pays: false", "junta_pays: likley"),
+        _at("junta_pays: likley"),
+        "variables.junta_pays",
+        ("got likley", "did you mean 'likely'?"),
+    ),
+    "word-with-no-likelihood": BadScenario(
+        _edit("junta_pays: false", "junta_pays: may"),
+        _at("junta_pays: may"),
+        "variables.junta_pays",
+        ("'may' gives no likelihood for 'junta_pays'", "a word with a range such as 'likely'"),
+    ),
+    "word-for-a-level": BadScenario(
+        _edit("kremlin_investment: high", "kremlin_investment: likely"),
+        _at("kremlin_investment: likely"),
+        "variables.kremlin_investment",
+        ("expected one of low, moderate, high for 'kremlin_investment', got likely",),
+    ),
+    "outcome-expected-of-an-uncertain-scenario": BadScenario(
+        _edit("junta_pays: false", "junta_pays: {chance: 0.3}"),
+        _at("outcome: [curtail, maintain, increase]"),
+        "expect.russia_presence.outcome",
+        ("'outcome' needs a certain scenario, and junta_pays is given chances", "pin 'bounds' or 'pooled' instead"),
+    ),
+    "bounds-upside-down": BadScenario(
+        _edit("    status: consensus\n    stances: {weiss: [curtail, maintain, increase]}", "    bounds: {weiss: {withdraw: [0.45, 0.2]}}"),
+        _at("bounds: {weiss"),
+        "expect.russia_presence.bounds.weiss.withdraw",
+        ("expected [low, high], two probabilities from 0 to 1, low first, got [0.45, 0.2]",),
+    ),
     "no-value-yet": BadScenario(
         _edit("junta_pays: false", "junta_pays:"),
         _at("junta_pays:"),

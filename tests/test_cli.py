@@ -397,6 +397,41 @@ def test_new_writes_a_commented_scenario_whose_values_the_user_decides(
     assert ran.stdout.startswith(f"ceasefire  ({target})")
 
 
+@pytest.mark.parametrize("form", [0, -1], ids=["first-form", "last-form"])
+def test_new_uncertain_shows_forms_that_each_run(tmp_path: Path, forecast_cli: Invoke, repo_root: Path, form: int) -> None:
+    """`forecast new --uncertain`: each variable's comment shows its uncertain forms; each example, filled in, runs exactly."""
+    target = tmp_path / "unsure.yaml"
+    ok(forecast_cli("new", "unsure", "--uncertain", "--rules", repo_root / "rules", "-o", target))
+    written: list[str] = []
+    chosen: str | None = None
+    for line in target.read_text(encoding="utf-8").splitlines():
+        if line.startswith("  # uncertain: "):
+            chosen = line.removeprefix("  # uncertain: ").split(", or ")[form]
+            if chosen.startswith("a likelihood word ("):
+                words = chosen.removeprefix("a likelihood word (").removesuffix(")").split(", ")
+                assert "likely" in words and "may" not in words, "only words with a range are offered"
+                chosen = json.dumps(words[form])
+        elif re.fullmatch(r"  [a-z_]+:", line):
+            assert chosen is not None, f"no uncertain form shown for {line.strip()}"
+            line, chosen = f"{line} {chosen}", None
+        written.append(line)
+    target.write_text("\n".join(written) + "\n", encoding="utf-8")
+    data = json.loads(ok(forecast_cli(target, "--rules", repo_root / "rules", "--format", "json")).stdout)
+    assert data["method"] == "exact"
+    assert all(not isinstance(value, (bool, int, str)) for value in data["scenario"]["variables"].values()), "every input uncertain"
+
+
+def test_new_from_an_uncertain_scenario_copies_every_input(tmp_path: Path, forecast_cli: Invoke, repo_root: Path) -> None:
+    """`--from` keeps chances, words and ranges as they were: the copy forecasts the same figures."""
+    original = repo_root / "scenarios" / "analyst_view.yaml"
+    target = tmp_path / "copy.yaml"
+    ok(forecast_cli("new", "copy", "--from", original, "--rules", repo_root / "rules", "-o", target))
+    mine = json.loads(forecast_cli(target, "--rules", repo_root / "rules", "--format", "json").stdout)
+    theirs = json.loads(forecast_cli(original, "--rules", repo_root / "rules", "--format", "json").stdout)
+    assert mine["scenario"]["variables"] == theirs["scenario"]["variables"]
+    assert mine["probabilities"] == theirs["probabilities"] and mine["questions"] == theirs["questions"]
+
+
 def test_new_refuses_to_overwrite_without_force(tmp_path: Path, forecast_cli: Invoke, repo_root: Path) -> None:
     """An existing file is kept (exit 2, one line) unless --force is given."""
     target = tmp_path / "mine.yaml"

@@ -30,19 +30,29 @@ SCENARIO_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
     help="Where to write (`-` is standard output).  [default: scenarios/NAME.yaml]",
 )
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
-def new_command(name: str, rules: Path, seeds: Path | None, template: Path | None, output: Path | None, force: bool) -> None:
+@click.option(
+    "--uncertain",
+    is_flag=True,
+    help="Show, above each variable, the uncertain forms it takes ({chance: 0.3}, likely, {between: [0, 5]}, ...).",
+)
+def new_command(
+    name: str, rules: Path, seeds: Path | None, template: Path | None, output: Path | None, force: bool, uncertain: bool
+) -> None:
     """Write a scenario file with every variable, commented, ready to edit.
 
     Every variable is left empty for you to decide (forecast refuses the
     file until each has a value), or, with --from, starts at another
-    scenario's value.
+    scenario's input. With --uncertain, each variable also shows, as a
+    comment, an example of each uncertain form it takes: chances, a table
+    of values, a range of whole numbers, a likelihood word.
 
     \b
     Example:
       forecast new ceasefire
       forecast new ceasefire --from scenarios/article_baseline.yaml
+      forecast new my_view --uncertain
     """
-    from engine.render.scenario_file import render_scenario
+    from engine.render.scenario_file import render_scenario, uncertain_examples
 
     if output is None and not SCENARIO_NAME.match(name):
         stem = name.removesuffix(".yaml")
@@ -59,7 +69,7 @@ def new_command(name: str, rules: Path, seeds: Path | None, template: Path | Non
     options.note_check_command(rules, seeds, *([template] if template else []))
     engine = options.open_engine(rules, seeds)
     vocabulary = engine.vocabulary
-    values = dict(engine.read_scenario(template).values) if template else {}
+    values = dict(engine.read_scenario(template).inputs) if template else {}
     shown = "forecast SCENARIO.yaml" if to_stdout else f"forecast {target.as_posix()}"
     decide = (
         "Every variable needs a value."
@@ -67,7 +77,14 @@ def new_command(name: str, rules: Path, seeds: Path | None, template: Path | Non
         else "Every variable is left empty for you to decide: forecast refuses the file\nuntil each one has a value."
     )
     header = f"Scenario for `{shown}`.\n{decide}\nAdd an `expect:` section to have `forecast` and the tests check the stances."
-    options.emit(render_scenario(vocabulary, name, values, header=header), target)
+    examples = None
+    if uncertain:
+        examples = uncertain_examples(vocabulary, engine.lexicon())
+        header += (
+            "\nAn input you are unsure of can be uncertain: each variable's comment shows the forms it\n"
+            "takes. A forecast then gives each outcome's chances, exact or by Monte Carlo."
+        )
+    options.emit(render_scenario(vocabulary, name, values, header=header, examples=examples), target)
     if not to_stdout:
         click.echo(f"wrote {target.as_posix()}")
 

@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 
 from engine.errors import did_you_mean
 from engine.language.operators import Op, Value, compare
-from engine.language.words import boolean_hint, echo, number_hint, show_plain, show_value
+from engine.language.words import boolean_hint, echo, number_hint, show_plain, show_value, yaml_scalar
 from engine.records import field, record
 
 TOLERANCE = Fraction(1, 10**9)
@@ -101,6 +101,10 @@ class Kind:
         """A hypothesis strategy over the mapping forms `chances` reads, as a scenario file writes them."""
         raise NotImplementedError
 
+    def chances_examples(self) -> tuple[str, ...]:
+        """Each mapping form `chances` reads, as one example a scenario file can hold (YAML flow style)."""
+        return ()
+
     def size(self) -> int | None:
         """How many values there are; None when infinitely many."""
         raise NotImplementedError
@@ -156,6 +160,9 @@ class BooleanKind(Kind):
         from hypothesis import strategies
 
         return strategies.integers(0, 100).map(lambda percent: {"chance": percent / 100})
+
+    def chances_examples(self) -> tuple[str, ...]:
+        return ("{chance: 0.3}",)
 
     def default(self) -> Value:
         return False
@@ -226,6 +233,9 @@ class LevelKind(Kind):
 
         weights = strategies.lists(strategies.integers(0, 10), min_size=len(self.levels), max_size=len(self.levels)).filter(any)
         return weights.map(lambda drawn: {level: weight / sum(drawn) for level, weight in zip(self.levels, drawn, strict=True) if weight})
+
+    def chances_examples(self) -> tuple[str, ...]:
+        return (f"{{{yaml_scalar(self.levels[0])}: 0.3, {yaml_scalar(self.levels[-1])}: 0.7}}",)
 
     def default(self) -> Value:
         return self.levels[0]
@@ -335,6 +345,13 @@ class NumberKind(Kind):
             "additionalProperties": False,
         }
         return {"oneOf": [between, table]}
+
+    def chances_examples(self) -> tuple[str, ...]:
+        low, high = show_plain(self.minimum), show_plain(self.maximum)
+        table = f"{{{low}: 0.5, {high}: 0.5}}"
+        if not self.integer:
+            return (table,)
+        return (f"{{between: [{low}, {show_plain(min(self.maximum, self.minimum + 5))}]}}", table)
 
     def chances_strategy(self) -> Any:
         """Whole numbers: `{between: [A, B]}` or a table of a few values; continuous ones: a table."""
