@@ -106,7 +106,7 @@ def main() -> None:
 
     everything = whole_space(engine)
     worded = whole_space(engine, "likely")
-    estimator = engine._estimator(engine.lexicon())  # the class count, for the report
+    estimator = engine.estimator()  # the class count, for the report
     from engine.load.scenario import check_inputs
 
     classes = estimator.support(check_inputs(engine.vocabulary, engine.lexicon(), everything))

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from engine.load.rulebase import Origins
 
 QuestionStatus = Literal["consensus", "compatible", "conflict", "no-stance"]
-AcceptedKind = Literal["self-conflict", "dead-rule", "shadowed-rule"]
+AcceptedKind = Literal["self-conflict", "probabilistic-self-conflict", "dead-rule", "shadowed-rule"]
 
 
 @record

@@ -135,7 +135,7 @@ class Engine:
         """
         chosen = self.lexicon(lexicon)
         checked = check_inputs(self.vocabulary, chosen, inputs)
-        estimator = self._estimator(chosen)
+        estimator = self.estimator(chosen.name)
         if samples is None and all(not isinstance(given, UNCERTAIN) for given in checked.values()):
             return estimator.certain(firing.rule_id for firing in self.matcher.run(checked))  # type: ignore[arg-type]
         return estimate(estimator, checked, limit=limit, samples=samples, seed=seed)
@@ -150,13 +150,15 @@ class Engine:
             )
         values = check_values(self.vocabulary, scenario.values)
         firings = self.matcher.run(values)
-        odds = self._estimator(self.lexicon(lexicon)).certain(firing.rule_id for firing in firings)
+        odds = self.estimator(lexicon).certain(firing.rule_id for firing in firings)
         return self.resolver.resolve(values, firings), odds
 
-    def _estimator(self, lexicon: Lexicon) -> Estimator:
-        if lexicon.name not in self._estimators:
-            self._estimators[lexicon.name] = Estimator(self.rule_base, self.program, lexicon)
-        return self._estimators[lexicon.name]
+    def estimator(self, lexicon: str | None = None) -> Estimator:
+        """The probability estimator reading hedges with `lexicon` (default: the rule base's), built once."""
+        chosen = self.lexicon(lexicon)
+        if chosen.name not in self._estimators:
+            self._estimators[chosen.name] = Estimator(self.rule_base, self.program, chosen)
+        return self._estimators[chosen.name]
 
     def read_scenario(self, path: PathLike, lexicon: str | None = None) -> Scenario:
         """Load and check one scenario file against this rule base; `lexicon` reads its likelihood words."""

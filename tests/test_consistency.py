@@ -12,6 +12,7 @@ import json
 import subprocess
 import sys
 from collections.abc import Mapping
+from fractions import Fraction
 from pathlib import Path
 
 import hypothesis
@@ -425,6 +426,8 @@ def test_json_is_plain_and_ordered(unaccepted_report: ConsistencyReport) -> None
         "findings",
         "complete",
         "max_seconds",
+        "lexicons",
+        "rated_conclusions",
     ]
     assert data["summary"] == {"failing": 1, "accepted": 0, "informational": 1}
     assert [(finding["kind"], finding["status"]) for finding in data["findings"]] == [
@@ -457,3 +460,126 @@ def test_sampled_progress_rises_and_ends_once(unaccepted: Engine) -> None:
     assert {total for _, total in calls} == {40}
     done = [step for step, _ in calls]
     assert done == sorted(set(done)) and done[-1] == 40 and done.count(40) == 1
+
+
+# --- likelihoods: probabilistic self-conflicts and lexicon sensitivity ---------------------
+
+
+@pytest.fixture(scope="module")
+def bold(tmp_path_factory: pytest.TempPathFactory, repo_root: Path) -> Engine:
+    """The shipped base plus a lexicon that reads "may" and "could potentially" as 60-90% likely.
+
+    Elischer's two claims on russia_presence then ask for P(curtail) and
+    P(increase) both of at least 60% where both fire: no distribution meets that.
+    """
+    import shutil
+
+    rules = tmp_path_factory.mktemp("bold") / "rules"
+    shutil.copytree(repo_root / "rules", rules)
+    icd203 = (rules / "lexicons" / "icd203.yaml").read_text(encoding="utf-8")
+    start = icd203.index("  - words: [may, might")
+    end = icd203.index("readings:")
+    bold = icd203[:start] + "  - words: [may, might, could, could potentially, possibly]\n    range: [0.60, 0.90]\n" + icd203[end:]
+    (rules / "lexicons" / "bold.yaml").write_text(bold.replace("default: true\n", ""), encoding="utf-8")
+    return Engine.open(rules, repo_root / "seeds", cache=False, matcher="compiled")
+
+
+@pytest.fixture(scope="module")
+def hedged() -> Engine:
+    """Expert e on q: "unlikely" to be low when a holds, "almost no chance" of low when b holds.
+
+    Both claims allow mid and high, so the outcomes never clash; but where
+    both fire P(low) must be 20-45% and 1-5% at once, which no distribution meets.
+    Its rules quote no seed, so the quoted-traces promise fails too: the
+    tests look past that finding.
+    """
+    from builders import rule, vocabulary
+
+    from engine.model import Checks, Expert, Lexicon, Reading, RuleBase
+
+    lexicon = Lexicon(
+        "plain",
+        "Plain",
+        "tests",
+        (
+            Reading(("unlikely",), Fraction(20, 100), Fraction(45, 100), True),
+            Reading(("almost no chance",), Fraction(1, 100), Fraction(5, 100), True),
+            Reading(("stated as fact",), Fraction(80, 100), Fraction(99, 100), False, "flat"),
+        ),
+        default=True,
+    )
+    rule_base = RuleBase(
+        directory=Path("."),
+        vocabulary=vocabulary(
+            {
+                "variables": {"a": {"type": "boolean", "meaning": "A."}, "b": {"type": "boolean", "meaning": "B."}},
+                "questions": {"q": {"text": "Which?", "outcomes": ["low", "mid", "high"]}},
+            }
+        ),
+        experts={"e": Expert("E", "tests")},
+        rules=(
+            rule(
+                "e.one",
+                {"var": "a", "is": True},
+                {"question": "q", "is_not": "low"},
+                hedge="unlikely",
+                rates={"question": "q", "is": "low"},
+            ),
+            rule(
+                "e.two",
+                {"var": "b", "is": True},
+                {"question": "q", "is_not": "low"},
+                hedge="almost no chance",
+                rates={"question": "q", "is": "low"},
+            ),
+        ),
+        seeds={},
+        checks=Checks(),
+        lexicons={"plain": lexicon},
+    )
+    return Engine.from_rule_base(rule_base, matcher="compiled")
+
+
+def test_a_probabilistic_self_conflict_is_found_with_its_lexicon_and_smallest_scenario(hedged: Engine) -> None:
+    report = run_consistency(hedged)
+    found = find(report, "probabilistic-self-conflict", "e on q (plain)")
+    assert [finding.title for finding in report.findings if finding.status == "failing"] == [
+        "probabilistic-self-conflict: e on q (plain)",
+        "promise: quoted-traces",
+    ]
+    assert found.rules == ("e.one", "e.two")
+    assert 'P(low) at 20-45% ("unlikely")' in found.message and 'P(low) at 1-5% ("almost no chance")' in found.message
+    assert found.scenario == {"a": True, "b": True} and found.scenarios == 1
+    assert not [finding for finding in report.findings if finding.kind == "self-conflict"], "the outcomes themselves agree"
+
+
+def test_a_probabilistic_self_conflict_can_be_accepted(hedged: Engine) -> None:
+    declaration = Accepted("two_readings", "probabilistic-self-conflict", "a test", expert="e", question="q")
+    report = run_consistency(with_checks(hedged, accepted=(declaration,)))
+    assert find(report, "probabilistic-self-conflict", "e on q (plain)").status == "accepted"
+    assert [finding.title for finding in report.findings if finding.status == "failing"] == ["promise: quoted-traces"]
+
+
+def test_conclusions_that_change_direction_between_lexicons_are_named(bold: Engine) -> None:
+    """Read "may" as 60-90%: three conclusions flip from "either way" to likely; Elischer's clash is not reported twice."""
+    report = run_consistency(bold)
+    assert {finding.subject for finding in report.findings if finding.kind == "lexicon-sensitivity"} == {
+        "elischer.curtail_if_trend",
+        "elischer.more_if_paid",
+        "weiss.fewer_assaults",
+    }
+    sensitive = find(report, "lexicon-sensitivity", "elischer.more_if_paid")
+    assert sensitive.status == "informational"
+    assert '"could potentially": icd203 reads no number (either way); bold reads 60-90% (likely)' in sensitive.message
+    assert not [finding for finding in report.findings if finding.kind == "probabilistic-self-conflict"], (
+        "the set view's clash already says it"
+    )
+    assert not report.failed
+    assert "3 change direction between lexicons" in " ".join(report.render_text().split())
+
+
+def test_the_shipped_lexicons_agree_on_every_direction(shipped_report: ConsistencyReport) -> None:
+    assert shipped_report.lexicons == ("icd203", "kent")
+    assert shipped_report.rated == 15
+    assert not [finding for finding in shipped_report.findings if finding.kind in ("lexicon-sensitivity", "probabilistic-self-conflict")]
+    assert "none changes direction" in " ".join(shipped_report.render_text().split())

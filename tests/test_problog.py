@@ -56,7 +56,7 @@ def narrow(inputs: dict[str, object]) -> bool:
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 @given(inputs=uncertain_scenarios(ENGINE, words=False).filter(narrow))
 def test_the_shipped_rule_base_agrees_with_problog(inputs: dict[str, object]) -> None:
-    assert_equal_to_problog(ENGINE._estimator(ENGINE.lexicon()), ENGINE.rule_base, inputs)
+    assert_equal_to_problog(ENGINE.estimator(), ENGINE.rule_base, inputs)
 
 
 def test_worked_example_2_agrees_with_problog() -> None:
@@ -74,7 +74,7 @@ def test_worked_example_2_agrees_with_problog() -> None:
     checked = check_inputs(ENGINE.vocabulary, ENGINE.lexicon(), inputs)
     _, facts = Translation(ENGINE.vocabulary, ENGINE.rule_base.rules, checked).evaluate()
     assert abs(facts["fierce_fighting_trend"] - 7 / 12) <= TOLERANCE
-    assert_equal_to_problog(ENGINE._estimator(ENGINE.lexicon()), ENGINE.rule_base, inputs)
+    assert_equal_to_problog(ENGINE.estimator(), ENGINE.rule_base, inputs)
 
 
 PLAIN = Lexicon(

@@ -57,9 +57,11 @@ from collections.abc import Callable
 
 from engine.consistency.findings import INFORMATIONAL, Finding, FindingKind, Findings, acceptance, order, unused
 from engine.consistency.invariants import Breach, invariant_breach
+from engine.consistency.likelihoods import rated_rules, sensitive_rules
 from engine.consistency.promises import PROMISES
 from engine.consistency.report import ConsistencyReport, write_counterexamples
 from engine.consistency.search import Budget, Exhaustive, Observer, OutOfTime, Progress, Sampled
+from engine.language import StanceClaim
 from engine.pipeline import Engine
 from engine.records import replace
 from engine.space import Point, ScenarioSpace
@@ -110,6 +112,17 @@ def run_consistency(
     except OutOfTime:
         found = findings.so_far()
         complete = False
+    found += [
+        Finding(
+            kind="lexicon-sensitivity",
+            subject=rule.id,
+            message=f"{said}. Which way this conclusion points depends on how its words are read.",
+            question=rule.then.question if isinstance(rule.then, StanceClaim) else None,
+            experts=(rule.expert,),
+            rules=(rule.id,),
+        )
+        for rule, said in sensitive_rules(engine.rule_base)
+    ]
     accepted = engine.rule_base.checks.accepted
     found = [replace(finding, accepted=acceptance(finding, accepted)) for finding in found]
     used = {finding.accepted.name for finding in found if finding.accepted is not None}
@@ -129,6 +142,8 @@ def run_consistency(
         complete=complete,
         explored=explored,
         max_seconds=max_seconds,
+        lexicons=tuple(sorted(engine.rule_base.lexicons, key=lambda name: (not engine.rule_base.lexicons[name].default, name))),
+        rated=sum(1 for _ in rated_rules(engine.rule_base)),
     )
 
 

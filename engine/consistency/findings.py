@@ -13,20 +13,34 @@ from engine.pipeline import Engine
 from engine.records import record
 from engine.space import Point
 
-FindingKind = Literal["self-conflict", "disagreement", "dead-rule", "shadowed-rule", "invariant", "promise", "unused-acceptance"]
+FindingKind = Literal[
+    "self-conflict",
+    "probabilistic-self-conflict",
+    "disagreement",
+    "lexicon-sensitivity",
+    "dead-rule",
+    "shadowed-rule",
+    "invariant",
+    "promise",
+    "unused-acceptance",
+]
 FindingStatus = Literal["failing", "accepted", "informational"]
 
 KIND_ORDER: tuple[FindingKind, ...] = (
     "invariant",
     "self-conflict",
+    "probabilistic-self-conflict",
     "promise",
     "dead-rule",
     "shadowed-rule",
     "disagreement",
+    "lexicon-sensitivity",
     "unused-acceptance",
 )
-INFORMATIONAL: frozenset[FindingKind] = frozenset({"disagreement", "unused-acceptance"})
+INFORMATIONAL: frozenset[FindingKind] = frozenset({"disagreement", "lexicon-sensitivity", "unused-acceptance"})
 STATUS_ORDER: dict[FindingStatus, int] = {"failing": 0, "accepted": 1, "informational": 2}
+BY_EXPERT: frozenset[str] = frozenset({"self-conflict", "probabilistic-self-conflict"})
+"""The kinds of finding an acceptance names by expert and question; the others, by rule."""
 
 
 @record
@@ -140,6 +154,13 @@ class Findings:
             expert, question = rest
             subject = f"{expert} on {question}"
             message = f"{expert}'s rules allow no outcome for {question} together: {evidence.text}. {seen}"
+        elif kind == "probabilistic-self-conflict":
+            expert, question, lexicon = rest
+            subject = f"{expert} on {question} ({lexicon})"
+            message = (
+                f"Read with the {lexicon} lexicon, {expert}'s likelihoods on {question} fit no probabilities together: "
+                f"{evidence.text}. {seen}"
+            )
         elif kind == "disagreement":
             question, one, other = rest
             subject = f"{one} and {other} on {question}"
@@ -239,6 +260,7 @@ class Findings:
 
 _KINDS: dict[str, FindingKind] = {
     "self-conflict": "self-conflict",
+    "probabilistic-self-conflict": "probabilistic-self-conflict",
     "disagreement": "disagreement",
     "invariant": "invariant",
     "promise": "promise",
@@ -249,19 +271,16 @@ def acceptance(finding: Finding, accepted: Iterable[Accepted]) -> Accepted | Non
     for declaration in accepted:
         if declaration.kind != finding.kind:
             continue
-        if (
-            declaration.kind == "self-conflict"
-            and finding.experts[:1] == (declaration.expert,)
-            and finding.question == declaration.question
-        ):
-            return declaration
-        if declaration.kind != "self-conflict" and finding.rules[:1] == (declaration.rule,):
+        if declaration.kind in BY_EXPERT:
+            if finding.experts[:1] == (declaration.expert,) and finding.question == declaration.question:
+                return declaration
+        elif finding.rules[:1] == (declaration.rule,):
             return declaration
     return None
 
 
 def unused(declaration: Accepted, tried: int) -> Finding:
-    target = f"{declaration.expert} on {declaration.question}" if declaration.kind == "self-conflict" else str(declaration.rule)
+    target = f"{declaration.expert} on {declaration.question}" if declaration.kind in BY_EXPERT else str(declaration.rule)
     return Finding(
         "unused-acceptance",
         declaration.name,

@@ -37,6 +37,10 @@ class ConsistencyReport:
     explored: bool = True
     """Whether every scenario of the search was tried (false only when `complete` is)."""
     max_seconds: float | None = None
+    lexicons: tuple[str, ...] = ()
+    """The lexicons every likelihood was read with, the default first."""
+    rated: int = 0
+    """How many conclusions carry a likelihood that the lexicons read."""
 
     @property
     def failed(self) -> bool:
@@ -73,6 +77,8 @@ class ConsistencyReport:
             "findings": [finding.to_json() for finding in self.findings],
             "complete": self.complete,
             "max_seconds": self.max_seconds,
+            "lexicons": list(self.lexicons),
+            "rated_conclusions": self.rated,
         }
 
     def render_text(self, width: int = 100) -> str:
@@ -83,6 +89,16 @@ class ConsistencyReport:
         raw = f"{self.space_raw:,} raw scenarios" if self.space_raw is not None else "infinitely many raw scenarios (a continuous number)"
         lines.append(f"  scenario space: {self.space_classes:,} classes of equivalent scenarios, {raw}")
         lines.append(f"  engine promises: {self._promise_line()}")
+        if self.lexicons:
+            sensitive = sum(1 for finding in self.findings if finding.kind == "lexicon-sensitivity")
+            changes = f"{sensitive} change{'s' if sensitive == 1 else ''} direction" if sensitive else "none changes direction"
+            lines += textwrap.wrap(
+                f"likelihoods: read with {', '.join(self.lexicons)}; {self.rated} conclusions with a hedge or stated as fact, "
+                f"{changes} between lexicons; each lexicon checked for probabilistic self-conflicts",
+                width=width,
+                initial_indent="  ",
+                subsequent_indent="    ",
+            )
         labels: dict[FindingStatus, str] = {"failing": "FAIL", "accepted": "known", "informational": "info"}
         for finding in self.findings:
             lines.append("")

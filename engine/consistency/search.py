@@ -20,6 +20,7 @@ from hypothesis import HealthCheck, Verbosity, find, settings
 from hypothesis.errors import NoSuchExample
 
 from engine.consistency.invariants import invariant_breach
+from engine.consistency.likelihoods import conflicts
 from engine.consistency.promises import SAMPLED_PROMISES, differs, reordered, trace_problem
 from engine.errors import EngineFailure
 from engine.language import Value, describe_conclusion
@@ -32,7 +33,8 @@ Method = Literal["exhaustive", "hypothesis"]
 Progress = Callable[[int, int], None]
 
 Key = tuple[str, ...]
-"""What a scenario shows: ("self-conflict", expert, question), ("disagreement", question, a, b),
+"""What a scenario shows: ("self-conflict", expert, question), ("probabilistic-self-conflict", expert, question,
+lexicon), ("disagreement", question, a, b),
 ("invariant", name) or ("promise", name)."""
 
 
@@ -165,6 +167,10 @@ class Observer:
             if breach is not None:
                 shows[("invariant", invariant.name)] = Evidence(breach.rules, breach.experts, str(breach))
         fired = frozenset(firing.rule_id for firing in forecast.firings)
+        for lexicon, question_id, expert, rules, said in conflicts(self.engine, fired):
+            # Claims that allow no outcome together fit no probabilities either: that is the self-conflict already shown.
+            if ("self-conflict", expert, question_id) not in shows:
+                shows[("probabilistic-self-conflict", expert, question_id, lexicon)] = Evidence(rules, (expert,), said)
         return Observation(fired, shows), forecast
 
     def _check_promises(self, values: Mapping[str, Value], forecast: Forecast) -> dict[Key, Evidence]:

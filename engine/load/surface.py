@@ -334,10 +334,10 @@ class Accepted(Frozen):
     """A finding the analyst knows about and accepts, with the reason."""
 
     name: Name
-    kind: Literal["self-conflict", "dead-rule", "shadowed-rule"]
+    kind: Literal["self-conflict", "probabilistic-self-conflict", "dead-rule", "shadowed-rule"]
     reason: str
-    expert: Name | None = Field(default=None, description="for self-conflict")
-    question: Name | None = Field(default=None, description="for self-conflict")
+    expert: Name | None = Field(default=None, description="for a self-conflict (either kind)")
+    question: Name | None = Field(default=None, description="for a self-conflict (either kind)")
     rule: RuleId | None = Field(default=None, description="for dead-rule and shadowed-rule")
 
 

@@ -129,7 +129,7 @@ class Probabilities:
 
 
 @record
-class _Said:
+class Said:
     """What one set of firings of a question's stance rules means for it."""
 
     experts: Mapping[str, dict[str, Span] | None]
@@ -165,7 +165,7 @@ class Estimator:
             self.claims[rule.id] = Claim(rule.id, event, reading.low, reading.high)
             self.words[rule.id] = (words, reading)
         self._points: dict[Point, frozenset[str]] = {}
-        self._said: dict[tuple[str, frozenset[str]], _Said] = {}
+        self._said: dict[tuple[str, frozenset[str]], Said] = {}
         self.stance_rules = {
             question_id: frozenset(
                 rule_id
@@ -233,7 +233,11 @@ class Estimator:
             self._points[point] = fired
         return fired
 
-    def _said_of(self, question_id: str, fired: frozenset[str]) -> _Said:
+    def said(self, question_id: str, fired: Iterable[str]) -> Said:
+        """What a set of fired rules means for one question: each expert's bounds, together, statuses (cached)."""
+        return self._said_of(question_id, frozenset(fired) & self.stance_rules[question_id])
+
+    def _said_of(self, question_id: str, fired: frozenset[str]) -> Said:
         """What `fired`, a set of the question's stance rules, means for it (cached)."""
         key = (question_id, fired)
         found = self._said.get(key)
@@ -251,7 +255,7 @@ class Estimator:
         together = (
             _spans(bounds(scale, [claim for claims in by_expert.values() for claim in claims])) if by_expert else _spans(vacuous(scale))
         )
-        found = _Said(
+        found = Said(
             experts={expert: _spans(bounds(scale, claims)) for expert, claims in by_expert.items()},
             together=together,
             conflicting=first_conflict(scale, by_expert) if together is None else (),
