@@ -16,6 +16,7 @@ from engine.pipeline import Engine
 from engine.records import replace
 from engine.render.jsonout import SCHEMA_VERSION, render_json, to_json
 from engine.render.markdown import render_markdown
+from engine.render.odds import percent
 from engine.render.report import Report, renderer
 from engine.render.text import render_text
 from engine.resolve.expectations import unmet_expectations
@@ -229,3 +230,18 @@ def test_an_analyst_only_stance_reads_as_an_assumption(reports: dict[str, Report
     assert 'basis: "like it did in Mozambique following the killing of several fighters in that' in text
     markdown = render_markdown(report)
     assert "(consensus, 1 stance)" in markdown and "> Basis: like it did in Mozambique" in markdown
+
+
+def test_an_uncertain_scenario_reads_the_same_in_text_and_markdown(reports: dict[str, Report]) -> None:
+    """Statuses with their chances, each claim with how often it applies, and a self-conflict with how likely it is."""
+    report = reports["analyst_view"]
+    assert report.forecast is None and report.odds is not None
+    question = report.odds.question("russia_presence")
+    elischer = next(stance for stance in question.stances if stance.expert == "elischer")
+    assert elischer.clash.high > 0
+    text, markdown = squash(render_text(report)), squash(render_markdown(report))
+    statuses = ", ".join(f"{status} {percent(figure)}" for status, figure in question.statuses.items() if figure.high > 0)
+    assert f"status {statuses}" in text and f"Status: {statuses}." in markdown
+    assert f"SELF-CONFLICT in {percent(elischer.clash)} of scenarios" in text
+    assert f"| **self-conflict** | these rules allow no outcome together | {percent(elischer.clash)} |" in markdown
+    assert "*Likelihoods read with ICD 203 expressions of likelihood (lexicon icd203); exact.*" in markdown

@@ -86,6 +86,11 @@ def _chances(question: QuestionOdds) -> list[str]:
 def _uncertain_question(report: Report, question: QuestionOdds) -> list[str]:
     rule_base = report.rule_base
     lines = ["", f"## {question.id}: {rule_base.vocabulary.questions[question.id].text}", "", f"Scale: {' < '.join(question.scale)}.", ""]
+    statuses = ", ".join(f"{status} {percent(figure)}" for status, figure in question.statuses.items() if figure.high > 0)
+    lines += [f"Status: {statuses}.", ""]
+    if question.conflict.high > 0:
+        who = f" ({', '.join(question.conflicting)})" if question.conflicting else ""
+        lines += [f"The experts' likelihoods conflict in {percent(question.conflict)} of scenarios{who}.", ""]
     lines += [_row(["expert", "allows", "says", "applies in"]), "| --- | --- | --- | --- |"]
     for stance in question.stances:
         for claim in stance.claims:
@@ -93,8 +98,14 @@ def _uncertain_question(report: Report, question: QuestionOdds) -> list[str]:
             lines.append(
                 _row([_who(report, stance.expert), allows, claim_text(claim, stance.events.get(claim.event)), percent(claim.fires)])
             )
+        if stance.clash.high > 0:
+            lines.append(
+                _row([_who(report, stance.expert), "**self-conflict**", "these rules allow no outcome together", percent(stance.clash)])
+            )
         if stance.conflict.high > 0:
-            lines.append(_row([_who(report, stance.expert), "**self-conflict**", "", percent(stance.conflict)]))
+            lines.append(
+                _row([_who(report, stance.expert), "**self-conflict**", "no distribution meets these ranges", percent(stance.conflict)])
+            )
     return [*lines, "", *_chances(question)]
 
 
@@ -112,7 +123,8 @@ def render_markdown(report: Report) -> str:
         lines += [report.scenario.description.strip(), ""]
     lines += [f"Scenario file `{report.scenario_path}`, rule base `{report.rules_path}`.", ""]
     if report.odds is not None:
-        lines += [f"*{method_text(report.odds).capitalize()}.*", ""]
+        said = method_text(report.odds)
+        lines += [f"*{said[:1].upper()}{said[1:]}.*", ""]
     lines += ["| variable | value |", "| --- | --- |"]
     inputs = report.scenario.inputs
     lines += [_row([name, input_text(inputs[name])]) for name in rule_base.vocabulary.variables]
