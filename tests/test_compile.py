@@ -113,3 +113,25 @@ def stance(expert: str, outcomes: tuple[str, ...]) -> Stance:
 )
 def test_combine(stances: tuple[Stance, ...], expected: tuple[tuple[str, ...], str]) -> None:
     assert combine(stances, SCALE) == expected
+
+
+def test_a_chain_of_three_thousand_rules_compiles_and_runs() -> None:
+    """Stratification and the compiled matcher walk the dependency graph without recursion: no depth limit."""
+    from engine.matching.compiled import CompiledMatcher
+
+    length = 3000
+    chain = vocabulary(
+        {
+            "variables": {"v": {"type": "boolean", "meaning": "V."}},
+            "facts": {f"f{index}": {"meaning": "F."} for index in range(length)},
+            "questions": {"q": {"text": "Q?", "outcomes": ["a", "b"]}},
+        }
+    )
+    rules = (
+        rule("e.r0", {"not": {"var": "v", "is": False}}, {"fact": "f0"}),
+        *(rule(f"e.r{index}", {"fact": f"f{index - 1}"}, {"fact": f"f{index}"}) for index in range(1, length)),
+        rule("e.last", {"not": {"fact": f"f{length - 1}"}}, {"question": "q", "is": "a"}),
+    )
+    matcher = CompiledMatcher(compile_rules(rules, chain))
+    assert {firing.rule_id for firing in matcher.run({"v": True})} == {f"e.r{index}" for index in range(length)}
+    assert {firing.rule_id for firing in matcher.run({"v": False})} == {"e.last"}

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
+from engine.graphs import components
 from engine.language import Condition, FactClaim, FactRef, leaves
 from engine.model import Rule, Vocabulary
 from engine.records import record
@@ -85,7 +86,9 @@ def _refuse_negation_cycles(rules: tuple[Rule, ...], producers: dict[str, list[R
         for fact, negated in fact_uses(rule.when):
             for maker in producers.get(fact, ()):
                 edges[maker.id].append((rule.id, negated))
-    for component in _components(edges):
+    for component, cyclic in components(sorted(edges), {node: [target for target, _ in found] for node, found in edges.items()}):
+        if not cyclic:
+            continue
         members = set(component)
         if any(negated for node in component for target, negated in edges[node] if target in members):
             raise NegationCycle(_cycle_in(members, edges))
@@ -115,41 +118,3 @@ def _path(source: str, goal: str, members: set[str], edges: dict[str, list[tuple
         walk.append(step)
         step = previous[step]
     return list(reversed(walk))
-
-
-def _components(edges: dict[str, list[tuple[str, bool]]]) -> list[list[str]]:
-    """Strongly connected components (Tarjan), each with at least one edge inside."""
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    stack: list[str] = []
-    on_stack: set[str] = set()
-    found: list[list[str]] = []
-    counter = 0
-
-    def visit(node: str) -> None:
-        nonlocal counter
-        index[node] = low[node] = counter
-        counter += 1
-        stack.append(node)
-        on_stack.add(node)
-        for target, _ in edges[node]:
-            if target not in index:
-                visit(target)
-                low[node] = min(low[node], low[target])
-            elif target in on_stack:
-                low[node] = min(low[node], index[target])
-        if low[node] == index[node]:
-            component = []
-            while True:
-                member = stack.pop()
-                on_stack.discard(member)
-                component.append(member)
-                if member == node:
-                    break
-            if len(component) > 1 or any(target == node for target, _ in edges[node]):
-                found.append(component)
-
-    for node in sorted(edges):
-        if node not in index:
-            visit(node)
-    return found

@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from engine.graphs import components
 from engine.language import FactLiteral, Value, VarTest, python_test
 from engine.matching.compile import Branch, Program, Stratum
 from engine.matching.matcher import Firing, Matcher
@@ -48,51 +49,7 @@ def _order(stratum: Stratum, produced: Mapping[str, str]) -> list[tuple[list[str
         name: sorted({maker for fact in _firing(stratum.index, branch).facts for maker in makers.get(fact, ())})
         for name, branch in stratum.branches.items()
     }
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    stack: list[str] = []
-    on_stack: set[str] = set()
-    groups: list[tuple[list[str], bool]] = []
-
-    def visit(node: str) -> None:
-        # Iterative Tarjan: a 5,000-rule stratum would exhaust the recursion limit.
-        work = [(node, iter(needs[node]))]
-        index[node] = low[node] = len(index)
-        stack.append(node)
-        on_stack.add(node)
-        while work:
-            current, pending = work[-1]
-            advanced = False
-            for target in pending:
-                if target not in index:
-                    index[target] = low[target] = len(index)
-                    stack.append(target)
-                    on_stack.add(target)
-                    work.append((target, iter(needs[target])))
-                    advanced = True
-                    break
-                if target in on_stack:
-                    low[current] = min(low[current], index[target])
-            if advanced:
-                continue
-            work.pop()
-            if work:
-                low[work[-1][0]] = min(low[work[-1][0]], low[current])
-            if low[current] == index[current]:
-                group = []
-                while True:
-                    member = stack.pop()
-                    on_stack.discard(member)
-                    group.append(member)
-                    if member == current:
-                        break
-                cyclic = len(group) > 1 or current in needs[current]
-                groups.append((sorted(group), cyclic))
-
-    for name in sorted(stratum.branches):
-        if name not in index:
-            visit(name)
-    return groups
+    return components(sorted(stratum.branches), needs)
 
 
 def generate(program: Program) -> tuple[str, list[Firing]]:
