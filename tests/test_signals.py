@@ -49,6 +49,9 @@ INTERRUPT_FORECASTS = """
     from engine.pipeline import Engine
 
     number, trials, seed = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+    # Python leaves SIGINT ignored when it starts with it ignored (a background job of a
+    # script, as CI may run the tests): give it the handler an interactive start gives.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     if number == signal.SIGTERM:
         def terminate(received, frame):
             raise Interrupted(received)
@@ -206,6 +209,11 @@ def _read_until(descriptor: int, wanted: bytes, process: subprocess.Popen[bytes]
     return seen
 
 
+def _as_from_a_terminal() -> None:
+    """In the child: SIGINT as a terminal's shell gives it, even when the tests run as a background job that ignores it."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.parametrize(("number", "code", "word"), [(signal.SIGINT, 130, "interrupted"), (signal.SIGTERM, 143, "terminated")])
 def test_a_signal_stops_the_consistency_check_with_one_line_and_the_cursor_back(
     number: int, code: int, word: str, long_search: Path
@@ -219,6 +227,7 @@ def test_a_signal_stops_the_consistency_check_with_one_line_and_the_cursor_back(
         stdout=subprocess.PIPE,
         stderr=terminal,
         env={**os.environ, "TERM": "xterm"},
+        preexec_fn=_as_from_a_terminal,
     )
     os.close(terminal)
     try:
