@@ -68,9 +68,15 @@ class ScenarioSpace:
         object.__setattr__(self, "_found", {})
 
     @classmethod
-    def of(cls, rule_base: RuleBase) -> ScenarioSpace:
-        """The classes of every variable under all the tests in rules and invariant conditions."""
-        conditions = [rule.when for rule in rule_base.rules] + [invariant.when for invariant in rule_base.checks.invariants]
+    def of(cls, rule_base: RuleBase, *, invariants: bool = True) -> ScenarioSpace:
+        """The classes of every variable under all the tests in rules and (unless `invariants` is false) invariant conditions.
+
+        Without the invariants' tests, the classes are exactly what the rules
+        tell apart: neighbouring classes always differ in some rule's test.
+        """
+        conditions = [rule.when for rule in rule_base.rules]
+        if invariants:
+            conditions += [invariant.when for invariant in rule_base.checks.invariants]
         found = [leaf.node for condition in conditions for leaf in leaves(condition) if isinstance(leaf.node, VarTest)]
         vocabulary = rule_base.vocabulary
         tests = {name: tuple(dict.fromkeys(test for test in found if test.var == name)) for name in vocabulary.variables}

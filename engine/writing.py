@@ -62,8 +62,8 @@ def check_directory(directory: Path) -> None:
         raise InputError("cannot write into this directory: permission denied", location=Location(probe), suggestion="choose another")
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Replace `path` with `text` (UTF-8) all at once; `InputError` if it cannot, with nothing written."""
+def write_atomically(path: Path, text: str | bytes) -> None:
+    """Replace `path` with `text` (UTF-8; bytes as they are) all at once; `InputError` if it cannot, with nothing written."""
     import tempfile
 
     directory = path.parent if str(path.parent) else Path(".")
@@ -79,8 +79,8 @@ def write_atomically(path: Path, text: str) -> None:
             f"cannot write: {error.strerror or error}", location=Location(path), suggestion="check the directory's permissions"
         ) from None
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(text.encode("utf-8") if isinstance(text, str) else text)
             stream.flush()
             os.fchmod(stream.fileno(), mode)
             os.fsync(stream.fileno())

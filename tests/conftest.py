@@ -38,19 +38,25 @@ def shipped_engine() -> Engine:
     return Engine.open(ROOT / "rules")
 
 
+@pytest.fixture(scope="session")
+def shipped_compiled_engine(shipped_engine: Engine) -> Engine:
+    """The shipped rule base on the compiled matcher, as the exploring commands open it."""
+    return Engine.on(shipped_engine.rule_base, shipped_engine.program, "compiled")
+
+
 @pytest.fixture
-def forecast_cli(monkeypatch: pytest.MonkeyPatch, shipped_engine: Engine) -> Invoke:
+def forecast_cli(monkeypatch: pytest.MonkeyPatch, shipped_engine: Engine, shipped_compiled_engine: Engine) -> Invoke:
     """`forecast ARGS...` in-process: returns click's Result (stdout and stderr apart).
 
-    A command given the shipped rule base reuses the session's Engine; any
-    other rule base is opened as usual.
+    A command given the shipped rule base reuses the session's Engine (on
+    either matcher); any other rule base is opened as usual.
     """
     opened = engine.cli.options.open_engine
     rules_dir, seeds_dir = (ROOT / "rules").resolve(), (ROOT / "seeds").resolve()
 
     def cached(rules: Path, seeds: Path | None, matcher: str = "durable") -> Engine:
-        if matcher == "durable" and rules.resolve() == rules_dir and (seeds is None or seeds.resolve() == seeds_dir):
-            return shipped_engine
+        if rules.resolve() == rules_dir and (seeds is None or seeds.resolve() == seeds_dir):
+            return shipped_engine if matcher == "durable" else shipped_compiled_engine
         result: Engine = opened(rules, seeds, matcher)
         return result
 

@@ -51,7 +51,7 @@ def test_help_lists_every_command(forecast_cli: Invoke) -> None:
     """`forecast --help` names every command with its summary, and the group's examples."""
     result = ok(forecast_cli("--help"))
     names = cli.list_commands(None)  # type: ignore[arg-type]
-    assert set(names) == {"run", "check", "new", "schema", "list"}
+    assert set(names) == {"run", "check", "new", "schema", "list", "flips", "why-not", "sweep", "matrix"}
     listed = result.stdout.split("Commands:", 1)[1]
     for name in names:
         assert re.search(rf"^  {name}\s+\S", listed, re.MULTILINE), f"{name} not listed"
@@ -128,7 +128,7 @@ def test_run_text_shows_outcomes_stances_hedges_quotes_and_assumptions(
 def test_run_json_follows_the_documented_contract(heavy: Callable[..., Result], shipped_engine: Engine) -> None:
     """docs/json.md: schema_version, questions, stances, trace steps with quote spans into the seed."""
     data = json.loads(ok(heavy("--format", "json")).stdout)
-    assert data["schema_version"] == "1.1"
+    assert data["schema_version"] == "1.2"
     vocabulary = shipped_engine.rule_base.vocabulary
     assert [question["id"] for question in data["questions"]] == list(vocabulary.questions)
     seeds = shipped_engine.rule_base.seeds
@@ -185,8 +185,13 @@ NAMED_CHILDREN = frozenset(
 
 @pytest.mark.parametrize(
     ("scenario", "extra"),
-    [("heavy_fighting.yaml", ()), ("analyst_view.yaml", ()), ("analyst_view.yaml", ("--samples", "2000", "--seed", "7"))],
-    ids=["certain", "uncertain", "monte-carlo"],
+    [
+        ("heavy_fighting.yaml", ()),
+        ("junta_pays.yaml", ("--why-not",)),
+        ("analyst_view.yaml", ()),
+        ("analyst_view.yaml", ("--samples", "2000", "--seed", "7")),
+    ],
+    ids=["certain", "why-not", "uncertain", "monte-carlo"],
 )
 def test_every_json_key_is_documented(forecast_cli: Invoke, repo_root: Path, scenario: str, extra: tuple[str, ...]) -> None:
     """docs/json.md names every key the JSON holds; figures are ordered, within 0-1, and exact ones are points."""

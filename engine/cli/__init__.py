@@ -29,6 +29,10 @@ COMMANDS = {
     "new": "engine.cli.files:new_command",
     "schema": "engine.cli.files:schema_command",
     "list": "engine.cli.files:list_command",
+    "flips": "engine.cli.explore:flips_command",
+    "why-not": "engine.cli.explore:why_not_command",
+    "sweep": "engine.cli.explore:sweep_command",
+    "matrix": "engine.cli.explore:matrix_command",
 }
 """Each command and where it is defined: a run imports only the command it runs."""
 

@@ -36,6 +36,14 @@ from engine.cli.options import DIRECTORY, FILE, rule_base_options
     metavar="N",
     help="With --consistency: stop the search after N seconds, report how far it got, and exit 3.",
 )
+@click.option("--coverage", is_flag=True, help="Also report which rules, branches and outcomes the scenarios reach.")
+@click.option(
+    "--min-coverage",
+    type=click.FloatRange(0, 100),
+    default=None,
+    metavar="PCT",
+    help="Exit 1 when fewer than PCT% of the rules fire in some scenario (implies --coverage).",
+)
 @click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def check_command(
     files: tuple[Path, ...],
@@ -45,6 +53,8 @@ def check_command(
     consistency: bool,
     counterexamples: Path | None,
     max_seconds: float | None,
+    coverage: bool,
+    min_coverage: float | None,
     fmt: str,
 ) -> None:
     """Validate the rule base and scenarios without running them.
@@ -61,6 +71,7 @@ def check_command(
       forecast check scenarios/my_scenario.yaml
       forecast check --consistency --write-counterexamples counterexamples/
       forecast check --consistency --max-seconds 600
+      forecast check --coverage --min-coverage 100
     """
     from engine.checking import check_all
     from engine.cli.interrupts import checkpoint
@@ -82,12 +93,19 @@ def check_command(
             max_seconds=max_seconds,
             checkpoint=checkpoint,
         )
+    covered = None
+    if coverage or min_coverage is not None:
+        from engine.cli.explore import check_coverage
+
+        covered = check_coverage(result, rules, seeds, min_coverage)
     if fmt == "json":
-        click.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
+        found = result.to_json() | ({"coverage": covered.json} if covered is not None else {})
+        found["ok"] = found["ok"] and not (covered is not None and covered.below)
+        click.echo(json.dumps(found, indent=2, ensure_ascii=False))
     else:
         from engine.cli.terminal import output_width
 
-        click.echo(result.render_text(output_width(sys.stdout)), nl=False)
+        click.echo(result.render_text(output_width(sys.stdout)) + (covered.text if covered is not None else ""), nl=False)
     if result.write_error is not None:
         raise result.write_error
     report = result.consistency
@@ -96,5 +114,5 @@ def check_command(
             f"time budget of {max_seconds:g} s reached: the consistency check tried {report.scenarios_tried:,} scenarios "
             "and did not finish (the report says what it did not search)"
         )
-    if result.failed:
+    if result.failed or (covered is not None and covered.below):
         sys.exit(1)

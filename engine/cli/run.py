@@ -38,6 +38,12 @@ from engine.pipeline import MatcherName
     help="Estimate by Monte Carlo with this many scenarios.  [default: exact when feasible]",
 )
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the Monte Carlo draws.")
+@click.option(
+    "--why-not",
+    "why_not",
+    is_flag=True,
+    help="Append why each silent rule of an expert who spoke on a question did not fire (a certain scenario only).",
+)
 @rule_base_options
 @matcher_option
 @output_option
@@ -48,6 +54,7 @@ def run_command(
     lexicon: str | None,
     samples: int | None,
     seed: int,
+    why_not: bool,
     rules: Path,
     seeds: Path | None,
     matcher: MatcherName,
@@ -66,6 +73,7 @@ def run_command(
       forecast run scenarios/junta_pays.yaml --format markdown -o report.md
       forecast scenarios/article_baseline.yaml --lexicon kent
       forecast scenarios/analyst_view.yaml --samples 100000 --seed 7
+      forecast scenarios/heavy_fighting.yaml --why-not
 
     Exits 1 when the scenario's own `expect:` section is not met.
     """
@@ -81,7 +89,16 @@ def run_command(
                 f"unknown question '{question}'", key="--question", suggestion=did_you_mean(question, engine.vocabulary.questions)
             )
     parsed = engine.read_scenario(scenario, lexicon)
+    if why_not and not parsed.certain:
+        from engine.cli.explore import certain_scenario
+
+        certain_scenario(engine, scenario, "--why-not")
     forecast, odds = engine.forecast_scenario(parsed, lexicon=lexicon, samples=samples, seed=seed)
+    silent = None
+    if why_not and forecast is not None:
+        from engine.explore.whynot import Explainer
+
+        silent = Explainer(engine, parsed.values, forecast).silent(questions)
     unmet = tuple(unmet_expectations(parsed, forecast, odds))
     stream = sys.stdout if output is None or str(output) == "-" else None
     report = Report(
@@ -95,6 +112,7 @@ def run_command(
         odds=odds,
         width=output_width(stream) or WIDTH,
         colour=use_colour(stream),
+        why_not=silent,
     )
     options.emit(renderer(fmt)(report), output)
     if unmet:

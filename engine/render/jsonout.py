@@ -12,7 +12,7 @@ from engine.render.report import Report
 from engine.resolve.probability import ClaimOdds, Figure, Probabilities, QuestionOdds, StanceOdds
 from engine.resolve.results import Stance, Step
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 PLACES = 12
 """Probabilities are written to 12 decimal places: 0.92, not the 0.9199999999999999 of float arithmetic."""
 
@@ -195,7 +195,7 @@ def to_json(report: Report) -> dict[str, Any]:
                 "facts": {fact: figure_json(figure) for fact, figure in odds.facts.items()},
             },
         }
-    return found | {
+    found |= {
         "questions": _questions_json(report),
         "facts": {fact: list(rules) for fact, rules in report.forecast.facts.items()} if report.forecast else {},
         "expectations": {
@@ -205,6 +205,11 @@ def to_json(report: Report) -> dict[str, Any]:
             ],
         },
     }
+    if report.why_not is not None:
+        from engine.render.whynot import why_json
+
+        found["why_not"] = [{"question": question, **why_json(why)} for question, why in report.why_not]
+    return found
 
 
 def render_json(report: Report) -> str:

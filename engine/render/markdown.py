@@ -183,6 +183,10 @@ def render_markdown(report: Report) -> str:
 def _finish(report: Report, lines: list[str], silent: list[str]) -> str:
     if silent:
         lines += ["", f"No stance on: {', '.join(silent)}."]
+    if report.why_not is not None:
+        from engine.render.whynot import section_markdown
+
+        lines += section_markdown(report.why_not, report.rule_base)
     if report.unmet:
         lines += ["", "## Unmet expectations", ""] + [f"- {item}" for item in report.unmet]
     return "\n".join(lines).rstrip("\n") + "\n"

@@ -9,6 +9,7 @@ same input, same bytes. Nothing here prints.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from engine.language import StanceClaim, allowed
 from engine.model import Between, ChanceRange, Chances, ExpertKind, Input, RuleBase, Scenario
@@ -17,6 +18,9 @@ from engine.render.odds import percent
 from engine.resolve.expectations import Mismatch
 from engine.resolve.probability import Figure, Probabilities, QuestionOdds, StanceOdds
 from engine.resolve.results import Forecast, QuestionResult, Stance
+
+if TYPE_CHECKING:  # only `--why-not` loads the explaining package
+    from engine.explore.whynot import WhyNot
 
 WIDTH = 100
 """The width of text output when nothing says otherwise (a pipe, a file)."""
@@ -42,6 +46,8 @@ class Report:
     """The text form's line width (the command line follows the terminal; a pipe gets `WIDTH`)."""
     colour: bool = False
     """Whether the text form may colour stances, conflicts and assumptions (on a terminal only)."""
+    why_not: tuple[tuple[str, WhyNot], ...] | None = None
+    """With `--why-not`: each question's silent rules of the experts who spoke on it, explained."""
 
     @property
     def shown_ids(self) -> tuple[str, ...]:

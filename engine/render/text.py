@@ -297,5 +297,9 @@ def render_text(report: Report) -> str:
     if silent:
         lines.append("")
         lines += wrap(f"no stance: {', '.join(silent)}", "           ", "")
+    if report.why_not is not None:
+        from engine.render.whynot import section_text
+
+        lines += section_text(report.why_not, rule_base, style)
     lines += _expectations(report, style)
     return "\n".join(lines) + "\n"

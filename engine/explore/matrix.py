@@ -1,0 +1,126 @@
+"""A stance matrix: each expert's stance and hedge on each question, in one or several scenarios.
+
+Each cell of a certain scenario holds an expert's stance (the outcomes his
+fired rules allow together, or his self-conflict) and his claims: each
+rule's hedge with the event it rates. In an uncertain scenario an expert has
+no single stance: the cell holds each claim that may apply, with how likely
+it applies. Each scenario also has, per question, its combined outcome and
+status (certain), or the chance of each status (uncertain).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
+from engine.language import StanceClaim, allowed
+from engine.model import Scenario
+from engine.pipeline import Engine
+from engine.records import record
+from engine.resolve.probability import Figure, Probabilities
+
+
+@record
+class Claim:
+    """One rule's say: what it allows, the event its words rate, the words, and how likely it applies."""
+
+    rule: str
+    allows: tuple[str, ...]
+    event: tuple[str, ...]
+    words: str
+    hedged: bool
+    """Whether the words are the expert's hedge (else: stated as fact, or the analyst's assumption)."""
+    fires: Figure
+
+
+@record
+class StanceCell:
+    """An expert on a question in one scenario: the stance (None in an uncertain scenario) and the claims behind it."""
+
+    outcomes: tuple[str, ...] | None
+    claims: tuple[Claim, ...]
+
+    @property
+    def self_conflict(self) -> bool:
+        return self.outcomes == ()
+
+
+@record
+class OutcomeCell:
+    """A question in one scenario: the combined outcome and status (certain), or each status's chance (uncertain)."""
+
+    outcome: tuple[str, ...] | None
+    status: str | None
+    statuses: Mapping[str, Figure]
+
+
+@record
+class MatrixScenario:
+    name: str
+    path: str
+    certain: bool
+    stances: Mapping[tuple[str, str], StanceCell]
+    """(expert, question) -> the cell, for every expert who speaks (or may) on the question."""
+    outcomes: Mapping[str, OutcomeCell]
+
+
+@record
+class Matrix:
+    """Scenarios, the questions shown, and the experts who speak on one of them in one of the scenarios."""
+
+    scenarios: tuple[MatrixScenario, ...]
+    questions: tuple[str, ...]
+    experts: tuple[str, ...]
+
+
+def _claims(engine: Engine, odds: Probabilities, question: str, expert: str) -> tuple[Claim, ...]:
+    stance = next((found for found in odds.question(question).stances if found.expert == expert), None)
+    if stance is None:
+        return ()
+    scale = engine.vocabulary.questions[question].outcomes
+    found = []
+    for claim in stance.claims:
+        if claim.fires.high == 0:
+            continue
+        then = engine.rule_base.rule(claim.rule).then
+        assert isinstance(then, StanceClaim)
+        found.append(Claim(claim.rule, allowed(then.op, then.values, scale), claim.event, claim.words, claim.hedged, claim.fires))
+    return tuple(found)
+
+
+def matrix_of(
+    engine: Engine,
+    scenarios: Sequence[tuple[str, Scenario]],
+    questions: Iterable[str] | None = None,
+    experts: Iterable[str] | None = None,
+    *,
+    lexicon: str | None = None,
+) -> Matrix:
+    """The matrix of some scenarios (each with the path it was read from), for `questions` and `experts` (default: all)."""
+    asked = tuple(questions) if questions else tuple(engine.vocabulary.questions)
+    wanted = set(experts) if experts else None
+    rows = []
+    speaking: set[str] = set()
+    for path, scenario in scenarios:
+        forecast, odds = engine.forecast_scenario(scenario, lexicon=lexicon)
+        stances: dict[tuple[str, str], StanceCell] = {}
+        outcomes: dict[str, OutcomeCell] = {}
+        for question in asked:
+            question_odds = odds.question(question)
+            statuses = {status: figure for status, figure in question_odds.statuses.items() if figure.high > 0}
+            if forecast is not None:
+                result = forecast.question(question)
+                outcomes[question] = OutcomeCell(result.outcome, result.status, statuses)
+                said: dict[str, tuple[str, ...] | None] = {stance.expert: stance.outcomes for stance in result.stances}
+            else:
+                outcomes[question] = OutcomeCell(None, None, statuses)
+                said = {stance.expert: None for stance in question_odds.stances if stance.speaks.high > 0}
+            for expert, outcome in said.items():
+                if wanted is not None and expert not in wanted:
+                    continue
+                stances[(expert, question)] = StanceCell(outcome, _claims(engine, odds, question, expert))
+                speaking.add(expert)
+        rows.append(MatrixScenario(scenario.name, path, scenario.certain, stances, outcomes))
+    shown = [expert for expert in engine.rule_base.experts if expert in speaking]
+    if wanted is not None:
+        shown = [expert for expert in engine.rule_base.experts if expert in wanted]
+    return Matrix(scenarios=tuple(rows), questions=asked, experts=tuple(shown))

@@ -1,0 +1,139 @@
+"""A stance matrix as text, Markdown and CSV (`forecast matrix`).
+
+By expert: a table per scenario, an expert a row, a question a column,
+each cell the expert's stance with his hedge, shown with the event it rates
+where that is not the stance (`not withdraw (withdraw "unlikely")`). By
+scenario: a scenario a row, each cell the question's combined outcome and
+status, or one expert's stance. In an uncertain scenario a cell lists each
+claim that may apply and how likely it applies, or each status's chance.
+Questions no one speaks on in any scenario shown are named below the table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from engine.explore.matrix import Claim, Matrix, MatrixScenario, OutcomeCell, StanceCell
+from engine.model import ExpertKind, RuleBase
+from engine.render.odds import percent
+from engine.render.tables import csv_text, markdown_table, short_outcomes, text_table
+
+Table = tuple[str | None, list[str], list[list[str]]]
+
+
+def _hedge(claim: Claim, rule_base: RuleBase, scale: Sequence[str]) -> str:
+    """The words of a claim with the event they rate where it is not what the claim allows: `"may"`, `(withdraw "unlikely")`."""
+    if not claim.hedged:
+        return "(assumption)" if rule_base.experts[rule_base.rule(claim.rule).expert].kind is ExpertKind.ANALYST else ""
+    words = f'"{claim.words}"'
+    if set(claim.event) == set(claim.allows):
+        return words
+    return f"({short_outcomes(claim.event, scale)} {words})"
+
+
+def _said(claim: Claim, rule_base: RuleBase, scale: Sequence[str]) -> str:
+    return " ".join(part for part in (short_outcomes(claim.allows, scale), _hedge(claim, rule_base, scale)) if part)
+
+
+def stance_text(cell: StanceCell | None, rule_base: RuleBase, scale: Sequence[str]) -> str:
+    """`curtail "may"`, `not withdraw (withdraw "unlikely")`, `self-conflict: increase "could potentially" vs curtail "may"`."""
+    if cell is None:
+        return ""
+    if cell.outcomes is None:
+        return "; ".join(
+            _said(claim, rule_base, scale) + ("" if claim.fires.low == 1 else f" (applies in {percent(claim.fires)})")
+            for claim in cell.claims
+        )
+    if cell.self_conflict:
+        return "self-conflict: " + " vs ".join(_said(claim, rule_base, scale) for claim in cell.claims)
+    hedges = [hedge for hedge in dict.fromkeys(_hedge(claim, rule_base, scale) for claim in cell.claims) if hedge]
+    return " ".join([short_outcomes(cell.outcomes, scale), *hedges])
+
+
+def outcome_text(cell: OutcomeCell, scale: Sequence[str], stances: int) -> str:
+    """`curtail [compatible]`, `no stance`; uncertain: `compatible 55-80%, conflict 20-45%`."""
+    if cell.status is None:
+        return ", ".join(f"{status} {percent(figure)}" for status, figure in cell.statuses.items())
+    if cell.status == "no-stance":
+        return "no stance"
+    assert cell.outcome is not None
+    one = ", 1 stance" if stances == 1 else ""
+    return f"{short_outcomes(cell.outcome, scale)} [{cell.status}{one}]"
+
+
+def _spoken(matrix: Matrix) -> tuple[list[str], list[str]]:
+    """The questions someone speaks on in some scenario, and the others."""
+    spoken = {question for row in matrix.scenarios for _, question in row.stances}
+    return [question for question in matrix.questions if question in spoken], [q for q in matrix.questions if q not in spoken]
+
+
+def _scale(rule_base: RuleBase, question: str) -> tuple[str, ...]:
+    return rule_base.vocabulary.questions[question].outcomes
+
+
+def _title(row: MatrixScenario) -> str:
+    return f"{row.name}  ({row.path})" + ("" if row.certain else ", uncertain: what may apply, and how likely")
+
+
+def tables(matrix: Matrix, rule_base: RuleBase, by: str, expert: str | None = None, *, every: bool = False) -> list[Table]:
+    """The tables of a matrix: one per scenario by expert, one in all by scenario; the questions someone speaks on, or `every` one."""
+    questions = list(matrix.questions) if every else _spoken(matrix)[0]
+    if by == "expert":
+        found: list[Table] = []
+        for row in matrix.scenarios:
+            rows = [
+                [name, *(stance_text(row.stances.get((name, question)), rule_base, _scale(rule_base, question)) for question in questions)]
+                for name in matrix.experts
+                if any((name, question) in row.stances for question in questions)
+            ]
+            found.append((_title(row), ["expert", *questions], rows))
+        return found
+    rows = []
+    for row in matrix.scenarios:
+        if expert is not None:
+            cells = [stance_text(row.stances.get((expert, question)), rule_base, _scale(rule_base, question)) for question in questions]
+        else:
+            cells = [
+                outcome_text(row.outcomes[question], _scale(rule_base, question), sum(1 for _, asked in row.stances if asked == question))
+                for question in questions
+            ]
+        rows.append([row.path, *cells])
+    return [(None if expert is None else f"{expert}'s stances", ["scenario", *questions], rows)]
+
+
+def render_text(matrix: Matrix, rule_base: RuleBase, by: str, expert: str | None = None, width: int = 100) -> str:
+    from engine.render.text import _Style
+
+    style = _Style(False, width)
+    lines: list[str] = []
+    for title, header, rows in tables(matrix, rule_base, by, expert):
+        if lines:
+            lines.append("")
+        if title is not None:
+            lines += style.wrap(title, "  ", "")
+        lines += text_table(header, rows, width) if rows else ["  no expert speaks on these questions"]
+    _, silent = _spoken(matrix)
+    if silent:
+        lines += ["", *style.wrap(f"no stance in any of these scenarios: {', '.join(silent)}", "  ", "")]
+    return "\n".join(lines) + "\n"
+
+
+def render_markdown(matrix: Matrix, rule_base: RuleBase, by: str, expert: str | None = None) -> str:
+    lines = ["# Stance matrix", ""]
+    for title, header, rows in tables(matrix, rule_base, by, expert):
+        if title is not None:
+            lines += [f"## {title}", ""]
+        lines += [*(markdown_table(header, rows) if rows else ["No expert speaks on these questions."]), ""]
+    _, silent = _spoken(matrix)
+    if silent:
+        lines += [f"No stance in any of these scenarios: {', '.join(silent)}.", ""]
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def render_csv(matrix: Matrix, rule_base: RuleBase, by: str, expert: str | None = None) -> str:
+    """Wide CSV, every question asked a column: by expert, a row per scenario and expert; by scenario, a row per scenario."""
+    found = tables(matrix, rule_base, by, expert, every=True)
+    if by == "expert":
+        rows = [[row.path, *cells] for row, (_, _, table) in zip(matrix.scenarios, found, strict=True) for cells in table]
+        return csv_text(["scenario", "expert", *matrix.questions], rows)
+    return csv_text(["scenario", *matrix.questions], found[0][2])

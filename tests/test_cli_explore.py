@@ -1,0 +1,376 @@
+"""The exploring commands as a user calls them: flips, why-not, sweep, matrix, `--why-not` and `check --coverage`.
+
+Outputs are checked against the library results they render (tests/test_explore.py
+holds those to the forecast), and refused inputs against the bad-input
+contract: one line on stderr, exit 2, nothing on stdout.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import Result
+
+from engine.explore.coverage import coverage, read_suite
+from engine.pipeline import Engine
+
+Invoke = Callable[..., Result]
+
+ROOT = Path(__file__).resolve().parent.parent
+SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
+HEAVY = ROOT / "scenarios" / "heavy_fighting.yaml"
+UNCERTAIN = ROOT / "scenarios" / "analyst_view.yaml"
+
+
+def ok(result: Result) -> Result:
+    assert result.exit_code == 0, f"exit {result.exit_code}: {result.output}"
+    assert result.stderr == ""
+    return result
+
+
+def refused(result: Result, *phrases: str) -> str:
+    """The bad-input contract: exit 2, one line on stderr naming what is wrong, nothing on stdout."""
+    assert result.exit_code == 2, result.output
+    assert result.stdout == ""
+    assert result.stderr.startswith("forecast: error: ") and result.stderr.count("\n") == 1, result.stderr
+    for phrase in phrases:
+        assert phrase in result.stderr, (phrase, result.stderr)
+    return result.stderr
+
+
+def squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+# --- flips -------------------------------------------------------------------------
+
+
+def test_flips_names_the_single_changes_that_flip_russia_presence(forecast_cli: Invoke) -> None:
+    """Done when: `forecast flips heavy_fighting` names junta_pays, deadly_clashes and kremlin_investment for russia_presence."""
+    text = squash(ok(forecast_cli("flips", HEAVY, "-q", "russia_presence")).stdout)
+    single = text.split("single changes", 1)[1].split(" pairs ", 1)[0]
+    assert "junta_pays: false -> true: elischer's stance becomes a self-conflict (more_if_paid vs curtail_if_trend)" in single
+    assert 'deadly_clashes: 4 -> 1 (below 2, analyst.trend_from_clashes\'s "at least 2"; also below 3): elischer falls silent' in single
+    assert 'kremlin_investment: high -> moderate (is not high, weiss.no_pullout\'s "is high"): weiss falls silent' in single
+    assert "deadly_clashes: 4 -> 2" in text.split(" pairs ", 1)[1] and "cruel_conduct: true -> false" in text
+
+
+def test_flips_json_and_markdown(forecast_cli: Invoke, shipped_compiled_engine: Engine) -> None:
+    data = json.loads(ok(forecast_cli("flips", HEAVY, "--format", "json")).stdout)
+    assert data["schema_version"] == "1.0" and data["scenario"]["variables"]["deadly_clashes"] == 4
+    presence = next(question for question in data["questions"] if question["id"] == "russia_presence")
+    assert presence["now"]["outcome"] == ["curtail"] and presence["now"]["status"] == "compatible"
+    clashes = next(flip for flip in presence["single"] if flip["changes"][0]["variable"] == "deadly_clashes")
+    (change,) = clashes["changes"]
+    assert (change["from"], change["to"], change["run"]) == (4, 1, "0 to 1")
+    assert change["thresholds"][0] == {"test": "at least 2", "where": "below 2", "rules": ["analyst.trend_from_clashes"], "holds": False}
+    assert clashes["stances"] == [
+        {"expert": "elischer", "before": {"outcomes": ["curtail"], "rules": ["elischer.curtail_if_trend"]}, "after": None}
+    ]
+    assert clashes["text"].startswith("deadly_clashes: 4 -> 1")
+    assert [question["id"] for question in data["questions"]] == list(shipped_compiled_engine.vocabulary.questions)
+    markdown = ok(forecast_cli("flips", HEAVY, "--format", "markdown", "-q", "russia_presence")).stdout
+    assert markdown.startswith("# What flips Heavy fighting\n")
+    assert "## russia_presence: " in markdown and "- junta_pays: false -> true: elischer's stance" in markdown
+
+
+def test_flips_no_pairs(forecast_cli: Invoke) -> None:
+    text = ok(forecast_cli("flips", HEAVY, "--no-pairs")).stdout
+    assert "  pairs" not in text and "  single changes" in text
+
+
+def test_flips_writes_a_file(forecast_cli: Invoke, tmp_path: Path) -> None:
+    out = tmp_path / "flips.md"
+    assert ok(forecast_cli("flips", HEAVY, "-f", "markdown", "-o", out)).stdout == ""
+    assert out.read_text(encoding="utf-8").startswith("# What flips")
+
+
+@pytest.mark.parametrize("command", [("flips",), ("why-not", "X", "elischer.more_if_paid"), ("sweep", "X", "--vary", "junta_pays")])
+def test_uncertain_scenarios_are_refused_by_the_commands_that_need_one_value(forecast_cli: Invoke, command: tuple[str, ...]) -> None:
+    args = [UNCERTAIN if arg == "X" else arg for arg in command]
+    if len(args) == 1:
+        args.append(UNCERTAIN)
+    line = refused(forecast_cli(*args), str(UNCERTAIN), "needs one value for each input", "junta_pays", "forecast new NAME --from")
+    assert line.count(": ") >= 2
+
+
+def test_flips_of_an_unknown_question(forecast_cli: Invoke) -> None:
+    refused(forecast_cli("flips", HEAVY, "-q", "russia_presense"), "--question: unknown question 'russia_presense'", "russia_presence")
+
+
+# --- why-not ----------------------------------------------------------------------------
+
+
+def test_why_not_says_junta_pays_is_false(forecast_cli: Invoke) -> None:
+    """Done when: `why-not heavy_fighting elischer.more_if_paid` says junta_pays is false, with the rule's quote."""
+    text = ok(forecast_cli("why-not", HEAVY, "elischer.more_if_paid")).stdout
+    lines = text.splitlines()
+    assert lines[0] == f"In Heavy fighting  ({HEAVY.as_posix()}):"
+    assert "  elischer.more_if_paid (Sebastian Elischer) did not fire" in lines
+    assert "      FAILED  junta_pays is true  [scenario: junta_pays = false]" in lines
+    assert "Russia could potentially increase Wagner\u2019s presence in Mali if the junta agrees to pay." in squash(text)
+
+
+def test_why_not_explains_a_fact_recursively(forecast_cli: Invoke) -> None:
+    text = squash(ok(forecast_cli("why-not", ROOT / "scenarios" / "quiet_north.yaml", "elischer.curtail_if_trend")).stdout)
+    assert "FAILED fact fierce_fighting_trend [not derived] no rule derived fierce_fighting_trend:" in text
+    assert "ASSUMPTION analyst.trend_from_clashes (Analyst) did not fire" in text
+    assert "FAILED cruel_conduct is true [scenario: cruel_conduct = false]" in text
+
+
+def test_why_not_of_a_rule_that_fired(forecast_cli: Invoke) -> None:
+    text = ok(forecast_cli("why-not", HEAVY, "analyst.trend_from_clashes", "elischer.curtail_if_trend")).stdout
+    assert "ASSUMPTION analyst.trend_from_clashes (Analyst) fired (branches 1, 2 of 2)" in text
+    assert "elischer.curtail_if_trend (Sebastian Elischer) fired\n" in text
+    assert "held    fact fierce_fighting_trend  [derived by analyst.trend_from_clashes]" in text
+
+
+def test_why_not_json_and_markdown(forecast_cli: Invoke) -> None:
+    data = json.loads(ok(forecast_cli("why-not", HEAVY, "elischer.more_if_paid", "--format", "json")).stdout)
+    (why,) = data["rules"]
+    assert why["fired"] is False and why["hedge"] == "could potentially"
+    (condition,) = why["branches"][0]["conditions"]
+    assert condition == {
+        "condition": "junta_pays is true",
+        "held": False,
+        "variable": "junta_pays",
+        "value": False,
+        "fact": None,
+        "derived_by": [],
+        "missing": None,
+    }
+    markdown = ok(forecast_cli("why-not", HEAVY, "elischer.more_if_paid", "-f", "markdown")).stdout
+    assert "- **failed**: junta_pays is true  \\[scenario: junta_pays = false\\]" in markdown
+
+
+def test_why_not_an_unknown_rule_is_one_line_with_a_did_you_mean(forecast_cli: Invoke) -> None:
+    line = refused(forecast_cli("why-not", HEAVY, "elischer.more_if_pad"))
+    assert line == "forecast: error: unknown rule 'elischer.more_if_pad' (did you mean 'elischer.more_if_paid'?)\n"
+
+
+def test_run_why_not_appends_the_silent_rules(forecast_cli: Invoke) -> None:
+    plain = ok(forecast_cli(HEAVY)).stdout
+    text = ok(forecast_cli(HEAVY, "--why-not")).stdout
+    section = text.split("\nwhy not: the silent rules of experts who spoke on a question\n", 1)
+    assert section[0] + "\n" == plain.split("\nexpectations:", 1)[0] + "\n"
+    assert "  russia_presence:\n    elischer.more_if_paid (Sebastian Elischer) did not fire" in section[1]
+    assert "FAILED  junta_pays is true  [scenario: junta_pays = false]" in section[1]
+    assert section[1].rstrip().endswith("expectations: all met (2 questions)")
+    markdown = ok(forecast_cli(HEAVY, "--why-not", "-f", "markdown")).stdout
+    assert "\n## Why not\n" in markdown and "### russia_presence" in markdown
+    data = json.loads(ok(forecast_cli(HEAVY, "--why-not", "-f", "json")).stdout)
+    assert [(item["question"], item["rule"]) for item in data["why_not"]] == [("russia_presence", "elischer.more_if_paid")]
+    assert "why_not" not in json.loads(ok(forecast_cli(HEAVY, "-f", "json")).stdout)
+
+
+def test_run_why_not_refuses_an_uncertain_scenario(forecast_cli: Invoke) -> None:
+    refused(forecast_cli(UNCERTAIN, "--why-not"), "--why-not needs one value for each input")
+
+
+def test_a_plain_forecast_loads_no_exploring_module() -> None:
+    """Start-up: `forecast SCENARIO` imports nothing of engine.explore; `--why-not` does."""
+    code = (
+        "import sys\n"
+        "sys.argv = ['forecast', *sys.argv[1:]]\n"
+        "from engine.cli import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "watched = ('engine.explore', 'engine.render.flips', 'engine.render.whynot')\n"
+        "print(sorted(name for name in sys.modules if name.startswith(watched)))\n"
+    )
+    env = {**os.environ}
+    for extra, expected in (([], "[]"), (["--why-not"], "['engine.explore', 'engine.explore.whynot', 'engine.render.whynot']")):
+        run = subprocess.run(
+            [sys.executable, "-c", code, "scenarios/heavy_fighting.yaml", *extra],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        assert run.stdout.splitlines()[-1] == expected
+
+
+# --- sweep ---------------------------------------------------------------------------
+
+
+def test_sweep_of_one_variable(forecast_cli: Invoke) -> None:
+    text = ok(forecast_cli("sweep", HEAVY, "--vary", "deadly_clashes")).stdout
+    lines = text.splitlines()
+    header = next(line for line in lines if line.startswith("question "))
+    assert header.split() == ["question", "0", "to", "1", "2", "3", "to", "30", "(now", "4)"]
+    row = next(line for line in lines if line.startswith("russia_presence "))
+    assert row.split("  ")[0] == "russia_presence"
+    assert [cell.strip() for cell in row.split("  ") if cell.strip()][1:] == [
+        "not withdraw [consensus, 1 stance]",
+        "curtail [compatible]",
+        "curtail [compatible]",
+    ]
+    assert "the same across the sweep: wagner_assault_role not spearhead [consensus, 1 stance];" in squash(text)
+
+
+def test_sweep_grid_per_question(forecast_cli: Invoke, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "300")
+    text = ok(forecast_cli("sweep", HEAVY, "--vary", "deadly_clashes,kremlin_investment", "-q", "russia_presence")).stdout
+    lines = text.splitlines()
+    start = lines.index("russia_presence: What will Russia do with Wagner's presence in Mali?")
+    assert lines[start + 1].strip() == "kremlin_investment"
+    assert lines[start + 2].split() == ["deadly_clashes", "low", "moderate", "high", "(now)"]
+    assert lines[start + 3].strip().startswith("0 to 1  ") and "withdraw [consensus, 1 stance]" in lines[start + 3]
+    assert "(none) [conflict]" in lines[start + 4]
+    assert "the same across" not in text, "a question asked for is drawn even where it does not change"
+
+
+def test_sweep_csv_is_one_row_per_cell_and_question(forecast_cli: Invoke, shipped_compiled_engine: Engine) -> None:
+    text = ok(forecast_cli("sweep", HEAVY, "--vary", "junta_pays,deadly_clashes", "--format", "csv")).stdout
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert list(rows[0]) == [
+        "junta_pays",
+        "junta_pays_run",
+        "deadly_clashes",
+        "deadly_clashes_run",
+        "question",
+        "outcome",
+        "status",
+        "stances",
+    ]
+    assert len(rows) == 2 * 3 * len(shipped_compiled_engine.vocabulary.questions)
+    paid = next(
+        row for row in rows if row["question"] == "russia_presence" and row["junta_pays"] == "true" and row["deadly_clashes"] == "0"
+    )
+    assert paid["outcome"] == "increase" and paid["status"] == "compatible" and "elischer=increase" in paid["stances"]
+
+
+def test_sweep_markdown(forecast_cli: Invoke) -> None:
+    markdown = ok(forecast_cli("sweep", HEAVY, "--vary", "kremlin_investment", "-f", "markdown")).stdout
+    assert "| question \\ kremlin_investment | low | moderate | high (now) |" in markdown
+
+
+@pytest.mark.parametrize(
+    ("vary", "phrase"),
+    [
+        ("deadly_clash", "--vary: unknown variable 'deadly_clash' (did you mean 'deadly_clashes'?)"),
+        ("a,b,c", "--vary: unknown variable 'a'"),
+    ],
+)
+def test_sweep_bad_variables(forecast_cli: Invoke, vary: str, phrase: str) -> None:
+    refused(forecast_cli("sweep", HEAVY, "--vary", vary), phrase)
+
+
+def test_sweep_plot_is_deterministic(forecast_cli: Invoke, tmp_path: Path) -> None:
+    pytest.importorskip("matplotlib")
+    drawn = []
+    for name in ("one.svg", "two.svg", "one.png", "two.png"):
+        text = ok(forecast_cli("sweep", HEAVY, "--vary", "deadly_clashes,kremlin_investment", "--plot", tmp_path / name)).stdout
+        assert text.startswith("Sweep of Heavy fighting")
+        drawn.append((tmp_path / name).read_bytes())
+    assert drawn[0] == drawn[1] and drawn[2] == drawn[3]
+    assert drawn[0].lstrip().startswith(b"<?xml") and b"<svg" in drawn[0] and b"russia_presence" not in drawn[0][:0]
+    assert drawn[2].startswith(b"\x89PNG")
+    one = ok(forecast_cli("sweep", HEAVY, "--vary", "heavy_losses", "--plot", tmp_path / "strip.svg"))
+    assert one.stdout and (tmp_path / "strip.svg").stat().st_size > 1000
+
+
+def test_sweep_plot_of_another_kind_is_refused(forecast_cli: Invoke, tmp_path: Path) -> None:
+    refused(forecast_cli("sweep", HEAVY, "--vary", "junta_pays", "--plot", tmp_path / "grid.pdf"), "--plot", "name a .svg or .png file")
+    assert not (tmp_path / "grid.pdf").exists()
+
+
+def test_sweep_plot_without_matplotlib_says_how_to_install(forecast_cli: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # what a missing package looks like to an import
+    result = forecast_cli("sweep", HEAVY, "--vary", "junta_pays", "--plot", tmp_path / "grid.svg")
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr == "forecast: --plot needs matplotlib, which is not installed: pip install '.[plot]'\n"
+
+
+# --- matrix ---------------------------------------------------------------------------
+
+
+def test_matrix_of_one_scenario_is_experts_by_questions(forecast_cli: Invoke, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "400")
+    text = ok(forecast_cli("matrix", HEAVY)).stdout
+    lines = text.splitlines()
+    assert lines[0] == f"Heavy fighting  ({HEAVY.as_posix()})"
+    assert lines[1].split() == ["expert", "russia_presence", *(question for question in lines[1].split()[2:])]
+    weiss = next(line for line in lines if line.startswith("weiss"))
+    assert 'not withdraw (withdraw "unlikely")  not spearhead "may"' in weiss
+    elischer = next(line for line in lines if line.startswith("elischer"))
+    assert 'curtail "may"' in elischer and 'crumbles "inevitably"' in elischer
+    assert "siegle" in text and "analyst" not in text, "the analyst speaks on no question here"
+
+
+def test_matrix_text_goes_in_blocks_when_too_wide(forecast_cli: Invoke) -> None:
+    text = ok(forecast_cli("matrix", HEAVY)).stdout
+    assert all(len(line) <= 100 for line in text.splitlines())
+    assert text.count("\nexpert ") >= 2, "the questions that do not fit continue below, the experts repeated"
+
+
+def test_matrix_of_several_scenarios_is_scenarios_by_questions(forecast_cli: Invoke, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "400")
+    text = ok(forecast_cli("matrix", *SCENARIOS, "-q", "russia_presence")).stdout
+    rows = {line.split()[0]: line for line in text.splitlines()[1:] if line.startswith(str(ROOT))}
+    assert "curtail [compatible]" in rows[HEAVY.as_posix()]
+    assert "(none) [conflict]" in rows[(ROOT / "scenarios" / "pays_and_fighting.yaml").as_posix()]
+    assert "compatible" in rows[UNCERTAIN.as_posix()] and "%" in rows[UNCERTAIN.as_posix()]
+
+
+def test_matrix_one_experts_stances_and_csv(forecast_cli: Invoke) -> None:
+    text = ok(forecast_cli("matrix", HEAVY, ROOT / "scenarios" / "junta_pays.yaml", "--expert", "elischer", "--format", "csv")).stdout
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0][:2] == ["scenario", "russia_presence"]
+    assert rows[1][1] == 'curtail "may"' and rows[2][1] == 'increase "could potentially"'
+    by_expert = list(csv.reader(io.StringIO(ok(forecast_cli("matrix", HEAVY, "--by", "expert", "-f", "csv")).stdout)))
+    assert by_expert[0][:3] == ["scenario", "expert", "russia_presence"]
+    assert by_expert[1][1:3] == ["weiss", 'not withdraw (withdraw "unlikely")']
+
+
+def test_matrix_markdown(forecast_cli: Invoke) -> None:
+    markdown = ok(forecast_cli("matrix", HEAVY, "-f", "markdown")).stdout
+    assert markdown.startswith("# Stance matrix\n") and '| elischer | curtail "may" |' in markdown
+
+
+def test_matrix_bad_expert(forecast_cli: Invoke) -> None:
+    refused(forecast_cli("matrix", HEAVY, "--expert", "elisher"), "--expert: unknown expert 'elisher' (did you mean 'elischer'?)")
+
+
+# --- check --coverage -------------------------------------------------------------------
+
+
+def test_check_coverage_passes_at_100_percent_on_the_shipped_suite(forecast_cli: Invoke, shipped_compiled_engine: Engine) -> None:
+    """Done when: `forecast check --coverage` passes at 100% of rules on the shipped suite."""
+    text = ok(forecast_cli("check", "--rules", ROOT / "rules", "--coverage", "--min-coverage", "100")).stdout
+    rules = len(shipped_compiled_engine.rule_base.rules)
+    assert f"  rules     {rules} of {rules} fire (100%)" in text
+    assert "100% of rules fire: at or above the minimum of 100%" in text
+    assert "outcomes the rules never forecast" in text and "wagner_assault_role: spearhead" in text
+
+
+def test_min_coverage_fails_below_the_threshold(forecast_cli: Invoke, shipped_compiled_engine: Engine) -> None:
+    result = forecast_cli("check", "--rules", ROOT / "rules", HEAVY, "--min-coverage", "90")
+    assert result.exit_code == 1 and result.stderr == ""
+    found = coverage(shipped_compiled_engine, read_suite(shipped_compiled_engine, [HEAVY]))
+    assert "rules that never fire:\n    analyst.mozambique_precedent" in result.stdout
+    assert "branches that hold only beside another of their rule's:" in result.stdout
+    assert "of rules fire: below the minimum of 90%" in result.stdout and found.rule_percent < 90
+    data = json.loads(forecast_cli("check", "--rules", ROOT / "rules", HEAVY, "--min-coverage", "90", "-f", "json").stdout)
+    assert data["ok"] is False and data["coverage"]["ok"] is False and data["coverage"]["minimum"] == 90
+    assert data["coverage"]["rule_percent"] == pytest.approx(found.rule_percent)
+
+
+def test_check_coverage_json(forecast_cli: Invoke) -> None:
+    data = json.loads(ok(forecast_cli("check", "--rules", ROOT / "rules", "--coverage", "-f", "json")).stdout)
+    cover = data["coverage"]
+    assert cover["rule_percent"] == 100 and cover["minimum"] is None and cover["ok"] is True
+    assert {item["file"] for item in cover["scenarios"]} == {path.relative_to(ROOT).as_posix() for path in SCENARIOS} or len(
+        cover["scenarios"]
+    ) == len(SCENARIOS)
+    uncertain = next(item for item in cover["scenarios"] if item["file"].endswith("analyst_view.yaml"))
+    assert uncertain["certain"] is False and uncertain["classes"] > 1
+    assert "coverage" not in json.loads(ok(forecast_cli("check", "--rules", ROOT / "rules", "-f", "json")).stdout)
