@@ -1,7 +1,7 @@
 """The durable_rules matcher: the only module that imports durable_rules.
 
 durable_rules 2.0.28 has sharp edges, each handled here and each guarded by
-a test in tests/test_durable_backend.py:
+a test in tests/test_durable_backend.py (its limits: tests/test_durable_limits.py):
 
 - It does not import on Python 3.13 unless built with a macro defined
   (`SETUP_HINT`): the import failure becomes a `SetupError` that says so.
@@ -38,8 +38,17 @@ a test in tests/test_durable_backend.py:
   rules compare it with (`Codes`), which keeps every comparison.
 - Negation depends on assertion order: rules run stratum by stratum, and
   within a stratum the lower facts are asserted before the scenario fact.
-- Rulesets beyond its limits make it raise, hang uninterruptibly or abort
-  the process: `engine.matching.limits` refuses them before registration.
+- Past fixed sizes in its C core it raises, hangs where no interrupt
+  reaches it, answers wrongly or aborts the process: 511 distinct tests
+  right after one test, 255 rules whose tests end at one test, 127 `in`s
+  sharing an alternative, 64 tests pending while a scenario is matched, 15
+  and/or groups in a pattern, 16 patterns in a rule, 4096 rules in a
+  stratum, 251 variables (docs/durable.md). `engine.matching.limits` checks
+  the exact JSON first: such a program runs on the compiled matcher
+  (`Engine.on`), and this matcher refuses it before registering anything.
+- Property names are compared by a 32-bit hash only: variables are sent
+  under names whose hashes differ from each other and from the engine's
+  own (`engine.matching.rulesets.property_names`).
 """
 
 from __future__ import annotations

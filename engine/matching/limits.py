@@ -46,7 +46,7 @@ limits, per ruleset:
 7. At most 4096 rules in one ruleset: MAX_ACTIONS (rete.c); error 106.
 8. At most 251 variables: a fact holds MAX_OBJECT_PROPERTIES = 255
    properties (state.h), the scenario's `sid`, `kind` and the generated
-   `id` included, and the 255th fails; error 302, then the abort of 4.
+   `id` included, and the 255th fails: error 302 when the scenario is sent.
 9. Property names are compared by their 32-bit FNV-1a hash only (findAlpha,
    handleAlpha, getObjectProperty): two names with one hash are one
    property, and answers are wrong. `property_names` rules this out for our
