@@ -124,12 +124,13 @@ def colliding_names() -> tuple[str, str]:
     """
     allowed = [ord(char) for char in string.ascii_lowercase + string.digits + "_"]
     cancels = {first ^ second: (first, second) for first in allowed for second in allowed}
+    hash32 = fnv1a32.__wrapped__  # not through its cache: the search hashes tens of thousands of names
     seen: dict[int, str] = {}
     for index in range(1_000_000):
         name = f"x{index}"
-        state = fnv1a32("v_" + name)
+        state = hash32("v_" + name)
         other = seen.setdefault(state >> 8, name)
-        difference = (state ^ fnv1a32("v_" + other)) & 0xFF
+        difference = (state ^ hash32("v_" + other)) & 0xFF
         if other != name and difference in cancels:
             first, second = cancels[difference]
             return other + chr(first), name + chr(second)
