@@ -96,7 +96,8 @@ class Engine:
         if matcher == "compiled" or beyond:
             from engine.matching.compiled import CompiledMatcher
 
-            notices = (f"{beyond[0]}; it runs on the compiled matcher, which gives the same answers",) if beyond else ()
+            more = f" (and {len(beyond) - 1} more)" if len(beyond) > 1 else ""
+            notices = (f"{beyond[0]}{more}; it runs on the compiled matcher, which gives the same answers",) if beyond else ()
             return cls(rule_base, program, CompiledMatcher(program), notices)
         from engine.matching.durable import DurableMatcher
 

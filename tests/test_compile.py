@@ -8,7 +8,7 @@ from builders import rule, vocabulary
 from engine.language import Op
 from engine.load.strata import stratify
 from engine.matching.compile import compile_rules
-from engine.matching.durable import Codes, engine_rule, scenario_fact
+from engine.matching.rulesets import Codes, engine_rule, scenario_fact
 from engine.resolve.results import Stance
 from engine.resolve.stances import combine
 

@@ -51,8 +51,9 @@ from engine.language import (
 from engine.load.strata import NegationCycle, stratify
 from engine.matching import durable as durable_backend
 from engine.matching.compile import Program, compile_rule_base, compile_rules
-from engine.matching.durable import SCENARIO_ALIAS, SENTINEL, DurableMatcher, ruleset, scenario_fact, shared_host
+from engine.matching.durable import DurableMatcher, shared_host
 from engine.matching.matcher import Firing
+from engine.matching.rulesets import SCENARIO_ALIAS, SENTINEL, ruleset, scenario_fact
 from engine.model import Fact, Question, Rule, Variable, Vocabulary
 from engine.pipeline import load_valid
 

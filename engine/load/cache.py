@@ -4,8 +4,10 @@ An entry is keyed by the content of everything its answer depends on: every
 file of the rule base and seeds directories (names and bytes), the engine's
 own source code, the Python version, and the directories' paths. Any edit
 gives a new key, so an entry is never stale; it holds the rule base and its
-`Program` exactly as a full load and compile made them, written as tagged
-JSON (never code: a crafted file cannot make this module run anything).
+`Program` exactly as a full load and compile made them, and the verdict of
+`engine.matching.limits` on the program (so a hit need not check the
+program against durable_rules' limits again), written as tagged JSON (never
+code: a crafted file cannot make this module run anything).
 
 An entry that is missing, corrupt (its checksum or its shape is wrong) or
 that cannot be written is rebuilt or bypassed without a word: the cache can
@@ -28,6 +30,7 @@ from typing import Any
 from engine import model, quotes
 from engine.language import conditions, kinds, operators
 from engine.matching import compile as compiled
+from engine.matching import limits
 from engine.records import fields, is_record, replace
 
 try:  # the built-in module behind hashlib.blake2b, without loading OpenSSL at start-up
@@ -35,7 +38,7 @@ try:  # the built-in module behind hashlib.blake2b, without loading OpenSSL at s
 except ImportError:  # pragma: no cover - CPython always has it
     from hashlib import blake2b
 
-FORMAT = "forecast-cache 1"
+FORMAT = "forecast-cache 2"
 KEEP = 32
 _ENGINE = Path(__file__).resolve().parent.parent
 
@@ -126,25 +129,29 @@ def _decode(data: Any) -> Any:
 
 
 def read(entry_key: str) -> tuple[model.RuleBase, compiled.Program] | None:
-    """The cached rule base and program, or None on a miss or anything amiss."""
+    """The cached rule base and program, or None on a miss or anything amiss; the stored limits verdict goes to `limits.remember`."""
     try:
         raw = (directory() / f"{entry_key}.json").read_bytes()
         header, _, body = raw.partition(b"\n")
         if header.decode() != f"{FORMAT} {blake2b(body, digest_size=32).hexdigest()}":
             return None
-        rule_base, program = _decode(json.loads(body))
+        rule_base, program, problems = _decode(json.loads(body))
     except Exception:
         return None
     if not isinstance(rule_base, model.RuleBase) or not isinstance(program, compiled.Program):
         return None
+    if not isinstance(problems, tuple) or not all(isinstance(problem, str) for problem in problems):
+        return None
+    limits.remember(program, problems)
     return rule_base, program
 
 
 def write(entry_key: str, rule_base: model.RuleBase, program: compiled.Program) -> None:
-    """Store an entry atomically; any failure leaves the cache as it was, silently."""
+    """Store an entry, with the limits verdict on its program, atomically; any failure leaves the cache as it was, silently."""
     import tempfile
 
-    body = json.dumps(_encode((replace(rule_base, origins=None), program)), separators=(",", ":")).encode()
+    entry = (replace(rule_base, origins=None), program, tuple(limits.limit_problems(program)))
+    body = json.dumps(_encode(entry), separators=(",", ":")).encode()
     header = f"{FORMAT} {blake2b(body, digest_size=32).hexdigest()}\n".encode()
     folder = directory()
     try:

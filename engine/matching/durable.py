@@ -1,7 +1,7 @@
 """The durable_rules matcher: the only module that imports durable_rules.
 
 durable_rules 2.0.28 has sharp edges, each handled here and each guarded by
-a test in tests/test_durable_backend.py:
+a test in tests/test_durable_backend.py (its limits: tests/test_durable_limits.py):
 
 - It does not import on Python 3.13 unless built with a macro defined
   (`SETUP_HINT`): the import failure becomes a `SetupError` that says so.
@@ -38,8 +38,17 @@ a test in tests/test_durable_backend.py:
   rules compare it with (`Codes`), which keeps every comparison.
 - Negation depends on assertion order: rules run stratum by stratum, and
   within a stratum the lower facts are asserted before the scenario fact.
-- Rulesets beyond its limits make it raise, hang uninterruptibly or abort
-  the process: `engine.matching.limits` refuses them before registration.
+- Past fixed sizes in its C core it raises, hangs where no interrupt
+  reaches it, answers wrongly or aborts the process: 511 distinct tests
+  right after one test, 255 rules whose tests end at one test, 127 `in`s
+  sharing an alternative, 64 tests pending while a scenario is matched, 15
+  and/or groups in a pattern, 16 patterns in a rule, 4096 rules in a
+  stratum, 251 variables (docs/durable.md). `engine.matching.limits` checks
+  the exact JSON first: such a program runs on the compiled matcher
+  (`Engine.on`), and this matcher refuses it before registering anything.
+- Property names are compared by a 32-bit hash only: variables are sent
+  under names whose hashes differ from each other and from the engine's
+  own (`engine.matching.rulesets.property_names`).
 """
 
 from __future__ import annotations
@@ -48,28 +57,21 @@ import itertools
 import json
 import signal
 import threading
-from bisect import bisect_left
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
 from engine.errors import EngineFailure, SetupError
-from engine.language import FactLiteral, Kind, Op, Value, VarTest
+from engine.language import FactLiteral, Value
 from engine.matching.compile import Branch, Program, Stratum
 from engine.matching.limits import require_within_limits
 from engine.matching.matcher import Firing, Matcher
-
-SCENARIO_ALIAS = "scn"
-SENTINEL = "$sentinel"
-VAR_PREFIX = "v_"
-"""Variables sit in the engine's scenario fact under this prefix, so no name collides with `kind` or `sid`."""
+from engine.matching.rulesets import SCENARIO_ALIAS, SENTINEL, Codes, derived_fact, ruleset, scenario_fact
 
 SETUP_HINT = (
     "reinstall it with CPPFLAGS='-DPyEval_CallObject(f,a)=PyObject_CallObject(f,a)' "
     "python -m pip install --no-cache-dir --force-reinstall --no-deps durable-rules==2.0.28"
 )
-
-_OPERATORS = {Op.AT_LEAST: "$gte", Op.AT_MOST: "$lte", Op.ABOVE: "$gt", Op.BELOW: "$lt"}
 
 
 def _durable() -> Any:
@@ -79,80 +81,6 @@ def _durable() -> Any:
     except ImportError as error:
         raise SetupError(f"durable-rules cannot be imported ({error}); {SETUP_HINT}") from None
     return engine
-
-
-# --- the engine's spelling of a program --------------------------------------------
-
-
-class Codes:
-    """Each variable's ranks as small whole numbers that compare as the ranks do against the rules' constants.
-
-    With the constants a rule base compares a variable with sorted as t0 <
-    t1 < ..., a rank below t0 is 0, t0 itself 1, between t0 and t1 2, t1
-    itself 3, and so on: `<`, `<=`, `=` and their kin give the same answers
-    on the codes as on the ranks.
-    """
-
-    def __init__(self, program: Program) -> None:
-        constants: dict[str, set[float]] = {}
-        for literal in program.literals():
-            if isinstance(literal, VarTest):
-                kind = program.kinds[literal.var]
-                constants.setdefault(literal.var, set()).update(kind.rank(value) for value in literal.values)
-        self._constants = {name: sorted(found) for name, found in constants.items()}
-
-    def code(self, name: str, rank: float) -> int:
-        constants = self._constants.get(name, [])
-        place = bisect_left(constants, rank)
-        return 2 * place + (1 if place < len(constants) and constants[place] == rank else 0)
-
-
-def _test(literal: VarTest, kinds: Mapping[str, Kind], codes: Codes) -> dict[str, Any]:
-    ranks = [codes.code(literal.var, kinds[literal.var].rank(value)) for value in literal.values]
-    name = VAR_PREFIX + literal.var
-    if literal.op is Op.IS:
-        return {name: ranks[0]}
-    if literal.op is Op.IS_NOT:
-        return {"$neq": {name: ranks[0]}}
-    if literal.op is Op.IN:
-        return {"$or": [{name: rank} for rank in ranks]}
-    if literal.op is Op.NOT_IN:
-        return {"$and": [{"$neq": {name: rank}} for rank in ranks]}
-    return {_OPERATORS[literal.op]: {name: ranks[0]}}
-
-
-def _fact_pattern(fact: str) -> dict[str, Any]:
-    return {"$and": [{"kind": "fact"}, {"name": fact}]}
-
-
-def engine_rule(branch: Branch, kinds: Mapping[str, Kind], codes: Codes) -> dict[str, Any]:
-    """The engine's JSON for one branch: every variable test inside the scenario pattern (flat joins)."""
-    scenario_tests: list[dict[str, Any]] = [{"kind": "scenario"}]
-    patterns: list[dict[str, Any]] = []
-    for position, literal in enumerate(branch.literals):
-        if isinstance(literal, VarTest):
-            scenario_tests.append(_test(literal, kinds, codes))
-        elif literal.positive:
-            patterns.append({f"f{position}": _fact_pattern(literal.fact)})
-        else:
-            patterns.append({f"n{position}$not": _fact_pattern(literal.fact)})
-    return {"all": [{SCENARIO_ALIAS: {"$and": scenario_tests}}, *patterns]}
-
-
-def ruleset(stratum: Stratum, program: Program, codes: Codes | None = None) -> dict[str, dict[str, Any]]:
-    """A stratum as the engine's ruleset, without actions, plus the sentinel rule."""
-    codes = codes or Codes(program)
-    rules = {name: engine_rule(branch, program.kinds, codes) for name, branch in stratum.branches.items()}
-    rules[SENTINEL] = {"all": [{SCENARIO_ALIAS: {"kind": "scenario"}}]}
-    return rules
-
-
-def scenario_fact(program: Program, values: Mapping[str, Value], codes: Codes | None = None) -> dict[str, Any]:
-    """The scenario as the one fact the engine sees: every value as its code, under the prefix."""
-    codes = codes or Codes(program)
-    fact: dict[str, Any] = {"kind": "scenario"}
-    fact.update({VAR_PREFIX + name: codes.code(name, rank) for name, rank in program.encode(values).items()})
-    return fact
 
 
 # --- one Host, rulesets registered once ----------------------------------------------
@@ -258,7 +186,7 @@ def _action(
                 run.derived.add(produced)
                 if produced in readable:
                     run.asserted.add(produced)
-                    c.assert_fact({"kind": "fact", "name": produced})
+                    c.assert_fact(derived_fact(produced))
         except BaseException as error:
             run.errors.append(f"{label}: {type(error).__name__}: {error}")
             if not isinstance(error, Exception):
@@ -368,7 +296,7 @@ class DurableMatcher(Matcher):
 
     def _run_stratum(self, name: str, stratum: Stratum, scenario: dict[str, Any], derived: set[str], run: _Run) -> None:
         host = shared_host()
-        base = [{"sid": run.sid, "kind": "fact", "name": fact} for fact in sorted(stratum.reads & derived)]
+        base = [{"sid": run.sid, **derived_fact(fact)} for fact in sorted(stratum.reads & derived)]
         for fact in base:
             host.assert_fact(name, fact)
         host.assert_fact(name, {"sid": run.sid, **scenario})
