@@ -187,7 +187,8 @@ def forecast_chunk(digest: str, payload: bytes, rows: list[object], trace: bool)
 
 
 def in_flight(executor: Executor) -> int:
-    """How many chunks to keep submitted at once: twice the executor's workers, when it says how many."""
+    """How many chunks to keep submitted at once: twice the executor's workers when it says how many
+    (a process or thread pool does), else twice this machine's cores."""
     workers = getattr(executor, "_max_workers", None)
     return 2 * (workers if isinstance(workers, int) and workers > 0 else os.cpu_count() or 2)
 
@@ -200,6 +201,7 @@ def forecast_many(
     executor: Executor | None,
     errors: Errors,
     chunk: int = CHUNK,
+    ahead: int | None = None,
     payload: Callable[[], tuple[str, bytes]] | None = None,
 ) -> Iterator[Result | InputError]:
     """Every row's forecast, in order; see `Engine.forecast_many`."""
@@ -210,7 +212,7 @@ def forecast_many(
         return
     digest, pickled = payload() if payload is not None else shipped(bulk.rule_base, bulk.program)
     pending: deque[tuple[list[object], Future[Shipped]]] = deque()
-    window = in_flight(executor)
+    window = ahead if ahead is not None else in_flight(executor)
     source = iter(rows)
     try:
         while True:

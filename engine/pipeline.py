@@ -126,6 +126,7 @@ class Engine:
         executor: Executor | None = None,
         errors: Literal["raise"] = "raise",
         chunk: int = ...,
+        ahead: int | None = None,
     ) -> Iterator[ForecastSummary]: ...
     @overload
     def forecast_many(
@@ -136,6 +137,7 @@ class Engine:
         executor: Executor | None = None,
         errors: Literal["raise"] = "raise",
         chunk: int = ...,
+        ahead: int | None = None,
     ) -> Iterator[Forecast]: ...
     @overload
     def forecast_many(
@@ -146,6 +148,7 @@ class Engine:
         executor: Executor | None = None,
         errors: Literal["yield"],
         chunk: int = ...,
+        ahead: int | None = None,
     ) -> Iterator[ForecastSummary | InputError]: ...
     @overload
     def forecast_many(
@@ -156,6 +159,7 @@ class Engine:
         executor: Executor | None = None,
         errors: Literal["yield"],
         chunk: int = ...,
+        ahead: int | None = None,
     ) -> Iterator[Forecast | InputError]: ...
     def forecast_many(
         self,
@@ -165,14 +169,17 @@ class Engine:
         executor: Executor | None = None,
         errors: Literal["raise", "yield"] = "raise",
         chunk: int = 2_000,
+        ahead: int | None = None,
     ) -> Iterator[Forecast | ForecastSummary | InputError]:
         """One forecast per scenario, in order, each checked as `forecast` checks one (engine.bulk).
 
         Without `trace`, each is a `ForecastSummary`: the outcomes, statuses
         and stances, without the traces that cost as much as the rest. With
         `executor` (any `concurrent.futures.Executor`: a process pool, or a
-        Dask or Ray executor on a cluster), the scenarios go to it in chunks
-        of `chunk`, with the rule base, and come back in order. A wrong
+        Dask or Ray executor on a cluster: docs/batch.md), the scenarios go to
+        it in chunks of `chunk`, with the rule base, `ahead` chunks at a time
+        (default: twice the pool's workers, or this machine's cores), and come
+        back in order. A wrong
         scenario raises `InputError` naming the variable when its turn comes;
         with `errors="yield"`, its `InputError` takes its place and the rest
         go on. Always the compiled matcher, proven equal to durable_rules.
@@ -186,9 +193,11 @@ class Engine:
 
         if self._bulk is None:
             self._bulk = bulk.Bulk(self.rule_base, self.program)
-        if chunk < 1:
-            raise ValueError(f"chunk must be at least 1, not {chunk}")
-        return bulk.forecast_many(self._bulk, values, trace=trace, executor=executor, errors=errors, chunk=chunk, payload=self._payload)
+        if chunk < 1 or (ahead is not None and ahead < 1):
+            raise ValueError(f"chunk and ahead must be at least 1, not {chunk} and {ahead}")
+        return bulk.forecast_many(
+            self._bulk, values, trace=trace, executor=executor, errors=errors, chunk=chunk, ahead=ahead, payload=self._payload
+        )
 
     def _payload(self) -> tuple[str, bytes]:
         """What a worker needs to forecast with this rule base, pickled once (`engine.bulk.shipped`)."""

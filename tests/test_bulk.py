@@ -250,8 +250,8 @@ def test_a_generator_is_read_lazily_and_stopping_early_cancels_the_rest(
             yield values
 
     with ThreadPoolExecutor(max_workers=2) as pool:
-        results = shipped_engine.forecast_many(rows(), executor=pool, chunk=10)
+        results = shipped_engine.forecast_many(rows(), executor=pool, chunk=10, ahead=2)
         first = next(results)
         results.close()
     assert first == shipped_engine.forecast(every_class[0]).summary()
-    assert len(read) < len(every_class), "only the chunks in flight were read"
+    assert len(read) <= 30, "only the chunks in flight were read"
