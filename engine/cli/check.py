@@ -36,6 +36,15 @@ from engine.cli.options import DIRECTORY, FILE, rule_base_options
     metavar="N",
     help="With --consistency: stop the search after N seconds, report how far it got, and exit 3.",
 )
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=0),
+    default=1,
+    show_default=True,
+    metavar="N",
+    help="With --consistency: search in N worker processes (0: one per core); the report is the same.",
+)
 @click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def check_command(
     files: tuple[Path, ...],
@@ -45,6 +54,7 @@ def check_command(
     consistency: bool,
     counterexamples: Path | None,
     max_seconds: float | None,
+    jobs: int,
     fmt: str,
 ) -> None:
     """Validate the rule base and scenarios without running them.
@@ -61,13 +71,18 @@ def check_command(
       forecast check scenarios/my_scenario.yaml
       forecast check --consistency --write-counterexamples counterexamples/
       forecast check --consistency --max-seconds 600
+      forecast check --consistency --jobs 0
     """
     from engine.checking import check_all
     from engine.cli.interrupts import checkpoint
     from engine.cli.progress import progress_on_stderr
     from engine.errors import BudgetReached
 
-    for flag, given in (("--write-counterexamples", counterexamples is not None), ("--max-seconds", max_seconds is not None)):
+    for flag, given in (
+        ("--write-counterexamples", counterexamples is not None),
+        ("--max-seconds", max_seconds is not None),
+        ("--jobs", jobs != 1),
+    ):
         if given and not consistency:
             raise click.UsageError(f"{flag} needs --consistency")
     with progress_on_stderr() as progress:
@@ -81,6 +96,7 @@ def check_command(
             progress=progress if consistency else None,
             max_seconds=max_seconds,
             checkpoint=checkpoint,
+            jobs=jobs,
         )
     if fmt == "json":
         click.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
