@@ -69,7 +69,7 @@ def batch_command(file: Path, fmt: str | None, stances: bool, jobs: int, rules: 
 
     chosen = fmt or ("jsonl" if output is not None and SUFFIXES.get(output.suffix.lower()) == "jsonl" else "csv")
     options.note_check_command(rules, seeds)
-    engine = options.open_engine(rules, seeds)
+    engine = options.open_engine(rules, seeds, "compiled")  # what forecast_many runs anyway; durable_rules is never started
     rows = read_rows(file, engine.vocabulary)
     failed: list[tuple[int, InputError]] = [(row.line, row.problem) for row in rows if row.problem is not None]
     readable = [row for row in rows if row.problem is None]
