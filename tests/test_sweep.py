@@ -149,3 +149,22 @@ def test_the_order_is_simplest_first_for_any_space(counts: list[int]) -> None:
     space = ScenarioSpace(vocabulary, {f"v{index}": levels[:count] for index, count in enumerate(counts)})
     assert [space.point(index) for index in space.order()] == space.points()
     assert all(space.index(space.point(index)) == index for index in range(space.size))
+
+
+def test_counts_do_not_depend_on_how_the_classes_are_cut(shipped_engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One chunk counted in blocks of 7, or of 512, or class by class and merged: the same counts and first classes."""
+    space = ScenarioSpace.of(shipped_engine.rule_base)
+    plan = sweep_module.plan(shipped_engine, space)
+    run, getters = sweep_module.build(plan)
+    order = space.order()
+    whole = sweep_module.count_chunk(run, getters, order, 0)
+    monkeypatch.setattr(sweep_module, "BLOCK", 7)
+    assert sweep_module.count_chunk(run, getters, order, 0) == whole
+    merged: list[dict[object, tuple[int, int]]] = [{} for _ in getters]
+    for position in range(len(order)):
+        for tally, part in zip(merged, sweep_module.count_chunk(run, getters, order[position : position + 1], position), strict=True):
+            for sub, (number, first) in part.items():
+                found = tally.get(sub)
+                tally[sub] = (number, first) if found is None else (found[0] + number, found[1])
+    assert merged == whole
+    assert sum(number for number, _ in whole[0].values()) == 576

@@ -60,6 +60,8 @@ GROUP = 12
 """An expert with at most this many rules is one component (at most 2**GROUP values of its flags)."""
 CHUNK = 4_096
 """The most classes a chunk holds; a small space is tried class by class, as budgets and progress expect."""
+BLOCK = 512
+"""Classes counted at once within a chunk."""
 
 Sub = Any
 """A component's part of a class's flags: a bool for a one-flag component, else a tuple of bools."""
@@ -214,17 +216,25 @@ def build(plan: Plan) -> tuple[Callable[[int], tuple[bool, ...]], list[Callable[
 def count_chunk(
     run: Callable[[int], tuple[bool, ...]], getters: Sequence[Callable[[Any], Sub]], indices: Sequence[int], start: int
 ) -> Counted:
-    """The counts of a chunk of the order, whose first class is at position `start`."""
-    flags = list(map(run, indices))
-    counted: Counted = []
-    for getter in getters:
-        subs = list(map(getter, flags))
-        counts = Counter(subs)
-        if len(counts) <= 8:
-            counted.append({sub: (number, start + subs.index(sub)) for sub, number in counts.items()})
-        else:  # many values: one pass from the end leaves each value's first position
-            first = dict(zip(reversed(subs), range(start + len(subs) - 1, start - 1, -1), strict=True))
-            counted.append({sub: (number, first[sub]) for sub, number in counts.items()})
+    """The counts of a chunk of the order, whose first class is at position `start`.
+
+    It goes `BLOCK` classes at a time: their flags stay in the processor's
+    cache while each component reads its part of them.
+    """
+    counted: Counted = [{} for _ in getters]
+    for offset in range(0, len(indices), BLOCK):
+        flags = list(map(run, indices[offset : offset + BLOCK]))
+        first_position = start + offset
+        for tally, getter in zip(counted, getters, strict=True):
+            subs = list(map(getter, flags))
+            counts = Counter(subs)
+            if len(counts) <= 8:
+                firsts = {sub: first_position + subs.index(sub) for sub in counts}
+            else:  # many values: one pass from the end leaves each value's first position
+                firsts = dict(zip(reversed(subs), range(first_position + len(subs) - 1, first_position - 1, -1), strict=True))
+            for sub, number in counts.items():
+                found = tally.get(sub)
+                tally[sub] = (number, firsts[sub]) if found is None else (found[0] + number, found[1])
     return counted
 
 
