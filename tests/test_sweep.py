@@ -168,3 +168,32 @@ def test_counts_do_not_depend_on_how_the_classes_are_cut(shipped_engine: Engine,
                 tally[sub] = (number, first) if found is None else (found[0] + number, found[1])
     assert merged == whole
     assert sum(number for number, _ in whole[0].values()) == 576
+
+
+def test_the_engines_own_matcher_is_held_to_its_promises_on_the_sample() -> None:
+    """The classes run compiled; a durable_rules engine that fails where it rains is still caught, on the sample it runs."""
+    from engine.errors import EngineFailure
+
+    picnic = Engine.open(FIXTURES / "picnic" / "rules")
+    durable = picnic.matcher
+    assert sweep_module.proven(durable)
+    failing = Engine(picnic.rule_base, picnic.program, type(durable)(picnic.program))
+    honest_run = failing.matcher.run
+
+    def run(values: Mapping[str, Value]) -> tuple[Firing, ...]:
+        if values["rain"]:
+            raise EngineFailure("fired over its budget")
+        return honest_run(values)
+
+    failing.matcher.run = run  # type: ignore[method-assign]
+    space = ScenarioSpace.of(picnic.rule_base)
+    for sample, every in ((100, 1), (3, 4)):
+        report = run_consistency(failing, promise_sample=sample)
+        [finding] = [finding for finding in report.findings if finding.kind == "promise"]
+        assert finding.subject == "terminates" and finding.status == "failing"
+        sampled = [space.values(point) for point in space.points()[::every]]
+        rainy = [values for values in sampled if values["rain"]]
+        assert finding.scenario == rainy[0]
+        assert finding.scenarios == len(rainy) > 0
+        assert f"Seen in {len(rainy)} of {len(sampled)} scenarios tried" in finding.message
+        assert report.scenarios_tried == 10 and report.promise_every == every

@@ -44,7 +44,7 @@ from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from engine.consistency.findings import implies
-from engine.consistency.search import Budget, Evidence, Key, Method, Observer, Progress, Search
+from engine.consistency.search import Budget, Evidence, Key, Method, Observer, Progress, Search, sampled_promise
 from engine.language import FactRef, StanceClaim, VarTest, leaves
 from engine.matching.compile import Program
 from engine.matching.compiled import CompiledMatcher, define, generate
@@ -398,6 +398,12 @@ class Sweep(Search):
 
     def count(self, key: Key) -> int:
         return self.sample.count(key) if key[0] == "promise" else self._keys()[0][key]
+
+    def tried_for(self, key: Key) -> int:
+        # Every promise, termination included, is the engine's own matcher's, checked on the sample; the classes ran compiled.
+        if sampled_promise(key):
+            return self.promise_checks
+        return len(self.sample.points) if key[0] == "promise" else self.tried
 
     def first(self, key: Key) -> Point:
         return self.sample.first(key) if key[0] == "promise" else self._point(self._keys()[1][key])

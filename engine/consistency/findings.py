@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Literal
 
 from engine.consistency.promises import PROMISES
-from engine.consistency.search import Key, Search, sampled_promise
+from engine.consistency.search import Key, Search
 from engine.language import FactClaim, StanceClaim, Value, allowed, describe_conclusion, describe_condition
 from engine.model import Accepted, Rule, RuleBase
 from engine.pipeline import Engine
@@ -132,7 +132,7 @@ class Findings:
     def _keyed(self, key: Key, point: Point) -> Finding:
         evidence = self.search.evidence(key, point)
         count = self.search.count(key)
-        tried = self.search.promise_checks if sampled_promise(key) else self.search.tried
+        tried = self.search.tried_for(key)
         seen = f"Seen in {count:,} of {tried:,} scenarios tried."
         kind, *rest = key
         question: str | None = None

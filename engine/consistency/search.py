@@ -233,6 +233,10 @@ class Search:
     def count(self, key: Key) -> int:
         raise NotImplementedError
 
+    def tried_for(self, key: Key) -> int:
+        """Of how many points tried `key` could be seen: all, or the sample that the costlier promises are checked on."""
+        return self.promise_checks if sampled_promise(key) else self.tried
+
     def first(self, key: Key) -> Point:
         """The first point tried that showed `key`: the smallest so far when points are tried simplest first."""
         raise NotImplementedError
