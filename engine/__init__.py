@@ -23,11 +23,14 @@ if TYPE_CHECKING:
     from engine.model import RuleBase, Scenario
     from engine.pipeline import Engine
     from engine.resolve.expectations import Mismatch, unmet_expectations
-    from engine.resolve.results import Forecast, QuestionResult, Stance, Step
+    from engine.resolve.results import Forecast, ForecastSummary, QuestionResult, QuestionSummary, Stance, StanceSummary, Step
 
 _EXPORTS = {
     "Engine": "engine.pipeline",
     "Forecast": "engine.resolve.results",
+    "ForecastSummary": "engine.resolve.results",
+    "QuestionSummary": "engine.resolve.results",
+    "StanceSummary": "engine.resolve.results",
     "QuestionResult": "engine.resolve.results",
     "Stance": "engine.resolve.results",
     "Step": "engine.resolve.results",
@@ -51,14 +54,17 @@ __all__ = [
     "EngineFailure",
     "Forecast",
     "ForecastError",
+    "ForecastSummary",
     "InputError",
     "Mismatch",
     "QuestionResult",
+    "QuestionSummary",
     "RuleBase",
     "RuleBaseInvalid",
     "Scenario",
     "SetupError",
     "Stance",
+    "StanceSummary",
     "Step",
     "Value",
     "run_consistency",

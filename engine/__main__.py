@@ -2,4 +2,5 @@
 
 from engine.cli import main
 
-main()
+if __name__ == "__main__":  # a worker process (`--jobs`) imports this module again: it must not run the command
+    main()

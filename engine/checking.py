@@ -124,11 +124,12 @@ def check_all(
     progress: ProgressFactory | None = None,
     max_seconds: float | None = None,
     checkpoint: Callable[[], None] | None = None,
+    jobs: int = 1,
 ) -> CheckResult:
     """Check everything; raises `InputError` only when `rules` is not a directory or `counterexamples` cannot be written into.
 
     `max_seconds` bounds the consistency search and `checkpoint` is called
-    before each of its scenarios (`engine.consistency.run_consistency`).
+    before each of its scenarios; `jobs` worker processes search it (`engine.consistency.run_consistency`).
     """
     if not rules.is_dir():
         raise InputError(
@@ -168,7 +169,11 @@ def check_all(
 
         engine = Engine.on(rule_base, program, "compiled")
         result.consistency = run_consistency(
-            engine, progress=progress("consistency") if progress else None, max_seconds=max_seconds, checkpoint=checkpoint
+            engine,
+            progress=progress("consistency") if progress else None,
+            max_seconds=max_seconds,
+            checkpoint=checkpoint,
+            jobs=jobs,
         )
         if counterexamples is not None and result.consistency.complete:
             from engine.consistency.report import earlier_counterexamples

@@ -102,6 +102,10 @@ class RuleBaseInvalid(InputError):
         # The count of further problems goes last, after the first one's own suggestion.
         return super().__str__() + self.more
 
+    def __reduce__(self) -> tuple[type[RuleBaseInvalid], tuple[list[InputError]], dict[str, object]]:
+        # Exceptions pickle as their class called with `args`, here the first message: rebuild from the problems instead.
+        return type(self), (self.problems,), dict(self.__dict__)
+
     def suggesting(self, command: str) -> RuleBaseInvalid:
         """The same problems, counted with the command that lists them all."""
         return RuleBaseInvalid(self.problems, checked_by=command)

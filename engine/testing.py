@@ -33,7 +33,7 @@ from collections.abc import Mapping
 
 from hypothesis import strategies as st
 
-from engine.consistency import ConsistencyReport, invariant_breach, run_consistency
+from engine.consistency import LIMIT, ConsistencyReport, invariant_breach, run_consistency
 from engine.language import Value, describe_conclusion, yaml_scalar
 from engine.model import Vocabulary
 from engine.pipeline import Engine
@@ -128,7 +128,7 @@ def assert_invariants_hold(engine: Engine, values: Mapping[str, Value]) -> Forec
     return forecast
 
 
-def assert_consistent(engine: Engine, *, limit: int = 50_000, max_examples: int = 1_000) -> ConsistencyReport:
+def assert_consistent(engine: Engine, *, limit: int = LIMIT, max_examples: int = 1_000) -> ConsistencyReport:
     """Run the whole consistency check; fail listing every finding that is neither accepted nor informational.
 
     def test_rule_base_is_consistent():

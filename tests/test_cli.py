@@ -51,7 +51,7 @@ def test_help_lists_every_command(forecast_cli: Invoke) -> None:
     """`forecast --help` names every command with its summary, and the group's examples."""
     result = ok(forecast_cli("--help"))
     names = cli.list_commands(None)  # type: ignore[arg-type]
-    assert set(names) == {"run", "check", "new", "schema", "list", "flips", "why-not", "sweep", "matrix"}
+    assert set(names) == {"run", "batch", "check", "new", "schema", "list", "flips", "why-not", "sweep", "matrix"}
     listed = result.stdout.split("Commands:", 1)[1]
     for name in names:
         assert re.search(rf"^  {name}\s+\S", listed, re.MULTILINE), f"{name} not listed"

@@ -89,3 +89,18 @@ def test_a_forecast_says_a_self_conflict_is_accepted_and_why(forecast_cli: Invok
     bare = forecast_cli(scenario, "--rules", without_declaration)
     assert "SELF-CONFLICT, reported, not resolved" in bare.stdout
     assert "accepted in checks.yaml" not in bare.stdout
+
+
+def test_more_jobs_give_the_same_report(forecast_cli: Invoke, without_declaration: Path) -> None:
+    """`--jobs 2` searches in two worker processes: the same report, byte for byte, in text and JSON."""
+    for fmt in ("text", "json"):
+        one = forecast_cli("check", "--consistency", "--rules", without_declaration, "--format", fmt)
+        two = forecast_cli("check", "--consistency", "--rules", without_declaration, "--format", fmt, "--jobs", "2")
+        assert one.exit_code == two.exit_code == 1
+        assert one.stdout == two.stdout and "exhaustive" in one.stdout
+
+
+def test_jobs_need_the_consistency_check(forecast_cli: Invoke) -> None:
+    result = forecast_cli("check", "--jobs", "2")
+    assert result.exit_code == 2
+    assert "--jobs needs --consistency" in result.stderr

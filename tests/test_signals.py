@@ -189,8 +189,8 @@ def _synthetic_rule_base(directory: Path, variables: int) -> Path:
 
 @pytest.fixture(scope="module")
 def long_search(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A rule base whose consistency check is searched by hypothesis and runs for a while."""
-    return _synthetic_rule_base(tmp_path_factory.mktemp("long"), 18)
+    """A rule base whose consistency check is searched by hypothesis (2**21 classes, past the exhaustive limit) and runs for a while."""
+    return _synthetic_rule_base(tmp_path_factory.mktemp("long"), 21)
 
 
 def _read_until(descriptor: int, wanted: bytes, process: subprocess.Popen[bytes]) -> bytes:

@@ -25,6 +25,7 @@ from engine.errors import EngineFailure, ForecastError, InputError, Interrupted,
 GROUP_OPTIONS = {"--debug", "--version", "--help", "-h"}
 COMMANDS = {
     "run": "engine.cli.run:run_command",
+    "batch": "engine.cli.batch:batch_command",
     "check": "engine.cli.check:check_command",
     "new": "engine.cli.files:new_command",
     "schema": "engine.cli.files:schema_command",

@@ -44,6 +44,15 @@ from engine.cli.options import DIRECTORY, FILE, rule_base_options
     metavar="PCT",
     help="Exit 1 when fewer than PCT% of the rules fire in some scenario (implies --coverage).",
 )
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=0),
+    default=1,
+    show_default=True,
+    metavar="N",
+    help="With --consistency: search in N worker processes (0: one per core); the report is the same.",
+)
 @click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def check_command(
     files: tuple[Path, ...],
@@ -55,6 +64,7 @@ def check_command(
     max_seconds: float | None,
     coverage: bool,
     min_coverage: float | None,
+    jobs: int,
     fmt: str,
 ) -> None:
     """Validate the rule base and scenarios without running them.
@@ -72,13 +82,18 @@ def check_command(
       forecast check --consistency --write-counterexamples counterexamples/
       forecast check --consistency --max-seconds 600
       forecast check --coverage --min-coverage 100
+      forecast check --consistency --jobs 0
     """
     from engine.checking import check_all
     from engine.cli.interrupts import checkpoint
     from engine.cli.progress import progress_on_stderr
     from engine.errors import BudgetReached
 
-    for flag, given in (("--write-counterexamples", counterexamples is not None), ("--max-seconds", max_seconds is not None)):
+    for flag, given in (
+        ("--write-counterexamples", counterexamples is not None),
+        ("--max-seconds", max_seconds is not None),
+        ("--jobs", jobs != 1),
+    ):
         if given and not consistency:
             raise click.UsageError(f"{flag} needs --consistency")
     with progress_on_stderr() as progress:
@@ -92,6 +107,7 @@ def check_command(
             progress=progress if consistency else None,
             max_seconds=max_seconds,
             checkpoint=checkpoint,
+            jobs=jobs,
         )
     covered = None
     if coverage or min_coverage is not None:

@@ -38,11 +38,14 @@ invariant conditions) get the same forecast. `ScenarioSpace` cuts each
 variable's values into such classes and keeps one value per class: the
 simplest one, in the order false < true, levels lowest first, numbers
 smallest first. Searching one scenario per class is therefore exact. When the
-number of classes is at most `limit`, every class is tried; otherwise
+number of classes is at most `limit`, every class is tried, on the compiled
+program and counted, never forecast (`engine.consistency.exhaustive`), in
+`jobs` processes if asked; otherwise
 hypothesis samples classes, and each finding is shrunk by hypothesis to the
 smallest scenario it can find (hypothesis makes the class positions small in
-vocabulary order, which can differ from the exhaustive order below). Dead and shadowed rules found by sampling are
-evidence, not proof, and the report says so.
+vocabulary order, which can differ from the exhaustive order below). Dead
+and shadowed rules found by sampling are evidence, not proof, and the report
+says so.
 
 "Smallest" in an exhaustive search means first in this simplicity order:
 fewer variables away from their default class (false, the lowest level, the
@@ -60,17 +63,20 @@ from engine.consistency.invariants import Breach, invariant_breach
 from engine.consistency.likelihoods import rated_rules, sensitive_rules
 from engine.consistency.promises import PROMISES
 from engine.consistency.report import ConsistencyReport, write_counterexamples
-from engine.consistency.search import Budget, Exhaustive, Observer, OutOfTime, Progress, Sampled
+from engine.consistency.search import Budget, Exhaustive, Observer, OutOfTime, Progress, Sampled, Search
 from engine.language import StanceClaim
 from engine.pipeline import Engine
 from engine.records import replace
 from engine.space import Point, ScenarioSpace
 
+LIMIT = 1_000_000
+"""Spaces of at most this many classes are searched exhaustively (a few seconds a million on the compiled program)."""
+
 
 def run_consistency(
     engine: Engine,
     *,
-    limit: int = 50_000,
+    limit: int = LIMIT,
     progress: Progress | None = None,
     max_examples: int = 1_000,
     promise_sample: int = 100,
@@ -78,6 +84,7 @@ def run_consistency(
     max_seconds: float | None = None,
     clock: Callable[[], float] = time.monotonic,
     checkpoint: Callable[[], None] | None = None,
+    jobs: int = 1,
 ) -> ConsistencyReport:
     """Search the rule base's scenario space for what breaks; see the module docstring.
 
@@ -88,21 +95,27 @@ def run_consistency(
     order and trace promise checks, which cost two more engine runs each.
     `max_seconds`: stop once this many seconds of `clock` have passed (see
     the module docstring). `checkpoint()` is called before each scenario
-    run and may raise to stop the search (an interrupt).
+    run and may raise to stop the search (an interrupt). `jobs`: worker
+    processes for the exhaustive search (0: one per core); the report is the
+    same whatever their number.
 
         report = run_consistency(Engine.open(Path("rules")))
         print(report.render_text())
         sys.exit(1 if report.failed else 0)
     """
+    from engine.consistency.exhaustive import Sweep, proven
+
     deadline = clock() + max_seconds if max_seconds is not None else None
     space = ScenarioSpace.of(engine.rule_base)
-    observer = Observer(engine, space, Budget(deadline, clock, checkpoint))
-    search: Exhaustive | Sampled
-    if space.size <= limit:
-        search = Exhaustive(observer, progress, promise_sample)
+    budget = Budget(deadline, clock, checkpoint)
+    search: Search
+    if space.size <= limit and proven(engine.matcher):
+        search = Sweep(engine, space, budget, progress, promise_sample, jobs)
+    elif space.size <= limit:
+        search = Exhaustive(Observer(engine, space, budget), progress, promise_sample)
     else:
-        search = Sampled(observer, progress, promise_sample, max_examples, seed)
-    findings = Findings(engine, observer, search)
+        search = Sampled(Observer(engine, space, budget), progress, promise_sample, max_examples, seed)
+    findings = Findings(engine, search, space)
     explored = False
     try:
         search.explore()
@@ -127,16 +140,16 @@ def run_consistency(
     found = [replace(finding, accepted=acceptance(finding, accepted)) for finding in found]
     used = {finding.accepted.name for finding in found if finding.accepted is not None}
     if complete:
-        found += [unused(declaration, len(observer.points)) for declaration in accepted if declaration.name not in used]
+        found += [unused(declaration, search.tried) for declaration in accepted if declaration.name not in used]
     return ConsistencyReport(
         method=search.method,
-        scenarios_tried=len(observer.points),
+        scenarios_tried=search.tried,
         space_classes=space.size,
         space_raw=space.raw_size,
         limit=limit,
         classes=dict(space.classes),
-        promise_checks=observer.promise_checks,
-        promise_every=search.every if isinstance(search, Exhaustive) else None,
+        promise_checks=search.promise_checks,
+        promise_every=search.every if search.method == "exhaustive" else None,
         findings=tuple(sorted(found, key=order)),
         max_examples=max_examples if isinstance(search, Sampled) else None,
         complete=complete,
@@ -149,6 +162,7 @@ def run_consistency(
 
 __all__ = [
     "INFORMATIONAL",
+    "LIMIT",
     "PROMISES",
     "Breach",
     "ConsistencyReport",

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, Literal
 
 from engine.consistency.promises import PROMISES
-from engine.consistency.search import Exhaustive, Key, Observation, Observer, Sampled, sampled_promise
+from engine.consistency.search import Key, Search
 from engine.language import FactClaim, StanceClaim, Value, allowed, describe_conclusion, describe_condition
-from engine.model import Accepted, Rule
+from engine.model import Accepted, Rule, RuleBase
 from engine.pipeline import Engine
 from engine.records import record
-from engine.space import Point
+from engine.space import Point, ScenarioSpace
 
 FindingKind = Literal[
     "self-conflict",
@@ -96,18 +96,18 @@ class Findings:
     scenario met while shrinking counts too.
     """
 
-    def __init__(self, engine: Engine, observer: Observer, search: Exhaustive | Sampled) -> None:
+    def __init__(self, engine: Engine, search: Search, space: ScenarioSpace) -> None:
         self.rule_base = engine.rule_base
-        self.observer = observer
         self.search = search
+        self.space = space
         self.caveat = " The search was sampled, so this is evidence, not proof." if search.method == "hypothesis" else ""
 
     def all(self) -> list[Finding]:
-        illustrations = {rule_id: self._first_firing_point(rule_id) for rule_id in self._shadowers()}
+        illustrations = {rule_id: self.search.smallest_firing(rule_id) for rule_id in self._shadowers()}
         points = self._key_points()
         keyed = [self._keyed(key, point) for key, point in points.items()]
         shadowed = [
-            self._shadowed(rule_id, shadowers, illustrations.get(rule_id) or self.observer.points[min(self.observer.fired_in[rule_id])])
+            self._shadowed(rule_id, shadowers, illustrations.get(rule_id) or self.search.first_firing(rule_id))
             for rule_id, shadowers in self._shadowers().items()
         ]
         return [*keyed, *self._dead(), *shadowed]
@@ -119,34 +119,20 @@ class Findings:
         dead and shadowed rules, which are judged on the whole search, are
         not judged at all.
         """
-        return [self._keyed(key, self.observer.first(key)) for key in sorted(self.observer.keys())]
-
-    def _smallest(self, shows: Callable[[Observation], bool], promises: bool, seen: Callable[[], Point]) -> Point:
-        """The search's smallest point; if it cannot find one again, the first point `seen` to show it."""
-        found = self.search.minimal(shows, promises)
-        return found if found is not None else seen()
+        return [self._keyed(key, self.search.first(key)) for key in sorted(self.search.keys())]
 
     def _key_points(self) -> dict[Key, Point]:
         """The smallest point of every key, including keys first met while shrinking another."""
         points: dict[Key, Point] = {}
-        while pending := sorted(self.observer.keys() - points.keys()):
+        while pending := sorted(self.search.keys() - points.keys()):
             for key in pending:
-                points[key] = self._smallest_showing(key)
+                points[key] = self.search.smallest(key)
         return points
 
-    def _smallest_showing(self, key: Key) -> Point:
-        def shows(observation: Observation) -> bool:
-            return key in observation.shows
-
-        def first_seen() -> Point:
-            return self.observer.first(key)
-
-        return self._smallest(shows, sampled_promise(key), first_seen)
-
     def _keyed(self, key: Key, point: Point) -> Finding:
-        evidence = self.observer.observe(point, sampled_promise(key)).shows[key]
-        count = self.observer.count(key)
-        tried = self.observer.promise_checks if sampled_promise(key) else len(self.observer.points)
+        evidence = self.search.evidence(key, point)
+        count = self.search.count(key)
+        tried = self.search.tried_for(key)
         seen = f"Seen in {count:,} of {tried:,} scenarios tried."
         kind, *rest = key
         question: str | None = None
@@ -179,12 +165,12 @@ class Findings:
             question=question,
             experts=evidence.experts,
             rules=evidence.rules,
-            scenario=self.observer.space.values(point),
+            scenario=self.space.values(point),
             scenarios=count,
         )
 
     def _dead(self) -> list[Finding]:
-        tried = len(self.observer.points)
+        tried = self.search.tried
         return [
             Finding(
                 kind="dead-rule",
@@ -196,23 +182,23 @@ class Findings:
                 rules=(rule.id,),
             )
             for rule in self.rule_base.rules
-            if not self.observer.fired_in[rule.id]
+            if not self.search.fires(rule.id)
         ]
 
     def _shadowers(self) -> dict[str, tuple[str, ...]]:
         """Each shadowed rule and the rules that shadow it, judged on every scenario tried so far."""
-        fired_in = self.observer.fired_in
+        search = self.search
         found: dict[str, tuple[str, ...]] = {}
         for rule in self.rule_base.rules:
-            if not fired_in[rule.id]:
+            if not search.fires(rule.id):
                 continue
             shadowers = []
             for other in self.rule_base.rules:
                 if other.id == rule.id or other.expert != rule.expert:
                     continue
-                if not (self._implies(other, rule) and fired_in[rule.id] <= fired_in[other.id]):
+                if not (implies(self.rule_base, other, rule) and search.covers(rule.id, other.id)):
                     continue
-                mutual = self._implies(rule, other) and fired_in[rule.id] == fired_in[other.id]
+                mutual = implies(self.rule_base, rule, other) and search.same(rule.id, other.id)
                 if mutual and rule.id < other.id:
                     continue
                 shadowers.append(other.id)
@@ -220,29 +206,9 @@ class Findings:
                 found[rule.id] = tuple(sorted(shadowers))
         return found
 
-    def _implies(self, rule: Rule, other: Rule) -> bool:
-        """Whether `rule`'s conclusion already says everything `other`'s does."""
-        if isinstance(rule.then, FactClaim) or isinstance(other.then, FactClaim):
-            return isinstance(rule.then, FactClaim) and isinstance(other.then, FactClaim) and rule.then.fact == other.then.fact
-        if rule.then.question != other.then.question:
-            return False
-        scale = self.rule_base.vocabulary.questions[rule.then.question].outcomes
-        return set(allowed(rule.then.op, rule.then.values, scale)) <= set(allowed(other.then.op, other.then.values, scale))
-
-    def _first_firing_point(self, rule_id: str) -> Point:
-        """The smallest point where `rule_id` fires."""
-
-        def fires(observation: Observation) -> bool:
-            return rule_id in observation.fired
-
-        def first_seen() -> Point:
-            return self.observer.points[min(self.observer.fired_in[rule_id])]
-
-        return self._smallest(fires, False, first_seen)
-
     def _shadowed(self, rule_id: str, shadowers: tuple[str, ...], point: Point) -> Finding:
         rule = self.rule_base.rule(rule_id)
-        count = len(self.observer.fired_in[rule_id])
+        count = self.search.fires(rule_id)
         said = "; ".join(f"{other} ({describe_conclusion(self.rule_base.rule(other).then)})" for other in shadowers)
         return Finding(
             kind="shadowed-rule",
@@ -253,9 +219,19 @@ class Findings:
             question=rule.then.question if isinstance(rule.then, StanceClaim) else None,
             experts=(rule.expert,),
             rules=(rule_id, *shadowers),
-            scenario=self.observer.space.values(point),
+            scenario=self.space.values(point),
             scenarios=count,
         )
+
+
+def implies(rule_base: RuleBase, rule: Rule, other: Rule) -> bool:
+    """Whether `rule`'s conclusion already says everything `other`'s does: the same fact, or a subset of its outcomes."""
+    if isinstance(rule.then, FactClaim) or isinstance(other.then, FactClaim):
+        return isinstance(rule.then, FactClaim) and isinstance(other.then, FactClaim) and rule.then.fact == other.then.fact
+    if rule.then.question != other.then.question:
+        return False
+    scale = rule_base.vocabulary.questions[rule.then.question].outcomes
+    return set(allowed(rule.then.op, rule.then.values, scale)) <= set(allowed(other.then.op, other.then.values, scale))
 
 
 _KINDS: dict[str, FindingKind] = {

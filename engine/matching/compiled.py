@@ -16,7 +16,7 @@ scenario on the shipped rule base.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from engine.graphs import components
@@ -52,23 +52,46 @@ def _order(stratum: Stratum, produced: Mapping[str, str]) -> list[tuple[list[str
     return components(sorted(stratum.branches), needs)
 
 
-def generate(program: Program) -> tuple[str, list[Firing]]:
-    """The source of `run(v)` for a program, and the firings it can return (in the order it refers to them)."""
-    variables = {name: f"x{position}" for position, name in enumerate(sorted(program.kinds))}
+def variable_names(program: Program) -> dict[str, str]:
+    """The name each variable's rank has in generated code: `x0`, `x1`, ... in name order."""
+    return {name: f"x{position}" for position, name in enumerate(sorted(program.kinds))}
+
+
+def generate(
+    program: Program,
+    *,
+    header: Sequence[str] = ("def run(v):",),
+    reads: Mapping[str, str] | None = None,
+    flags: bool = False,
+    tests: Sequence[VarTest] = (),
+) -> tuple[str, list[Firing]]:
+    """The source of `run(v)` for a program, and the firings it can return (in the order it refers to them).
+
+    By default `run` reads each variable's rank as `v[name]` and returns the
+    firings, sorted. Bulk work changes both ends: `header` replaces the `def`
+    line (and may add lines that check the input), `reads` gives the
+    expression of each variable's rank (its name from `variable_names`, when
+    the header has set it already), and with `flags` the function returns
+    instead one boolean per firing, in the order of the list returned, then
+    one per test of `tests`: cheap to hash, and equal exactly when the
+    firings (and the tests) are.
+    """
+    variables = variable_names(program)
     facts = sorted({*program.rule_facts.values(), *(literal.fact for literal in program.literals() if isinstance(literal, FactLiteral))})
     fact_names = {fact: f"f{position}" for position, fact in enumerate(facts)}
     firings: list[Firing] = []
-    flags: dict[tuple[int, str], str] = {}
+    flag_names: dict[tuple[int, str], str] = {}
     for stratum in program.strata:
         for name, branch in sorted(stratum.branches.items()):
-            flags[(stratum.index, name)] = f"b{len(firings)}"
+            flag_names[(stratum.index, name)] = f"b{len(firings)}"
             firings.append(_firing(stratum.index, branch))
 
-    used = sorted({literal.var for literal in program.literals() if isinstance(literal, VarTest)})
-    lines = ["def run(v):"]
-    lines += [f"    {variables[name]} = v[{name!r}]" for name in used]
+    used = sorted({literal.var for literal in program.literals() if isinstance(literal, VarTest)} | {test.var for test in tests})
+    lines = list(header)
+    read = reads if reads is not None else {name: f"v[{name!r}]" for name in used}
+    lines += [f"    {variables[name]} = {read[name]}" for name in used if read[name] != variables[name]]
     lines += [f"    {fact_names[fact]} = False" for fact in facts]
-    lines += [f"    {flag} = False" for flag in flags.values()]
+    lines += [f"    {flag} = False" for flag in flag_names.values()]
     for stratum in program.strata:
         for group, cyclic in _order(stratum, program.rule_facts):
             indent = "    "
@@ -77,9 +100,9 @@ def generate(program: Program) -> tuple[str, list[Firing]]:
                 indent = "        "
             for name in group:
                 branch = stratum.branches[name]
-                flag = flags[(stratum.index, name)]
-                tests = [_condition(literal, variables, fact_names, program) for literal in branch.literals]
-                condition = " and ".join([f"not {flag}", *tests]) if cyclic else " and ".join(tests) or "True"
+                flag = flag_names[(stratum.index, name)]
+                conditions = [_condition(literal, variables, fact_names, program) for literal in branch.literals]
+                condition = " and ".join([f"not {flag}", *conditions]) if cyclic else " and ".join(conditions) or "True"
                 lines.append(f"{indent}if {condition}:")
                 lines.append(f"{indent}    {flag} = True")
                 produced = program.rule_facts.get(branch.rule_id)
@@ -89,6 +112,11 @@ def generate(program: Program) -> tuple[str, list[Firing]]:
                     lines.append(f"{indent}    changed = True")
             if cyclic:
                 lines += ["        if not changed:", "            break"]
+    if flags:
+        returned = [f"b{position}" for position in range(len(firings))]
+        returned += [_condition(test, variables, fact_names, program) for test in tests]
+        lines.append(f"    return ({', '.join(returned)},)" if returned else "    return ()")
+        return "\n".join(lines) + "\n", firings
     order = sorted(range(len(firings)), key=lambda position: firings[position])
     lines.append("    out = []")
     lines += [f"    if b{position}:\n        out.append(F[{position}])" for position in order]
@@ -106,10 +134,14 @@ def _condition(literal: VarTest | FactLiteral, variables: Mapping[str, str], fac
 def build(program: Program) -> Callable[[Encoded], tuple[Firing, ...]]:
     """The compiled `run(ranks)` of a program."""
     source, firings = generate(program)
-    namespace: dict[str, Any] = {"F": tuple(firings)}
-    exec(compile(source, "<forecast compiled program>", "exec"), namespace)
-    run: Callable[[Encoded], tuple[Firing, ...]] = namespace["run"]
+    run: Callable[[Encoded], tuple[Firing, ...]] = define(source, {"F": tuple(firings)})
     return run
+
+
+def define(source: str, namespace: dict[str, Any]) -> Any:
+    """The function `run` that `source` defines, with `namespace` as its globals."""
+    exec(compile(source, "<forecast compiled program>", "exec"), namespace)
+    return namespace["run"]
 
 
 class CompiledMatcher(Matcher):

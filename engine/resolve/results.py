@@ -1,4 +1,12 @@
-"""What a forecast is: per question, each expert's stance and the reasoning behind it."""
+"""What a forecast is: per question, each expert's stance and the reasoning behind it.
+
+A `Forecast` carries the reasoning (each stance's trace of steps); a
+`ForecastSummary`, what bulk work asks for (`Engine.forecast_many` without
+`trace`), carries the same outcomes, statuses and stances and no trace at
+all: its stances are `StanceSummary`s, which have no `trace` to read, so code
+that reads traces fails loudly on a summary instead of finding them empty.
+`Forecast.summary()` gives the summary of a full forecast.
+"""
 
 from __future__ import annotations
 
@@ -83,6 +91,68 @@ class Forecast:
     firings: tuple[Firing, ...]
 
     def question(self, question_id: str) -> QuestionResult:
+        for result in self.questions:
+            if result.id == question_id:
+                return result
+        raise KeyError(question_id)
+
+    def summary(self) -> ForecastSummary:
+        """The same forecast without its traces: what `Engine.forecast_many` gives without `trace`."""
+        return ForecastSummary(
+            values=self.values,
+            questions=tuple(
+                QuestionSummary(
+                    id=result.id,
+                    text=result.text,
+                    scale=result.scale,
+                    outcome=result.outcome,
+                    status=result.status,
+                    stances=tuple(
+                        StanceSummary(stance.expert, stance.outcomes, stance.status, stance.rules, stance.hedges, stance.accepted)
+                        for stance in result.stances
+                    ),
+                )
+                for result in self.questions
+            ),
+            facts=self.facts,
+            firings=self.firings,
+        )
+
+
+@record
+class StanceSummary:
+    """One expert's stance on one question, without its trace (see `Stance`)."""
+
+    expert: str
+    outcomes: tuple[str, ...]
+    status: StanceStatus
+    rules: tuple[str, ...]
+    hedges: tuple[str, ...]
+    accepted: Accepted | None = None
+
+
+@record
+class QuestionSummary:
+    """A question's combined outcome, status and stances, without traces (see `QuestionResult`)."""
+
+    id: str
+    text: str
+    scale: tuple[str, ...]
+    outcome: tuple[str, ...]
+    status: QuestionStatus
+    stances: tuple[StanceSummary, ...]
+
+
+@record
+class ForecastSummary:
+    """What one scenario yields, without the reasoning: outcomes, statuses, stances, facts and firings."""
+
+    values: Mapping[str, Value]
+    questions: tuple[QuestionSummary, ...]
+    facts: Mapping[str, tuple[str, ...]]
+    firings: tuple[Firing, ...]
+
+    def question(self, question_id: str) -> QuestionSummary:
         for result in self.questions:
             if result.id == question_id:
                 return result

@@ -16,8 +16,20 @@ from collections.abc import Mapping, Sequence
 from engine.language import FactLiteral, Literal, StanceClaim, Value, allowed, describe_conclusion, describe_literal, show_plain
 from engine.matching.compile import Branch, Program
 from engine.matching.matcher import Firing
-from engine.model import QuestionStatus, Rule, RuleBase
-from engine.resolve.results import Forecast, MatchedCondition, QuestionResult, Stance, Step
+from engine.model import Question, QuestionStatus, Rule, RuleBase
+from engine.resolve.results import (
+    Forecast,
+    ForecastSummary,
+    MatchedCondition,
+    QuestionResult,
+    QuestionSummary,
+    Stance,
+    StanceSummary,
+    Step,
+)
+
+STANCES_KEPT = 65_536
+"""How many distinct stances a resolver keeps for reuse before it starts afresh (bulk work meets the same ones again and again)."""
 
 
 def combine(stances: Sequence[Stance], scale: Sequence[str]) -> tuple[tuple[str, ...], QuestionStatus]:
@@ -50,7 +62,7 @@ def stance_outcomes(rules: Sequence[Rule], scale: Sequence[str]) -> tuple[str, .
 
 
 class Resolver:
-    """Builds `Forecast`s for one validated, compiled rule base."""
+    """Builds `Forecast`s (with traces) and `ForecastSummary`s (without) for one validated, compiled rule base."""
 
     def __init__(self, rule_base: RuleBase, program: Program) -> None:
         self.rule_base = rule_base
@@ -59,42 +71,72 @@ class Resolver:
             (branch.rule_id, branch.index): branch for stratum in program.strata for branch in stratum.branches.values()
         }
         self.expert_order = {name: position for position, name in enumerate(rule_base.experts)}
+        self.stance_of: dict[str, tuple[str, str]] = {
+            rule.id: (rule.then.question, rule.expert) for rule in rule_base.rules if isinstance(rule.then, StanceClaim)
+        }
+        """Each stance rule's question and expert."""
+        self._stances: dict[tuple[str, str, tuple[str, ...]], StanceSummary] = {}
 
     def resolve(self, values: Mapping[str, Value], firings: Sequence[Firing]) -> Forecast:
-        rule = self.rule_base.rule
-        support: dict[str, list[Firing]] = {}
-        for firing in firings:
-            fact = self.program.rule_facts.get(firing.rule_id)
-            if fact is not None:
-                support.setdefault(fact, []).append(firing)
+        """The forecast of a scenario, with each stance's trace."""
+        support = self._support(firings)
         questions = []
-        for question_id, question in self.rule_base.vocabulary.questions.items():
-            by_expert: dict[str, list[Firing]] = {}
-            for firing in firings:
-                then = rule(firing.rule_id).then
-                if isinstance(then, StanceClaim) and then.question == question_id:
-                    by_expert.setdefault(rule(firing.rule_id).expert, []).append(firing)
+        for question_id, question, by_expert in self._questions(firings):
             stances = tuple(
-                self._stance(expert, question_id, by_expert[expert], question.outcomes, values, support)
-                for expert in sorted(by_expert, key=lambda name: (self.expert_order.get(name, len(self.expert_order)), name))
+                self._stance(self._summary(expert, question_id, expert_firings, question.outcomes), expert_firings, values, support)
+                for expert, expert_firings in by_expert
             )
             outcome, status = combine(stances, question.outcomes)
             questions.append(
                 QuestionResult(id=question_id, text=question.text, scale=question.outcomes, outcome=outcome, status=status, stances=stances)
             )
-        facts = {fact: tuple(sorted({firing.rule_id for firing in supporters})) for fact, supporters in sorted(support.items())}
-        return Forecast(values=dict(values), questions=tuple(questions), facts=facts, firings=tuple(firings))
+        return Forecast(values=dict(values), questions=tuple(questions), facts=self._facts(support), firings=tuple(firings))
 
-    def _stance(
-        self,
-        expert: str,
-        question: str,
-        firings: list[Firing],
-        scale: tuple[str, ...],
-        values: Mapping[str, Value],
-        support: Mapping[str, list[Firing]],
-    ) -> Stance:
-        rules = [self.rule_base.rule(rule_id) for rule_id in sorted({firing.rule_id for firing in firings})]
+    def summarise(self, values: Mapping[str, Value], firings: Sequence[Firing]) -> ForecastSummary:
+        """The forecast of a scenario without traces: the same outcomes, statuses and stances as `resolve`, for less."""
+        questions = []
+        for question_id, question, by_expert in self._questions(firings):
+            stances = tuple(self._summary(expert, question_id, expert_firings, question.outcomes) for expert, expert_firings in by_expert)
+            outcome, status = combine_outcomes([stance.outcomes for stance in stances], question.outcomes)
+            questions.append(QuestionSummary(question_id, question.text, question.outcomes, outcome, status, stances))
+        return ForecastSummary(dict(values), tuple(questions), self._facts(self._support(firings)), tuple(firings))
+
+    def _support(self, firings: Sequence[Firing]) -> dict[str, list[Firing]]:
+        """The firings behind each derived fact."""
+        support: dict[str, list[Firing]] = {}
+        for firing in firings:
+            fact = self.program.rule_facts.get(firing.rule_id)
+            if fact is not None:
+                support.setdefault(fact, []).append(firing)
+        return support
+
+    @staticmethod
+    def _facts(support: Mapping[str, list[Firing]]) -> dict[str, tuple[str, ...]]:
+        return {fact: tuple(sorted({firing.rule_id for firing in supporters})) for fact, supporters in sorted(support.items())}
+
+    def _questions(self, firings: Sequence[Firing]) -> list[tuple[str, Question, list[tuple[str, list[Firing]]]]]:
+        """Each question, in vocabulary order, with the stance firings of each expert who spoke, in expert order."""
+        spoken: dict[str, dict[str, list[Firing]]] = {}
+        for firing in firings:
+            found = self.stance_of.get(firing.rule_id)
+            if found is not None:
+                spoken.setdefault(found[0], {}).setdefault(found[1], []).append(firing)
+        order = self.expert_order
+        result = []
+        for question_id, question in self.rule_base.vocabulary.questions.items():
+            by_expert = spoken.get(question_id, {})
+            experts = sorted(by_expert, key=lambda name: (order.get(name, len(order)), name))
+            result.append((question_id, question, [(expert, by_expert[expert]) for expert in experts]))
+        return result
+
+    def _summary(self, expert: str, question: str, firings: list[Firing], scale: tuple[str, ...]) -> StanceSummary:
+        """An expert's stance on a question from their fired stance rules (the same rules, the same stance: kept)."""
+        rule_ids = tuple(sorted({firing.rule_id for firing in firings}))
+        key = (expert, question, rule_ids)
+        found = self._stances.get(key)
+        if found is not None:
+            return found
+        rules = [self.rule_base.rule(rule_id) for rule_id in rule_ids]
         outcomes = stance_outcomes(rules, scale)
         accepted = None
         if not outcomes:
@@ -106,14 +148,30 @@ class Resolver:
                 ),
                 None,
             )
-        return Stance(
+        found = StanceSummary(
             expert=expert,
             outcomes=outcomes,
             status="stated" if outcomes else "self-conflict",
-            rules=tuple(rule.id for rule in rules),
+            rules=rule_ids,
             hedges=tuple(dict.fromkeys(rule.hedge for rule in rules if rule.hedge)),
-            trace=self._trace(firings, values, support),
             accepted=accepted,
+        )
+        if len(self._stances) >= STANCES_KEPT:
+            self._stances.clear()
+        self._stances[key] = found
+        return found
+
+    def _stance(
+        self, summary: StanceSummary, firings: Sequence[Firing], values: Mapping[str, Value], support: Mapping[str, list[Firing]]
+    ) -> Stance:
+        return Stance(
+            expert=summary.expert,
+            outcomes=summary.outcomes,
+            status=summary.status,
+            rules=summary.rules,
+            hedges=summary.hedges,
+            trace=self._trace(firings, values, support),
+            accepted=summary.accepted,
         )
 
     def _trace(self, firings: Sequence[Firing], values: Mapping[str, Value], support: Mapping[str, list[Firing]]) -> tuple[Step, ...]:

@@ -1,0 +1,74 @@
+"""`forecast batch` output: one row per scenario, as CSV or JSON Lines, the same bytes for the same input.
+
+CSV columns: `line` (where the scenario starts in the input), every
+variable, then for each question `QUESTION.outcome` (the combined outcomes,
+joined by `|`; empty for a conflict or no stance) and `QUESTION.status`,
+and with stances `QUESTION.EXPERT` for each expert with a rule on it: the
+outcomes they allow, `self-conflict`, or empty when they say nothing. A
+value is written as a scenario file writes it, so the file reads back.
+JSON Lines holds the same, one object a line:
+`{"line": 7, "values": {...}, "questions": {"q": {"outcome": [...], "status": "...", "stances": {...}}}}`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+
+from engine.language import show_plain
+from engine.model import Vocabulary
+from engine.resolve.results import ForecastSummary, StanceSummary
+
+Done = tuple[int, ForecastSummary]
+"""A scenario's line in the input, and its forecast."""
+
+
+def _experts(speakers: Mapping[str, Sequence[str]], question: str) -> Sequence[str]:
+    return speakers.get(question, ())
+
+
+def _stance_cell(stance: StanceSummary | None) -> str:
+    if stance is None:
+        return ""
+    return "|".join(stance.outcomes) if stance.outcomes else "self-conflict"
+
+
+def render_csv(done: Sequence[Done], vocabulary: Vocabulary, speakers: Mapping[str, Sequence[str]] | None) -> str:
+    """The CSV table; `speakers` (each question's experts, in order) adds their stances."""
+    import csv
+    import io
+
+    header = ["line", *vocabulary.variables]
+    for question in vocabulary.questions:
+        header += [f"{question}.outcome", f"{question}.status"]
+        if speakers is not None:
+            header += [f"{question}.{expert}" for expert in _experts(speakers, question)]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    for line, forecast in done:
+        cells = [str(line), *(show_plain(forecast.values[name]) for name in vocabulary.variables)]
+        for result in forecast.questions:
+            cells += ["|".join(result.outcome), result.status]
+            if speakers is not None:
+                said = {stance.expert: stance for stance in result.stances}
+                cells += [_stance_cell(said.get(expert)) for expert in _experts(speakers, result.id)]
+        writer.writerow(cells)
+    return out.getvalue()
+
+
+def render_jsonl(done: Sequence[Done], vocabulary: Vocabulary, speakers: Mapping[str, Sequence[str]] | None) -> str:
+    """The JSON Lines table; with `speakers`, each question's stances, by expert, in their order."""
+    lines = []
+    for line, forecast in done:
+        questions = {}
+        for result in forecast.questions:
+            entry: dict[str, object] = {"outcome": list(result.outcome), "status": result.status}
+            if speakers is not None:
+                entry["stances"] = {
+                    stance.expert: {"outcomes": list(stance.outcomes), "status": stance.status} for stance in result.stances
+                }
+            questions[result.id] = entry
+        values = {name: forecast.values[name] for name in vocabulary.variables}
+        lines.append(json.dumps({"line": line, "values": values, "questions": questions}, ensure_ascii=False))
+    return "".join(f"{text}\n" for text in lines)
