@@ -118,6 +118,11 @@ class Engine:
         checked = check_values(self.vocabulary, values)
         return self.resolver.resolve(checked, self.matcher.run(checked))
 
+    def summary(self, values: Mapping[str, Value]) -> ForecastSummary:
+        """`forecast` without the traces: the same outcomes, statuses, stances and facts, for less."""
+        checked = check_values(self.vocabulary, values)
+        return self.resolver.summarise(checked, self.matcher.run(checked))
+
     @overload
     def forecast_many(
         self,

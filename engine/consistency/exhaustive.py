@@ -412,7 +412,7 @@ class Sweep(Search):
         return self.first(key)
 
     def evidence(self, key: Key, point: Point) -> Evidence:
-        return self.sample.evidence(key, point) if key[0] == "promise" else self.view.observe(point).shows[key]
+        return self.sample.evidence(key, point) if key[0] == "promise" else self.view.evidence(key, point)
 
     def _fired(self, rule_id: str) -> Iterator[tuple[Sub, int, int, Component]]:
         """Each value of the rule's component where it fires: the value, its count, its first position, the component."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from engine.language import allowed, describe_conclusion, holds
 from engine.model import Invariant, Vocabulary
 from engine.records import record
-from engine.resolve.results import Forecast
+from engine.resolve.results import Forecast, ForecastSummary, Stance, StanceSummary
 
 
 @record
@@ -28,7 +28,7 @@ class Breach:
         return f"{held}, but '{describe_conclusion(bound)}' rules out {', '.join(self.forbidden)}"
 
 
-def invariant_breach(invariant: Invariant, forecast: Forecast, vocabulary: Vocabulary) -> Breach | None:
+def invariant_breach(invariant: Invariant, forecast: Forecast | ForecastSummary, vocabulary: Vocabulary) -> Breach | None:
     """How `forecast` breaks `invariant`, or None when it holds.
 
     It holds when its `when` does not, or when every outcome the stance in
@@ -41,8 +41,9 @@ def invariant_breach(invariant: Invariant, forecast: Forecast, vocabulary: Vocab
     bound = invariant.require
     result = forecast.question(bound.question)
     permitted = set(allowed(bound.op, bound.values, result.scale))
+    stances: tuple[Stance | StanceSummary, ...]
     if invariant.expert is None:
-        stances = result.stances
+        stances = tuple(result.stances)
         outcomes = result.outcome
     else:
         stances = tuple(stance for stance in result.stances if stance.expert == invariant.expert)

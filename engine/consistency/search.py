@@ -22,7 +22,7 @@ from collections.abc import Callable, Mapping
 from itertools import combinations
 from typing import Literal
 
-from hypothesis import HealthCheck, Verbosity, find, settings
+from hypothesis import HealthCheck, Phase, Verbosity, find, settings
 from hypothesis.errors import NoSuchExample
 
 from engine.consistency.invariants import invariant_breach
@@ -88,12 +88,33 @@ class Evidence:
 
 @record
 class Observation:
-    fired: frozenset[str]
-    shows: Mapping[Key, Evidence]
+    """What one point tried showed: its place in the order tried, and its keys (the evidence is made again when asked)."""
+
+    index: int
+    shows: frozenset[Key]
 
 
 def _outcomes(outcomes: tuple[str, ...]) -> str:
     return ", ".join(outcomes)
+
+
+def shrink(point: Point, holds: Callable[[Point], bool]) -> Point:
+    """A point that `holds`, reached from `point` one variable at a time, where no variable can move nearer its default and hold.
+
+    Each variable in turn goes to the first class, from its default, that
+    still holds; passes repeat until none moves. Every move lowers a class
+    position, so it ends.
+    """
+    moved = True
+    while moved:
+        moved = False
+        for place, position in enumerate(point):
+            for nearer in range(position):
+                candidate = (*point[:place], nearer, *point[place + 1 :])
+                if holds(candidate):
+                    point, moved = candidate, True
+                    break
+    return point
 
 
 class Observer:
@@ -104,7 +125,8 @@ class Observer:
         self.space = space
         self.budget = budget or Budget()
         self.points: list[Point] = []
-        self.fired_in: dict[str, set[int]] = {rule.id: set() for rule in engine.rule_base.rules}
+        self.fired_in: dict[str, int] = {rule.id: 0 for rule in engine.rule_base.rules}
+        """For each rule, where it fired: bit i is the i-th point tried (a few bytes a rule, where sets took a box per firing)."""
         self._plain: dict[Point, Observation] = {}
         self._promises: dict[Point, dict[Key, Evidence]] = {}
         self._reordered: Engine | None = None
@@ -113,24 +135,32 @@ class Observer:
     def promise_checks(self) -> int:
         return len(self._promises)
 
+    def checked(self, point: Point) -> bool:
+        """Whether the engine's promises were checked on `point`."""
+        return point in self._promises
+
     def observe(self, point: Point, promises: bool = False) -> Observation:
         """What `point` shows; with `promises`, also the sampled engine promises."""
         plain = self._plain.get(point)
-        forecast: Forecast | None = None
         if plain is None:
             self.budget.check()
-            plain, forecast = self._evaluate(point)
-            for rule_id in plain.fired:
-                self.fired_in[rule_id].add(len(self.points))
+            fired, shows = self._evaluate(point)
+            bit = 1 << len(self.points)
+            for rule_id in fired:
+                self.fired_in[rule_id] |= bit
+            plain = self._plain[point] = Observation(len(self.points), frozenset(shows))
             self.points.append(point)
-            self._plain[point] = plain
         if not promises or ("promise", "terminates") in plain.shows:
             return plain
         if point not in self._promises:
             self.budget.check()
             values = self.space.values(point)
-            self._promises[point] = self._check_promises(values, forecast or self.engine.forecast(values))
-        return Observation(plain.fired, {**plain.shows, **self._promises[point]})
+            self._promises[point] = self._check_promises(values, self.engine.forecast(values))
+        return Observation(plain.index, plain.shows | self._promises[point].keys())
+
+    def fired(self, rule_id: str, observation: Observation) -> bool:
+        """Whether the rule fired in the point observed."""
+        return bool(self.fired_in[rule_id] >> observation.index & 1)
 
     def keys(self) -> set[Key]:
         return {key for observation in self._plain.values() for key in observation.shows} | {
@@ -148,15 +178,18 @@ class Observer:
         return next(point for point in self.points if key in self.observe(point, point in self._promises).shows)
 
     def evidence(self, key: Key, point: Point) -> Evidence:
-        """What `point` shows about `key` (a point that shows it)."""
-        return self.observe(point, sampled_promise(key)).shows[key]
+        """What `point` shows about `key` (a point that shows it), in words: the point is evaluated again."""
+        if sampled_promise(key):
+            return self._promises[point][key]
+        return self._evaluate(point)[1][key]
 
-    def _evaluate(self, point: Point) -> tuple[Observation, Forecast | None]:
+    def _evaluate(self, point: Point) -> tuple[frozenset[str], dict[Key, Evidence]]:
+        """The rules that fire at `point`, and what it shows, each key with its evidence."""
         values = self.space.values(point)
         try:
-            forecast = self.engine.forecast(values)
+            forecast = self.engine.summary(values)  # what a point shows needs no trace: the promises take a full forecast
         except EngineFailure as failure:
-            return Observation(frozenset(), {("promise", "terminates"): Evidence((), (), str(failure))}), None
+            return frozenset(), {("promise", "terminates"): Evidence((), (), str(failure))}
         shows: dict[Key, Evidence] = {}
         for question in forecast.questions:
             for stance in question.stances:
@@ -181,7 +214,7 @@ class Observer:
             # Claims that allow no outcome together fit no probabilities either: that is the self-conflict already shown.
             if ("self-conflict", expert, question_id) not in shows:
                 shows[("probabilistic-self-conflict", expert, question_id, lexicon)] = Evidence(rules, (expert,), said)
-        return Observation(fired, shows), forecast
+        return fired, shows
 
     def _check_promises(self, values: Mapping[str, Value], forecast: Forecast) -> dict[Key, Evidence]:
         broken: dict[Key, Evidence] = {}
@@ -308,17 +341,18 @@ class Observed(Search):
         return found if found is not None else self.first(key)
 
     def fires(self, rule_id: str) -> int:
-        return len(self.observer.fired_in[rule_id])
+        return self.observer.fired_in[rule_id].bit_count()
 
     def first_firing(self, rule_id: str) -> Point:
-        return self.observer.points[min(self.observer.fired_in[rule_id])]
+        where = self.observer.fired_in[rule_id]
+        return self.observer.points[(where & -where).bit_length() - 1]
 
     def smallest_firing(self, rule_id: str) -> Point:
-        found = self.minimal(lambda observation: rule_id in observation.fired, False)
+        found = self.minimal(lambda observation: self.observer.fired(rule_id, observation), False)
         return found if found is not None else self.first_firing(rule_id)
 
     def covers(self, rule_id: str, other: str) -> bool:
-        return self.observer.fired_in[rule_id] <= self.observer.fired_in[other]
+        return not self.observer.fired_in[rule_id] & ~self.observer.fired_in[other]
 
     def same(self, rule_id: str, other: str) -> bool:
         return self.observer.fired_in[rule_id] == self.observer.fired_in[other]
@@ -358,9 +392,12 @@ class Sampled(Observed):
     """Hypothesis over class positions, with a fixed seed so every run draws the same points.
 
     Exploring is a `find` whose condition never holds, so hypothesis draws
-    `max_examples` points. Shrinking a finding is a `find` for it with the
-    same seed: hypothesis draws the same points up to the first one that
-    shows it, then shrinks it.
+    `max_examples` points. A finding is shrunk from the simplest point drawn
+    that shows it, one variable at a time: each variable in turn moves to
+    the first class nearer its default that still shows it, until none can
+    move. Every step is a point of the space, evaluated once and kept, so
+    shrinking costs a few evaluations a variable, where a `find` per
+    finding would draw the search again and grows with the rule base.
     """
 
     method: Method = "hypothesis"
@@ -374,6 +411,7 @@ class Sampled(Observed):
         self.strategy = observer.space.strategy()
         self.settings = settings(
             max_examples=max_examples,
+            phases=(Phase.generate, Phase.shrink),  # no explaining: a finding says in its own words why it shows
             database=None,
             deadline=None,
             derandomize=False,
@@ -397,7 +435,12 @@ class Sampled(Observed):
             self.progress(self.max_examples, self.max_examples)
 
     def minimal(self, shows: Callable[[Observation], bool], promises: bool) -> Point | None:
-        return self._find(lambda point: shows(self.observer.observe(point, promises)))
+        def holds(point: Point) -> bool:
+            return shows(self.observer.observe(point, promises))
+
+        drawn = [point for point in self.observer.points if not promises or self.observer.checked(point)]
+        start = min(filter(holds, drawn), key=ScenarioSpace.simplicity, default=None)
+        return None if start is None else shrink(start, holds)
 
     def _find(self, condition: Callable[[Point], bool]) -> Point | None:
         try:

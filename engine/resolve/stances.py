@@ -80,10 +80,12 @@ class Resolver:
     def resolve(self, values: Mapping[str, Value], firings: Sequence[Firing]) -> Forecast:
         """The forecast of a scenario, with each stance's trace."""
         support = self._support(firings)
+        steps: dict[Firing, Step] = {}
+        """Each firing's step, made once: a derived fact's firings are in the trace of every stance it supports."""
         questions = []
         for question_id, question, by_expert in self._questions(firings):
             stances = tuple(
-                self._stance(self._summary(expert, question_id, expert_firings, question.outcomes), expert_firings, values, support)
+                self._stance(self._summary(expert, question_id, expert_firings, question.outcomes), expert_firings, values, support, steps)
                 for expert, expert_firings in by_expert
             )
             outcome, status = combine(stances, question.outcomes)
@@ -162,7 +164,12 @@ class Resolver:
         return found
 
     def _stance(
-        self, summary: StanceSummary, firings: Sequence[Firing], values: Mapping[str, Value], support: Mapping[str, list[Firing]]
+        self,
+        summary: StanceSummary,
+        firings: Sequence[Firing],
+        values: Mapping[str, Value],
+        support: Mapping[str, list[Firing]],
+        steps: dict[Firing, Step],
     ) -> Stance:
         return Stance(
             expert=summary.expert,
@@ -170,17 +177,20 @@ class Resolver:
             status=summary.status,
             rules=summary.rules,
             hedges=summary.hedges,
-            trace=self._trace(firings, values, support),
+            trace=self._trace(firings, values, support, steps),
             accepted=summary.accepted,
         )
 
-    def _trace(self, firings: Sequence[Firing], values: Mapping[str, Value], support: Mapping[str, list[Firing]]) -> tuple[Step, ...]:
+    def _trace(
+        self, firings: Sequence[Firing], values: Mapping[str, Value], support: Mapping[str, list[Firing]], steps: dict[Firing, Step]
+    ) -> tuple[Step, ...]:
         """The firings behind `firings`, causes before consequences."""
         ordered: list[Firing] = []
         visiting: set[Firing] = set()
+        """Every firing met so far: being visited, or already in `ordered`."""
 
         def visit(firing: Firing) -> None:
-            if firing in visiting or firing in ordered:
+            if firing in visiting:
                 return
             visiting.add(firing)
             for fact in firing.facts:
@@ -190,7 +200,10 @@ class Resolver:
 
         for firing in sorted(firings):
             visit(firing)
-        return tuple(self._step(firing, values) for firing in ordered)
+        for firing in ordered:
+            if firing not in steps:
+                steps[firing] = self._step(firing, values)
+        return tuple(steps[firing] for firing in ordered)
 
     def _step(self, firing: Firing, values: Mapping[str, Value]) -> Step:
         rule = self.rule_base.rule(firing.rule_id)
