@@ -22,14 +22,14 @@ from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 from strategies import conditions, rule_lists, vocabularies
 
-from engine.consistency import ConsistencyReport, run_consistency
+from engine.consistency import ConsistencyReport, counting, run_consistency
 from engine.consistency import exhaustive as sweep_module
-from engine.language import Op, StanceClaim, TooManyBranches, Value
+from engine.language import AllOf, BooleanKind, FactRef, NotOf, Op, StanceClaim, TooManyBranches, Value, VarTest
 from engine.load.strata import NegationCycle
 from engine.matching.compile import Program, compile_rules
 from engine.matching.compiled import CompiledMatcher
 from engine.matching.matcher import Firing, Matcher
-from engine.model import Checks, Expert, Invariant, RuleBase
+from engine.model import Checks, Expert, Fact, Invariant, Question, Rule, RuleBase, Variable, Vocabulary
 from engine.pipeline import Engine
 from engine.records import replace
 from engine.space import ScenarioSpace
@@ -91,14 +91,36 @@ def test_the_sweep_reports_what_forecasting_every_class_reports(rule_base: RuleB
         reject()
     fast = Engine(rule_base, program, CompiledMatcher(program))
     slow = Engine(rule_base, program, Unproven(program))
-    group = sweep_module.GROUP
-    sweep_module.GROUP = 1 if split else group  # every rule a component of its own, and every candidate pair one too
+    group = counting.GROUP
+    counting.GROUP = 1 if split else group  # every rule a component of its own, and every candidate pair one too
     try:
         swept = run_consistency(fast, promise_sample=5)
     finally:
-        sweep_module.GROUP = group
+        counting.GROUP = group
     assert swept.method == "exhaustive"
     same_report(swept, run_consistency(slow, promise_sample=5))
+
+
+def test_an_expert_whose_only_rule_can_never_fire_is_swept_and_its_rule_is_dead() -> None:
+    """A condition that contradicts itself compiles to no branch: the expert's part of the flags is empty (hypothesis found this)."""
+    never = AllOf((FactRef("f0"), VarTest("v0", Op.IS, (False,)), NotOf(FactRef("f0"))))
+    rule_base = RuleBase(
+        directory=Path("."),
+        vocabulary=Vocabulary(
+            variables={name: Variable(BooleanKind(), "a variable") for name in ("v0", "v1")},
+            facts={"f0": Fact("a derived fact")},
+            questions={"q": Question("a question?", ("no", "yes"))},
+        ),
+        experts={"e": Expert("E", "tests"), "f": Expert("F", "tests")},
+        rules=(Rule(id="e.r0", expert="e", then=StanceClaim("q", Op.IS, ("yes",)), when=never),),
+        seeds={},
+        checks=Checks(),
+    )
+    program = compile_rules(rule_base.rules, rule_base.vocabulary)
+    swept = run_consistency(Engine(rule_base, program, CompiledMatcher(program)), promise_sample=5)
+    assert swept.method == "exhaustive"
+    assert [(finding.kind, finding.subject) for finding in swept.findings] == [("dead-rule", "e.r0")]
+    same_report(swept, run_consistency(Engine(rule_base, program, Unproven(program)), promise_sample=5))
 
 
 @pytest.fixture(scope="module")
@@ -154,15 +176,15 @@ def test_the_order_is_simplest_first_for_any_space(counts: list[int]) -> None:
 def test_counts_do_not_depend_on_how_the_classes_are_cut(shipped_engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
     """One chunk counted in blocks of 7, or of 512, or class by class and merged: the same counts and first classes."""
     space = ScenarioSpace.of(shipped_engine.rule_base)
-    plan = sweep_module.plan(shipped_engine, space)
-    run, getters = sweep_module.build(plan)
+    plan = counting.plan(shipped_engine, space)
+    run, getters = counting.build(plan)
     order = space.order()
-    whole = sweep_module.count_chunk(run, getters, order, 0)
-    monkeypatch.setattr(sweep_module, "BLOCK", 7)
-    assert sweep_module.count_chunk(run, getters, order, 0) == whole
+    whole = counting.count_chunk(run, getters, order, 0)
+    monkeypatch.setattr(counting, "BLOCK", 7)
+    assert counting.count_chunk(run, getters, order, 0) == whole
     merged: list[dict[object, tuple[int, int]]] = [{} for _ in getters]
     for position in range(len(order)):
-        for tally, part in zip(merged, sweep_module.count_chunk(run, getters, order[position : position + 1], position), strict=True):
+        for tally, part in zip(merged, counting.count_chunk(run, getters, order[position : position + 1], position), strict=True):
             for sub, (number, first) in part.items():
                 found = tally.get(sub)
                 tally[sub] = (number, first) if found is None else (found[0] + number, found[1])

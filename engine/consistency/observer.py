@@ -1,0 +1,243 @@
+"""Running the engine on points of the scenario space, once each, and keeping what each showed.
+
+An `Observer` evaluates a point (a class position per variable) without
+traces and keeps only its keys, what it showed (self-conflicts,
+disagreements, broken invariants, broken promises), and one bit per rule
+for whether it fired; the evidence, in words, is made again for the few
+points a report shows. The engine's own promises (order, traces) cost
+full forecasts and are checked only on the points asked. `shrink` walks a
+point towards the default classes while a condition holds. A `Budget`
+bounds all of it: past its deadline, the next point not yet run raises
+`OutOfTime`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from itertools import combinations
+
+from engine.consistency.invariants import invariant_breach
+from engine.consistency.likelihoods import conflicts
+from engine.consistency.promises import SAMPLED_PROMISES, differs, reordered, trace_problem
+from engine.errors import EngineFailure
+from engine.language import Value, describe_conclusion
+from engine.pipeline import Engine
+from engine.records import record
+from engine.resolve.results import Forecast
+from engine.space import Point, ScenarioSpace
+
+Key = tuple[str, ...]
+"""What a scenario shows: ("self-conflict", expert, question), ("probabilistic-self-conflict", expert, question,
+lexicon), ("disagreement", question, a, b),
+("invariant", name) or ("promise", name)."""
+
+
+class OutOfTime(BaseException):
+    """The search's time budget ran out before the next scenario.
+
+    A `BaseException`, like `KeyboardInterrupt`: hypothesis, which runs the
+    sampled search, would take an `Exception` raised by the condition for a
+    finding to shrink; this one it lets through at once.
+    """
+
+
+@record
+class Budget:
+    """When the search must stop (`deadline`, on `clock`), and what is asked before each new scenario.
+
+    `checkpoint` may raise to stop the search (the command line raises an
+    interrupt that something swallowed).
+    """
+
+    deadline: float | None = None
+    clock: Callable[[], float] = time.monotonic
+    checkpoint: Callable[[], None] | None = None
+
+    def check(self) -> None:
+        if self.checkpoint is not None:
+            self.checkpoint()
+        if self.deadline is not None and self.clock() >= self.deadline:
+            raise OutOfTime
+
+
+def sampled_promise(key: Key) -> bool:
+    """Whether `key` is a promise checked only on the sample of scenarios."""
+    return key[0] == "promise" and key[1] in SAMPLED_PROMISES
+
+
+@record
+class Evidence:
+    """What one scenario shows about one key: the rules and experts involved, in words."""
+
+    rules: tuple[str, ...]
+    experts: tuple[str, ...]
+    text: str
+
+
+@record
+class Observation:
+    """One point tried: its place in the order tried, and the promises it broke when they were checked on it.
+
+    What else it showed is kept by the `Observer`, a bit per key (`Observer.shows`).
+    """
+
+    index: int
+    promised: frozenset[Key] = frozenset()
+
+
+def _outcomes(outcomes: tuple[str, ...]) -> str:
+    return ", ".join(outcomes)
+
+
+def shrink(point: Point, holds: Callable[[Point], bool]) -> Point:
+    """A point that `holds`, reached from `point` one variable at a time, where no variable can move nearer its default and hold.
+
+    Each variable in turn goes to the first class, from its default, that
+    still holds; passes repeat until none moves. Every move lowers a class
+    position, so it ends.
+    """
+    moved = True
+    while moved:
+        moved = False
+        for place, position in enumerate(point):
+            for nearer in range(position):
+                candidate = (*point[:place], nearer, *point[place + 1 :])
+                if holds(candidate):
+                    point, moved = candidate, True
+                    break
+    return point
+
+
+class Observer:
+    """Runs the engine on points, once each, and keeps what every point showed."""
+
+    def __init__(self, engine: Engine, space: ScenarioSpace, budget: Budget | None = None) -> None:
+        self.engine = engine
+        self.space = space
+        self.budget = budget or Budget()
+        self.points: list[Point] = []
+        self.fired_in: dict[str, int] = {rule.id: 0 for rule in engine.rule_base.rules}
+        """For each rule, where it fired: bit i is the i-th point tried (a few bytes a rule, where sets took a box per firing)."""
+        self.shown_in: dict[Key, int] = {}
+        """For each key shown, where: bit i is the i-th point tried. Memory grows with the keys, not with the points times keys."""
+        self._plain: dict[Point, Observation] = {}
+        self._promises: dict[Point, dict[Key, Evidence]] = {}
+        self._reordered: Engine | None = None
+
+    @property
+    def promise_checks(self) -> int:
+        return len(self._promises)
+
+    def checked(self, point: Point) -> bool:
+        """Whether the engine's promises were checked on `point`."""
+        return point in self._promises
+
+    def observe(self, point: Point, promises: bool = False) -> Observation:
+        """What `point` shows; with `promises`, also the sampled engine promises."""
+        plain = self._plain.get(point)
+        if plain is None:
+            self.budget.check()
+            fired, shows = self._evaluate(point)
+            bit = 1 << len(self.points)
+            for rule_id in fired:
+                self.fired_in[rule_id] |= bit
+            for key in shows:
+                self.shown_in[key] = self.shown_in.get(key, 0) | bit
+            plain = self._plain[point] = Observation(len(self.points))
+            self.points.append(point)
+        if not promises or self.showed(("promise", "terminates"), plain):
+            return plain
+        if point not in self._promises:
+            self.budget.check()
+            values = self.space.values(point)
+            self._promises[point] = self._check_promises(values, self.engine.forecast(values))
+        return Observation(plain.index, frozenset(self._promises[point]))
+
+    def fired(self, rule_id: str, observation: Observation) -> bool:
+        """Whether the rule fired in the point observed."""
+        return bool(self.fired_in[rule_id] >> observation.index & 1)
+
+    def showed(self, key: Key, observation: Observation) -> bool:
+        """Whether the point observed showed `key` (a sampled promise: if it was checked there)."""
+        return key in observation.promised or bool(self.shown_in.get(key, 0) >> observation.index & 1)
+
+    def shows(self, observation: Observation) -> set[Key]:
+        """Every key the point observed showed."""
+        return {key for key, where in self.shown_in.items() if where >> observation.index & 1} | observation.promised
+
+    def keys(self) -> set[Key]:
+        return set(self.shown_in) | {key for shown in self._promises.values() for key in shown}
+
+    def count(self, key: Key) -> int:
+        """How many of the points tried show `key`."""
+        if sampled_promise(key):
+            return sum(1 for shown in self._promises.values() if key in shown)
+        return self.shown_in.get(key, 0).bit_count()
+
+    def first(self, key: Key) -> Point:
+        """The first point tried that showed `key`."""
+        if sampled_promise(key):
+            return next(point for point in self.points if key in self._promises.get(point, ()))
+        where = self.shown_in[key]
+        return self.points[(where & -where).bit_length() - 1]
+
+    def evidence(self, key: Key, point: Point) -> Evidence:
+        """What `point` shows about `key` (a point that shows it), in words: the point is evaluated again."""
+        if sampled_promise(key):
+            return self._promises[point][key]
+        return self._evaluate(point)[1][key]
+
+    def _evaluate(self, point: Point) -> tuple[frozenset[str], dict[Key, Evidence]]:
+        """The rules that fire at `point`, and what it shows, each key with its evidence."""
+        values = self.space.values(point)
+        try:
+            forecast = self.engine.summary(values)  # what a point shows needs no trace: the promises take a full forecast
+        except EngineFailure as failure:
+            return frozenset(), {("promise", "terminates"): Evidence((), (), str(failure))}
+        shows: dict[Key, Evidence] = {}
+        for question in forecast.questions:
+            for stance in question.stances:
+                if stance.status == "self-conflict":
+                    said = "; ".join(f"{rule} says {describe_conclusion(self.engine.rule_base.rule(rule).then)}" for rule in stance.rules)
+                    shows[("self-conflict", stance.expert, question.id)] = Evidence(stance.rules, (stance.expert,), said)
+            stated = [stance for stance in question.stances if stance.outcomes]
+            for one, other in combinations(stated, 2):
+                if not set(one.outcomes) & set(other.outcomes):
+                    text = (
+                        f"{one.expert} allows {_outcomes(one.outcomes)} ({', '.join(one.rules)}); "
+                        f"{other.expert} allows {_outcomes(other.outcomes)} ({', '.join(other.rules)})"
+                    )
+                    key = ("disagreement", question.id, one.expert, other.expert)
+                    shows[key] = Evidence(tuple(sorted({*one.rules, *other.rules})), (one.expert, other.expert), text)
+        for invariant in self.engine.rule_base.checks.invariants:
+            breach = invariant_breach(invariant, forecast, self.engine.rule_base.vocabulary)
+            if breach is not None:
+                shows[("invariant", invariant.name)] = Evidence(breach.rules, breach.experts, str(breach))
+        fired = frozenset(firing.rule_id for firing in forecast.firings)
+        for lexicon, question_id, expert, rules, said in conflicts(self.engine, fired):
+            # Claims that allow no outcome together fit no probabilities either: that is the self-conflict already shown.
+            if ("self-conflict", expert, question_id) not in shows:
+                shows[("probabilistic-self-conflict", expert, question_id, lexicon)] = Evidence(rules, (expert,), said)
+        return fired, shows
+
+    def _check_promises(self, values: Mapping[str, Value], forecast: Forecast) -> dict[Key, Evidence]:
+        broken: dict[Key, Evidence] = {}
+        difference = differs(forecast, self.engine.forecast(dict(reversed(list(values.items())))))
+        if difference is not None:
+            broken[("promise", "values-order")] = Evidence((), (), f"with the variables given in reverse order, {difference}")
+        try:
+            difference = differs(forecast, self._reordered_engine().forecast(values))
+        except EngineFailure as failure:
+            difference = f"the engine failed: {failure}"
+        if difference is not None:
+            broken[("promise", "rule-order")] = Evidence((), (), f"with the rules compiled in reverse order, {difference}")
+        problem = trace_problem(forecast)
+        if problem is not None:
+            broken[("promise", "quoted-traces")] = Evidence((), (), problem)
+        return broken
+
+    def _reordered_engine(self) -> Engine:
+        if self._reordered is None:
+            self._reordered = reordered(self.engine)
+        return self._reordered
