@@ -10,7 +10,12 @@ tests, 12 variables, seed 0) with one scenario. For each size:
 - `forecast check` (validates everything, never uses the cache);
 - one forecast: `forecast scenarios/s1.yaml` on a cache hit;
 - the limits check itself (`engine.matching.limits.program_problems`), in
-  process, on the compiled program.
+  process, on the compiled program;
+- `forecast check --consistency`, with its peak memory (`--consistency-runs`
+  runs each, 1 by default: at 5,000 rules one takes minutes). The synthetic
+  spaces are far past the exhaustive limit, so this is the sampled search:
+  1,000 scenarios drawn, every finding shrunk. It exits 1, having found
+  what a random rule base holds.
 
 Every figure is a median; each is also given as a ratio to the same figure
 at 100 rules, measured in the same run (the commands of every size take
@@ -23,7 +28,7 @@ The commands run as an installed tool runs: with bytecode caches allowed
 (PYTHONDONTWRITEBYTECODE is removed from their environment) and the engine
 of this checkout first on the path.
 
-Usage: python benchmarks/bench_scale.py [--runs 5]
+Usage: python benchmarks/bench_scale.py [--runs 5] [--consistency-runs 1]
 Writes benchmarks/results/bench_scale.json and prints a table.
 """
 
@@ -64,6 +69,40 @@ def run(command: list[str], cwd: Path, env: dict[str, str]) -> float:
     if result.returncode != 0:
         raise SystemExit(f"{' '.join(command)} in {cwd} failed: {result.stderr.decode(errors='replace')}")
     return elapsed
+
+
+PEAK = """
+import resource, runpy, sys
+sys.argv = ["forecast", *sys.argv[2:]]
+try:
+    runpy.run_module("engine", run_name="__main__")
+finally:
+    with open({path!r}, "w") as out:
+        out.write(str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))
+"""
+"""Runs the command in this interpreter and writes its peak resident memory (KiB, Linux) to a file."""
+
+
+def consistency_medians(runs: int, workspace: Path) -> tuple[dict[int, float], dict[int, float]]:
+    """`check --consistency` at each size: median wall seconds and peak MiB (exit 1, findings, is its normal end)."""
+    env = {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
+    seconds: dict[int, list[float]] = {size: [] for size in SIZES}
+    peaks: dict[int, list[float]] = {size: [] for size in SIZES}
+    for _ in range(runs):
+        for size in SIZES:
+            peak_file = workspace / f"peak-{size}"
+            command = [sys.executable, "-c", PEAK.format(path=str(peak_file)), "-", "check", "--consistency"]
+            size_env = {**env, "PYTHONPATH": str(ROOT), "FORECAST_CACHE_DIR": str(workspace / "cache" / str(size))}
+            start = time.perf_counter()
+            result = subprocess.run(command, cwd=workspace / str(size), env=size_env, capture_output=True, check=False)
+            seconds[size].append(time.perf_counter() - start)
+            if result.returncode not in (0, 1) or not result.stdout.startswith(b"ok:"):
+                raise SystemExit(f"check --consistency at {size} rules failed: {result.stderr.decode(errors='replace')}")
+            peaks[size].append(int(peak_file.read_text()) / 1024)
+    return (
+        {size: statistics.median(values) for size, values in seconds.items()},
+        {size: statistics.median(values) for size, values in peaks.items()},
+    )
 
 
 def in_process(function: Callable[[], object], repeat: int) -> float:
@@ -138,12 +177,14 @@ def limits_medians(workspace: Path) -> tuple[dict[int, float], dict[str, float]]
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=5, help="runs of each command at each size (default 5)")
+    parser.add_argument("--consistency-runs", type=int, default=1, help="runs of check --consistency at each size (default 1)")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="bench-scale-") as folder:
         workspace = Path(folder)
         medians = command_medians(args.runs, workspace)
         medians["limits check (in process)"], shipped = limits_medians(workspace)
+        medians["check --consistency"], peaks = consistency_medians(args.consistency_runs, workspace)
     rows = []
     for name, by_size in medians.items():
         seconds = [by_size[size] for size in SIZES]
@@ -159,6 +200,7 @@ def main() -> None:
     for row in rows:
         cells = "".join(f"{row['median_s'][str(size)] * 1000:>10.1f}ms ({row['ratio_to_100'][str(size)]:>5.1f}x)" for size in SIZES)
         print(f"{row['what']:<28}{cells}{row['growth_exponent']:>10.2f}")
+    print(f"{'check --consistency peak':<28}" + "".join(f"{peaks[size]:>18.0f}MB" for size in SIZES))
     share = shipped["limits check, s"] / shipped["forecast scenarios/heavy_fighting.yaml (cache hit), s"]
     print()
     print(
@@ -169,7 +211,9 @@ def main() -> None:
     machine = {"python": platform.python_version(), "machine": platform.machine(), "cores": os.cpu_count(), "runs": args.runs}
     results = ROOT / "benchmarks" / "results"
     results.mkdir(exist_ok=True)
-    report = {"machine": machine, "sizes": list(SIZES), "rows": rows, "shipped": shipped}
+    machine["consistency_runs"] = args.consistency_runs
+    consistency_peak = {str(size): value for size, value in peaks.items()}
+    report = {"machine": machine, "sizes": list(SIZES), "rows": rows, "consistency_peak_mib": consistency_peak, "shipped": shipped}
     (results / "bench_scale.json").write_text(json.dumps(report, indent=2) + "\n")
 
 

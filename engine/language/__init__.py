@@ -3,7 +3,8 @@
 This package is the one place that says what the language means, a module
 a concern: `operators` (what each operator means, on ranks, and how
 generated code spells it), `kinds` (the kinds of variables: their values,
-ranks, checks and classes; ordered scales), `conditions` (the trees of
+ranks, checks and classes; ordered scales), `chances` (the probabilities
+of an uncertain input, read exactly), `conditions` (the trees of
 conditions and conclusions: walking, evaluation, normal form) and `words`
 (how it is all said). Every stage uses it, through the names below: validation (is this a value of that variable?), compilation (conditions
 in disjunctive normal form), the matchers and the reference model (does a
@@ -29,6 +30,7 @@ ranks; an ordered scale of outcomes is a level variable.
 
 from __future__ import annotations
 
+from engine.language.chances import TOLERANCE, ChanceProblem, probability
 from engine.language.conditions import (
     MAX_BRANCHES,
     AllOf,
@@ -52,7 +54,7 @@ from engine.language.conditions import (
     holds,
     leaves,
 )
-from engine.language.kinds import KINDS, TOLERANCE, BooleanKind, ChanceProblem, Kind, LevelKind, NumberKind, allowed, declare, probability
+from engine.language.kinds import KINDS, BooleanKind, Kind, LevelKind, NumberKind, allowed, declare
 from engine.language.operators import Op, Value, compare, python_test
 from engine.language.words import boolean_hint, echo, number_hint, shorten, show_plain, show_targets, show_value, yaml_scalar
 

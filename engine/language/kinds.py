@@ -12,35 +12,10 @@ from itertools import pairwise
 from typing import Any, ClassVar
 
 from engine.errors import did_you_mean
+from engine.language.chances import ChanceProblem, probability, table
 from engine.language.operators import Op, Value, compare
 from engine.language.words import boolean_hint, echo, number_hint, show_plain, show_value, yaml_scalar
 from engine.records import field, record
-
-TOLERANCE = Fraction(1, 10**9)
-"""How far the probabilities of an uncertain input may sum from 1 (they are then scaled to 1 exactly)."""
-
-
-class ChanceProblem(ValueError):
-    """An uncertain input that cannot be read: what is wrong, a suggestion, and the key inside the input."""
-
-    def __init__(self, message: str, suggestion: str | None = None, key: tuple[str | int | float, ...] = ()) -> None:
-        super().__init__(message)
-        self.message, self.suggestion, self.key = message, suggestion, key
-
-
-def probability(written: object, what: str, key: tuple[str | int | float, ...] = ()) -> Fraction:
-    """A probability as written (0.3 is 3/10 exactly), or `ChanceProblem` unless it is a number from 0 to 1."""
-    if isinstance(written, bool) or not isinstance(written, (int, float)) or not math.isfinite(written) or not 0 <= written <= 1:
-        raise ChanceProblem(f"expected a probability from 0 to 1 for {what}, got {show_value(written)}", key=key)
-    return Fraction(str(written)) if isinstance(written, float) else Fraction(written)
-
-
-def _table(pairs: list[tuple[Value, Fraction]], variable: str) -> list[tuple[Value, Fraction]]:
-    """The pairs with their probabilities scaled to sum to exactly 1, or `ChanceProblem` if they are further off than `TOLERANCE`."""
-    total = sum((weight for _, weight in pairs), Fraction(0))
-    if abs(total - 1) > TOLERANCE:
-        raise ChanceProblem(f"the probabilities for '{variable}' sum to {float(total):g}, not 1", "make them add up to 1")
-    return [(value, weight / total) for value, weight in pairs]
 
 
 class Kind:
@@ -222,7 +197,7 @@ class LevelKind(Kind):
                 hint = did_you_mean(level, self.levels) if isinstance(level, str) else None
                 raise ChanceProblem(f"{show_value(level)} is not a level of '{variable}' ({', '.join(self.levels)})", hint, (level,))
             pairs.append((level, probability(chance, f"'{variable}' being {level}", (level,))))
-        return _table(pairs, variable)
+        return table(pairs, variable)
 
     def chances_schema(self) -> dict[str, Any]:
         chance = {"type": "number", "minimum": 0, "maximum": 1}
@@ -309,7 +284,7 @@ class NumberKind(Kind):
             if wrong is not None:
                 raise ChanceProblem(*wrong, key=(value,))
             pairs.append((value, probability(chance, f"'{variable}' being {show_plain(value)}", (value,))))
-        return _table(pairs, variable)
+        return table(pairs, variable)
 
     def between(self, written: Mapping[Any, Any], variable: str) -> tuple[int, int]:
         """The ends of `{between: [A, B]}` (every whole number from A to B, equally likely); `ChanceProblem` if wrong."""
