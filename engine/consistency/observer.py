@@ -186,10 +186,10 @@ class Observer:
         """What `point` shows about `key` (a point that shows it), in words: the point is evaluated again."""
         if sampled_promise(key):
             return self._promises[point][key]
-        return self._evaluate(point)[1][key]
+        return self._evaluate(point, words=True)[1][key]
 
-    def _evaluate(self, point: Point) -> tuple[frozenset[str], dict[Key, Evidence]]:
-        """The rules that fire at `point`, and what it shows, each key with its evidence."""
+    def _evaluate(self, point: Point, words: bool = False) -> tuple[frozenset[str], dict[Key, Evidence]]:
+        """The rules that fire at `point`, and what it shows, each key with its evidence (its text left empty without `words`)."""
         values = self.space.values(point)
         try:
             forecast = self.engine.summary(values)  # what a point shows needs no trace: the promises take a full forecast
@@ -199,7 +199,8 @@ class Observer:
         for question in forecast.questions:
             for stance in question.stances:
                 if stance.status == "self-conflict":
-                    said = "; ".join(f"{rule} says {describe_conclusion(self.engine.rule_base.rule(rule).then)}" for rule in stance.rules)
+                    rule = self.engine.rule_base.rule
+                    said = "; ".join(f"{name} says {describe_conclusion(rule(name).then)}" for name in stance.rules) if words else ""
                     shows[("self-conflict", stance.expert, question.id)] = Evidence(stance.rules, (stance.expert,), said)
             stated = [stance for stance in question.stances if stance.outcomes]
             for one, other in combinations(stated, 2):
@@ -207,13 +208,15 @@ class Observer:
                     text = (
                         f"{one.expert} allows {_outcomes(one.outcomes)} ({', '.join(one.rules)}); "
                         f"{other.expert} allows {_outcomes(other.outcomes)} ({', '.join(other.rules)})"
+                        if words
+                        else ""
                     )
                     key = ("disagreement", question.id, one.expert, other.expert)
                     shows[key] = Evidence(tuple(sorted({*one.rules, *other.rules})), (one.expert, other.expert), text)
         for invariant in self.engine.rule_base.checks.invariants:
             breach = invariant_breach(invariant, forecast, self.engine.rule_base.vocabulary)
             if breach is not None:
-                shows[("invariant", invariant.name)] = Evidence(breach.rules, breach.experts, str(breach))
+                shows[("invariant", invariant.name)] = Evidence(breach.rules, breach.experts, str(breach) if words else "")
         fired = frozenset(firing.rule_id for firing in forecast.firings)
         for lexicon, question_id, expert, rules, said in conflicts(self.engine, fired):
             # Claims that allow no outcome together fit no probabilities either: that is the self-conflict already shown.

@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from fractions import Fraction
+from functools import lru_cache
 from itertools import pairwise
 from typing import Any, ClassVar
 
@@ -406,5 +407,11 @@ def declare(kind_name: str, fields: Mapping[str, Any]) -> Kind:
 
 def allowed(op: Op, values: Sequence[Value], scale: Sequence[str]) -> tuple[str, ...]:
     """The outcomes of an ordered `scale` that the stance `op values` permits, in scale order."""
-    kind = LevelKind(tuple(scale))
+    return _allowed(op, tuple(values), tuple(scale))
+
+
+@lru_cache(maxsize=4_096)
+def _allowed(op: Op, values: tuple[Value, ...], scale: tuple[str, ...]) -> tuple[str, ...]:
+    """`allowed`, kept: a rule base has a few distinct conclusions, asked of again for every stance of every scenario."""
+    kind = LevelKind(scale)
     return tuple(outcome for outcome in scale if kind.holds(op, outcome, values))

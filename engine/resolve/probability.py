@@ -46,6 +46,8 @@ from engine.resolve.stances import combine_outcomes, stance_outcomes
 from engine.space import Point, ScenarioSpace
 
 ZERO, ONE = Fraction(0), Fraction(1)
+SAID_KEPT = 20_000
+"""At most this many sets of fired rules are kept with what they say; past it the memory starts again."""
 LIMIT = 50_000
 """Enumerate exactly up to this many classes (times the corners of word-ranged inputs); sample beyond."""
 SAMPLES = 20_000
@@ -262,6 +264,8 @@ class Estimator:
             status=combine_outcomes(list(stances.values()), scale)[1],
             clashes=frozenset(expert for expert, outcomes in stances.items() if not outcomes),
         )
+        if len(self._said) >= SAID_KEPT:  # a search meets a new set of fired rules in nearly every scenario of a large base
+            self._said.clear()
         self._said[key] = found
         return found
 
