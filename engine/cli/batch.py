@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from engine.cli import options
-from engine.cli.options import FILE, output_option, rule_base_options
+from engine.cli.options import FILE, jobs_option, output_option, rule_base_options
 
 PROGRESS_FROM = 5_000
 """Batches of at least this many scenarios show their progress (a bar on a terminal)."""
@@ -29,15 +29,7 @@ STEP = 1_000
     help="Output format.  [default: from -o's suffix (.jsonl, .ndjson), else csv]",
 )
 @click.option("--stances", is_flag=True, help="Add each expert's stance on each question.")
-@click.option(
-    "-j",
-    "--jobs",
-    type=click.IntRange(min=0),
-    default=1,
-    show_default=True,
-    metavar="N",
-    help="Forecast in N worker processes (0: one per core).",
-)
+@jobs_option("Forecast")
 @rule_base_options
 @output_option
 def batch_command(file: Path, fmt: str | None, stances: bool, jobs: int, rules: Path, seeds: Path | None, output: Path | None) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from engine.cli.options import DIRECTORY, FILE, rule_base_options
+from engine.cli.options import DIRECTORY, FILE, jobs_option, rule_base_options
 
 
 @click.command("check")
@@ -44,15 +44,7 @@ from engine.cli.options import DIRECTORY, FILE, rule_base_options
     metavar="PCT",
     help="Exit 1 when fewer than PCT% of the rules fire in some scenario (implies --coverage).",
 )
-@click.option(
-    "-j",
-    "--jobs",
-    type=click.IntRange(min=0),
-    default=1,
-    show_default=True,
-    metavar="N",
-    help="With --consistency: search in N worker processes (0: one per core); the report is the same.",
-)
+@jobs_option("With --consistency: search, with the same report,")
 @click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def check_command(
     files: tuple[Path, ...],

@@ -20,6 +20,7 @@ __all__ = [
     "DIRECTORY",
     "FILE",
     "emit",
+    "jobs_option",
     "note_check_command",
     "open_engine",
     "output_option",
@@ -61,6 +62,19 @@ def rule_base_options(command: F) -> F:
         show_default=True,
         help="Rule base directory.",
     )(command)
+
+
+def jobs_option(what: str) -> Callable[[F], F]:
+    """`-j/--jobs N`: worker processes, 0 for one per core; `what` says what they do, e.g. "Forecast"."""
+    return click.option(
+        "-j",
+        "--jobs",
+        type=click.IntRange(min=0),
+        default=1,
+        show_default=True,
+        metavar="N",
+        help=f"{what} in N worker processes (0: one per core).",
+    )
 
 
 def output_option(command: F) -> F:
