@@ -76,6 +76,8 @@ class Resolver:
         }
         """Each stance rule's question and expert."""
         self._stances: dict[tuple[str, str, tuple[str, ...]], StanceSummary] = {}
+        self._words: dict[tuple[str, int], tuple[str, tuple[tuple[str, Literal], ...]]] = {}
+        """Each branch's words, made once: what its rule concludes, and each literal described."""
 
     def resolve(self, values: Mapping[str, Value], firings: Sequence[Firing]) -> Forecast:
         """The forecast of a scenario, with each stance's trace."""
@@ -207,15 +209,20 @@ class Resolver:
 
     def _step(self, firing: Firing, values: Mapping[str, Value]) -> Step:
         rule = self.rule_base.rule(firing.rule_id)
-        branch = self.branches[(firing.rule_id, firing.branch)]
+        where = (firing.rule_id, firing.branch)
+        words = self._words.get(where)
+        if words is None:
+            literals = self.branches[where].literals
+            words = self._words[where] = (describe_conclusion(rule.then), tuple((describe_literal(item), item) for item in literals))
+        concludes, described = words
         source = rule.source
         return Step(
             rule=rule.id,
             expert=rule.expert,
             expert_kind=self.rule_base.experts[rule.expert].kind,
             branch=firing.branch,
-            conditions=tuple(_matched(literal, values) for literal in branch.literals),
-            concludes=describe_conclusion(rule.then),
+            conditions=tuple(_matched(text, literal, values) for text, literal in described),
+            concludes=concludes,
             hedge=rule.hedge,
             quote=source.quote if source else None,
             seed=source.seed if source else None,
@@ -226,8 +233,8 @@ class Resolver:
         )
 
 
-def _matched(literal: Literal, values: Mapping[str, Value]) -> MatchedCondition:
-    """One literal of a fired branch, and what in the scenario met it."""
+def _matched(text: str, literal: Literal, values: Mapping[str, Value]) -> MatchedCondition:
+    """One literal of a fired branch (`text` describes it), and what in the scenario met it."""
     if isinstance(literal, FactLiteral):
-        return MatchedCondition(describe_literal(literal), "derived in this scenario" if literal.positive else "no rule derived it")
-    return MatchedCondition(describe_literal(literal), f"scenario: {literal.var} = {show_plain(values[literal.var])}")
+        return MatchedCondition(text, "derived in this scenario" if literal.positive else "no rule derived it")
+    return MatchedCondition(text, f"scenario: {literal.var} = {show_plain(values[literal.var])}")
