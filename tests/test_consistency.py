@@ -583,3 +583,35 @@ def test_the_shipped_lexicons_agree_on_every_direction(shipped_report: Consisten
     assert shipped_report.rated == 15
     assert not [finding for finding in shipped_report.findings if finding.kind in ("lexicon-sensitivity", "probabilistic-self-conflict")]
     assert "none changes direction" in " ".join(shipped_report.render_text().split())
+
+
+# --- shrinking a sampled finding -------------------------------------------------------------
+
+
+@hypothesis.settings(max_examples=200, deadline=None)
+@hypothesis.given(data=hypothesis.strategies.data())
+def test_shrink_ends_where_no_variable_can_move_nearer_its_default(data: hypothesis.strategies.DataObject) -> None:
+    """Whatever the condition: the point reached holds, and moving any one variable to any nearer class loses it."""
+    from itertools import product
+
+    from engine.consistency.observer import shrink
+
+    st = hypothesis.strategies
+    dimensions = data.draw(st.lists(st.integers(1, 5), min_size=1, max_size=4), label="dimensions")
+    every = list(product(*(range(count) for count in dimensions)))
+    holding = data.draw(st.sets(st.sampled_from(every), min_size=1), label="holding")
+    start = data.draw(st.sampled_from(sorted(holding)), label="start")
+    asked: list[tuple[int, ...]] = []
+
+    def holds(point: tuple[int, ...]) -> bool:
+        asked.append(point)
+        return point in holding
+
+    found = shrink(start, holds)
+    assert found in holding
+    assert all(mine <= theirs for mine, theirs in zip(found, start, strict=True))  # only ever nearer the default
+    for place, position in enumerate(found):
+        for nearer in range(position):
+            assert (*found[:place], nearer, *found[place + 1 :]) not in holding
+    # every move lowers the sum of positions, and a pass asks at most each nearer class of each variable once
+    assert len(asked) <= (sum(start) + 1) * sum(count - 1 for count in dimensions)
