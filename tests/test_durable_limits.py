@@ -798,7 +798,7 @@ def test_a_300_rule_base_within_the_limits_gets_the_same_forecasts_from_both_mat
 
 
 def test_a_1000_rule_base_within_the_limits_gets_the_same_firings_and_forecasts_from_both_matchers(tmp_path: Path) -> None:
-    """The 1,000-rule synthetic base, drawn narrow on 8 variables so that durable_rules holds it: chained facts, negation and every operator."""
+    """The 1,000-rule synthetic base, narrow on 8 variables so durable_rules holds it: chained facts, negation and every operator."""
     write_rule_base(tmp_path, 1000, seed=1, variables=8, profile="narrow")
     rule_base = load_valid(tmp_path / "rules", tmp_path / "seeds")
     assert len(rule_base.rules) == 1000
