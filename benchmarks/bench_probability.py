@@ -35,7 +35,7 @@ from typing import Any
 
 from engine.language import BooleanKind, LevelKind, NumberKind
 from engine.pipeline import Engine
-from engine.resolve.probability import Figure, Probabilities
+from engine.resolve.odds import Figure, Probabilities
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"

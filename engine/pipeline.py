@@ -26,7 +26,8 @@ from engine.load.scenario import check_inputs, check_values, read_scenario, spea
 from engine.matching.compile import Program, compile_rule_base
 from engine.matching.matcher import Matcher
 from engine.model import UNCERTAIN, Lexicon, RuleBase, Scenario, Vocabulary
-from engine.resolve.probability import LIMIT, Estimator, Probabilities, estimate
+from engine.resolve.odds import Probabilities
+from engine.resolve.probability import LIMIT, Estimator, estimate
 from engine.resolve.results import Forecast, ForecastSummary
 from engine.resolve.stances import Resolver
 

@@ -37,7 +37,7 @@ from engine.consistency import LIMIT, ConsistencyReport, invariant_breach, run_c
 from engine.language import Value, describe_conclusion, yaml_scalar
 from engine.model import Vocabulary
 from engine.pipeline import Engine
-from engine.resolve.probability import Probabilities
+from engine.resolve.odds import Probabilities
 from engine.resolve.results import Forecast
 from engine.space import ScenarioSpace
 

@@ -29,3 +29,13 @@ def run(*command: str) -> subprocess.CompletedProcess[str]:
 def test_tool_finds_nothing(command: tuple[str, ...]) -> None:
     result = run(*command)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+MODULE_LINES = 420
+"""About 400 lines a module at most: past it, a module holds more than one concern and is split by concern."""
+
+
+def test_no_engine_module_is_over_about_400_lines() -> None:
+    lengths = {path.relative_to(ROOT).as_posix(): len(path.read_text().splitlines()) for path in (ROOT / "engine").rglob("*.py")}
+    assert lengths, "no engine modules found"
+    assert {name: count for name, count in lengths.items() if count > MODULE_LINES} == {}

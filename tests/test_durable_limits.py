@@ -49,8 +49,10 @@ from engine.matching import durable, limits
 from engine.matching.compile import Program, compile_rules
 from engine.matching.compiled import CompiledMatcher
 from engine.matching.durable import DurableMatcher
-from engine.matching.limits import check_ruleset, domains_of, limit_problems, stack_peak
+from engine.matching.limits import check_ruleset, domains_of, limit_problems
+from engine.matching.network import Excess
 from engine.matching.rulesets import SENTINEL, Codes, fnv1a32, property_names, ruleset, scenario_keys
+from engine.matching.stack import MAX_STACK, StackPeak, stack_peak
 from engine.pipeline import Engine, load_valid
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -154,7 +156,7 @@ TABLES: list[tuple[int, Callable[[int], dict[str, Any]], int]] = [
 ]
 
 
-def limits_of(found: Sequence[limits.Excess]) -> set[int]:
+def limits_of(found: Sequence[Excess]) -> set[int]:
     return {excess.limit for excess in found}
 
 
@@ -684,11 +686,9 @@ def random_ruleset(rng: random.Random) -> dict[str, Any]:
     return with_sentinel(rules)
 
 
-def closest_to_the_limit(
-    rules: dict[str, Any], message: Sequence[str], domains: Mapping[str, Sequence[float]] | None = None
-) -> limits.StackPeak:
+def closest_to_the_limit(rules: dict[str, Any], message: Sequence[str], domains: Mapping[str, Sequence[float]] | None = None) -> StackPeak:
     """The message that makes handleAlpha hold the most nodes (no more than the limit, for a safe ruleset)."""
-    low, high = 0, limits.MAX_STACK  # a message exceeds `low`, none exceeds `high`
+    low, high = 0, MAX_STACK  # a message exceeds `low`, none exceeds `high`
     best = stack_peak(rules, message, domains, limit=0)
     assert best is not None
     while high - low > 1:
@@ -710,7 +710,7 @@ def test_random_rulesets_the_check_calls_safe_run_right_in_the_raw_engine(seed: 
         variables = sorted(set(re.findall(r'"(v_\d)"', json.dumps(rules))))
         message = ["sid", "kind", "name", *variables]
         worst = closest_to_the_limit(rules, message)
-        assert worst.count <= limits.MAX_STACK
+        assert worst.count <= MAX_STACK
         demanding = {var: worst.message.get(var, 0) for var in variables}
         read = sorted(set(re.findall(r'"name": "(\w+)"', json.dumps(rules))))  # a fact no rule reads is never sent (a trap)
         for scenario in [demanding, *({var: rng.randint(-1, 13) for var in variables} for _ in range(2))]:
@@ -730,7 +730,7 @@ def random_program(rng: random.Random) -> Program:
     return program(rules)
 
 
-def demanding_values(made: Program, peak: limits.StackPeak) -> dict[str, Value]:
+def demanding_values(made: Program, peak: StackPeak) -> dict[str, Value]:
     """The scenario whose codes are the peak's message: a representative value of each code."""
     codes = Codes(made)
     values: dict[str, Value] = {}

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from engine import Engine, InputError
 from engine.language import Value
-from engine.resolve.probability import Probabilities
+from engine.resolve.odds import Probabilities
 
 HEAVY: dict[str, object] = {
     "junta_pays": False,

@@ -24,7 +24,7 @@ from engine.language import StanceClaim, allowed
 from engine.model import Reading, Rule, RuleBase
 from engine.pipeline import Engine
 from engine.render.odds import percent
-from engine.resolve.probability import Figure
+from engine.resolve.odds import Figure
 
 Direction = Literal["likely", "unlikely", "either way"]
 

@@ -16,7 +16,7 @@ from engine.language import StanceClaim, allowed
 from engine.model import Scenario
 from engine.pipeline import Engine
 from engine.records import record
-from engine.resolve.probability import Figure, Probabilities
+from engine.resolve.odds import Figure, Probabilities
 
 
 @record

@@ -9,7 +9,7 @@ from typing import Any
 
 from engine.model import Between, ChanceRange, Chances, Input, RuleBase
 from engine.render.report import Report
-from engine.resolve.probability import ClaimOdds, Figure, Probabilities, QuestionOdds, StanceOdds
+from engine.resolve.odds import ClaimOdds, Figure, Probabilities, QuestionOdds, StanceOdds
 from engine.resolve.results import Stance, Step
 
 SCHEMA_VERSION = "1.2"

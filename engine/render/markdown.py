@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from engine.model import ExpertKind
 from engine.render.odds import bar, claim_text, method_text, percent, reading_text, weights_text
 from engine.render.report import Report, allows_text, hedges_text, input_text, outcomes_text, silent_everywhere, status_text
-from engine.resolve.probability import Figure, QuestionOdds
+from engine.resolve.odds import Figure, QuestionOdds
 from engine.resolve.results import QuestionResult
 
 

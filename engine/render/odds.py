@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 
-from engine.resolve.probability import ClaimOdds, Figure, Probabilities
+from engine.resolve.odds import ClaimOdds, Figure, Probabilities
 
 BAR_WIDTH = 10
 _NOISE = 1e-9

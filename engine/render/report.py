@@ -16,7 +16,7 @@ from engine.model import Between, ChanceRange, Chances, ExpertKind, Input, RuleB
 from engine.records import record
 from engine.render.odds import percent
 from engine.resolve.expectations import Mismatch
-from engine.resolve.probability import Figure, Probabilities, QuestionOdds, StanceOdds
+from engine.resolve.odds import Figure, Probabilities, QuestionOdds, StanceOdds
 from engine.resolve.results import Forecast, QuestionResult, Stance
 
 if TYPE_CHECKING:  # only `--why-not` loads the explaining package

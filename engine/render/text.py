@@ -21,7 +21,7 @@ from typing import Any
 from engine.model import ExpertKind, RuleBase
 from engine.render.odds import claim_text, method_text, percent, reading_text, weights_text
 from engine.render.report import Report, allows_text, hedges_text, input_text, outcomes_text, silent_everywhere, status_text
-from engine.resolve.probability import ClaimOdds, Figure, Probabilities, QuestionOdds, StanceOdds
+from engine.resolve.odds import ClaimOdds, Figure, Probabilities, QuestionOdds, StanceOdds
 from engine.resolve.results import QuestionResult, Stance, Step
 
 STATUS_COLOURS = {"consensus": "green", "compatible": "cyan", "conflict": "red", "no-stance": "yellow"}

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 from engine.model import Scenario
 from engine.records import record
-from engine.resolve.probability import Figure, Probabilities
+from engine.resolve.odds import Figure, Probabilities
 from engine.resolve.results import Forecast
 
 TOLERANCE = 1e-6

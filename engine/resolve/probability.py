@@ -21,7 +21,9 @@ are at the corners, and each figure's low and high are taken over them.
 
 Exact when the classes the inputs leave open are few enough (`limit`),
 otherwise estimated from `samples` scenarios drawn with `seed`, with a
-standard error for every figure.
+standard error for every figure. The figures are the records of
+`engine.resolve.odds`, worked out with the arithmetic of
+`engine.resolve.figures`.
 """
 
 from __future__ import annotations
@@ -32,16 +34,17 @@ import math
 import random
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from fractions import Fraction
-from typing import Literal
 
 from engine.language import StanceClaim, Value, allowed
 from engine.matching.compile import Program
 from engine.matching.compiled import CompiledMatcher
 from engine.model import Between, ChanceRange, Chances, Input, Lexicon, Reading, Rule, RuleBase
-from engine.records import record
-from engine.resolve.credal import Claim, Interval, bounds, event_bounds, first_conflict, vacuous
+from engine.resolve.credal import Claim, bounds, event_bounds, first_conflict, vacuous
+from engine.resolve.figures import ROUNDING as ROUNDING  # also importable from here
+from engine.resolve.figures import Mixed, Tally, bounds_figure, figure_of, pooled_error, spans
+from engine.resolve.odds import ClaimOdds, Figure, Method, Probabilities, QuestionOdds, Said, Span, StanceOdds
 from engine.resolve.stances import combine_outcomes, stance_outcomes
 from engine.space import Point, ScenarioSpace
 
@@ -51,98 +54,6 @@ SAID_KEPT = 20_000
 LIMIT = 50_000
 """Enumerate exactly up to this many classes (times the corners of word-ranged inputs); sample beyond."""
 SAMPLES = 20_000
-Method = Literal["exact", "monte-carlo"]
-
-
-@record
-class Figure:
-    """A probability: exact when `low == high`, else a range; with standard errors when estimated."""
-
-    low: float
-    high: float
-    se_low: float | None = None
-    se_high: float | None = None
-
-    @property
-    def point(self) -> bool:
-        return self.low == self.high
-
-
-@record
-class ClaimOdds:
-    """What one stance rule says of its rated event, and how likely it is to speak."""
-
-    rule: str
-    event: tuple[str, ...]
-    words: str
-    hedged: bool
-    reading: Reading
-    fires: Figure
-
-
-@record
-class StanceOdds:
-    """One expert on one question: the claims, how often they speak, and the bounds on every outcome.
-
-    `events` bounds the probability of each event the claims rate (a set of
-    outcomes, which per-outcome bounds cannot give); like `bounds`, it counts
-    the scenarios where the expert is silent as 0 to 1.
-    """
-
-    expert: str
-    claims: tuple[ClaimOdds, ...]
-    speaks: Figure
-    conflict: Figure
-    bounds: Mapping[str, Figure] | None
-    """None when the expert's ranges admit no distribution in every scenario where he speaks."""
-    events: Mapping[tuple[str, ...], Figure]
-    clash: Figure
-    """How likely the expert's own rules allow no outcome together (the set view's self-conflict)."""
-
-
-@record
-class QuestionOdds:
-    id: str
-    scale: tuple[str, ...]
-    stances: tuple[StanceOdds, ...]
-    together: Mapping[str, Figure] | None
-    conflict: Figure
-    conflicting: tuple[str, ...]
-    pooled: Mapping[str, Figure] | None
-    weights: Mapping[str, float]
-    statuses: Mapping[str, Figure]
-    """How likely each status of the set view is: consensus, compatible, conflict, no-stance."""
-
-
-@record
-class Probabilities:
-    """Every figure of one scenario's forecast, read with one lexicon."""
-
-    lexicon: Lexicon
-    method: Method
-    samples: int | None
-    seed: int | None
-    rules: Mapping[str, Figure]
-    facts: Mapping[str, Figure]
-    questions: tuple[QuestionOdds, ...]
-
-    def question(self, question_id: str) -> QuestionOdds:
-        return next(result for result in self.questions if result.id == question_id)
-
-
-@record
-class Said:
-    """What one set of firings of a question's stance rules means for it."""
-
-    experts: Mapping[str, dict[str, Span] | None]
-    """Each speaking expert's bounds (None: his ranges admit no distribution)."""
-    together: dict[str, Span] | None
-    """Every claim at once: the silent bounds when nobody speaks, None on a conflict."""
-    conflicting: tuple[str, ...]
-    status: str
-    """The status of the set view: consensus, compatible, conflict or no-stance."""
-    clashes: frozenset[str]
-    """The experts whose own rules allow no outcome together (a self-conflict of the set view)."""
 
 
 class Estimator:
@@ -255,10 +166,10 @@ class Estimator:
             said.setdefault(rule.expert, []).append(rule)
         stances = {expert: stance_outcomes(rules, scale) for expert, rules in said.items()}
         together = (
-            _spans(bounds(scale, [claim for claims in by_expert.values() for claim in claims])) if by_expert else _spans(vacuous(scale))
+            spans(bounds(scale, [claim for claims in by_expert.values() for claim in claims])) if by_expert else spans(vacuous(scale))
         )
         found = Said(
-            experts={expert: _spans(bounds(scale, claims)) for expert, claims in by_expert.items()},
+            experts={expert: spans(bounds(scale, claims)) for expert, claims in by_expert.items()},
             together=together,
             conflicting=first_conflict(scale, by_expert) if together is None else (),
             status=combine_outcomes(list(stances.values()), scale)[1],
@@ -273,7 +184,7 @@ class Estimator:
 
     def certain(self, fired: Iterable[str]) -> Probabilities:
         """The figures of one certain scenario, from the rules that fired in it (any matcher's firings)."""
-        return self._result([_Tally.exact({frozenset(fired): 1.0})], "exact", None, None)
+        return self._result([Tally.exact({frozenset(fired): 1.0})], "exact", None, None)
 
     def support(self, inputs: Mapping[str, Input]) -> int:
         """How many classes the inputs leave open, times the corners of word-ranged inputs."""
@@ -290,7 +201,7 @@ class Estimator:
             chances = [[float(corner[name][position]) for position in ordered] for name, ordered in zip(names, positions, strict=True)]
             for point, weights in zip(itertools.product(*positions), itertools.product(*chances), strict=True):
                 parts.setdefault(self._fired(point), []).append(math.prod(weights))
-            corners.append(_Tally.exact({fired: math.fsum(weights) for fired, weights in parts.items()}))
+            corners.append(Tally.exact({fired: math.fsum(weights) for fired, weights in parts.items()}))
         return self._result(corners, "exact", None, None)
 
     # --- Monte Carlo ----------------------------------------------------------------------
@@ -311,12 +222,12 @@ class Estimator:
             counts: Counter[frozenset[str]] = Counter()
             for point, count in Counter(zip(*columns, strict=True)).items():
                 counts[self._fired(point)] += count
-            corners.append(_Tally.sampled(counts, samples))
+            corners.append(Tally.sampled(counts, samples))
         return self._result(corners, "monte-carlo", samples, seed)
 
     # --- figures ---------------------------------------------------------------------------
 
-    def _result(self, corners: list[_Tally], method: Method, samples: int | None, seed: int | None) -> Probabilities:
+    def _result(self, corners: list[Tally], method: Method, samples: int | None, seed: int | None) -> Probabilities:
         rule_base = self.rule_base
         rule_facts = self.program.rule_facts
         by_rule: list[dict[str, list[float]]] = []
@@ -332,11 +243,11 @@ class Estimator:
             by_rule.append(rules_found)
             by_fact.append(facts_found)
         rules = {
-            rule.id: _figure([tally.chance(found.get(rule.id, [])) for tally, found in zip(corners, by_rule, strict=True)])
+            rule.id: figure_of([tally.chance(found.get(rule.id, [])) for tally, found in zip(corners, by_rule, strict=True)])
             for rule in rule_base.rules
         }
         facts = {
-            fact: _figure([tally.chance(found.get(fact, [])) for tally, found in zip(corners, by_fact, strict=True)])
+            fact: figure_of([tally.chance(found.get(fact, [])) for tally, found in zip(corners, by_fact, strict=True)])
             for fact in rule_base.vocabulary.facts
         }
         questions = tuple(
@@ -345,7 +256,7 @@ class Estimator:
         )
         return Probabilities(self.lexicon, method, samples, seed, rules, facts, questions)
 
-    def _question(self, question_id: str, corners: list[_Tally]) -> QuestionOdds:
+    def _question(self, question_id: str, corners: list[Tally]) -> QuestionOdds:
         """One question's figures, from tallies of its stance rules' firings only."""
         scale = self.rule_base.vocabulary.questions[question_id].outcomes
         seen = set().union(*(group for tally in corners for group in tally.weights))
@@ -354,7 +265,7 @@ class Estimator:
             {self.rule_base.rule(rule_id).expert for rule_id in seen},
             key=lambda name: order.get(name, len(order)),
         )
-        silent = _spans(vacuous(scale))
+        silent = spans(vacuous(scale))
         stances = []
         per_corner_mix: dict[str, list[dict[str, Mixed] | None]] = {}
         for expert in speakers:
@@ -363,8 +274,8 @@ class Estimator:
                 found = self._said_of(question_id, fired).experts
                 return (expert in found, found.get(expert, silent))
 
-            speaks = _figure([tally.share(lambda fired: view(fired)[0]) for tally in corners])
-            conflict = _figure([tally.share(lambda fired: view(fired)[0] and view(fired)[1] is None) for tally in corners])
+            speaks = figure_of([tally.share(lambda fired: view(fired)[0]) for tally in corners])
+            conflict = figure_of([tally.share(lambda fired: view(fired)[0] and view(fired)[1] is None) for tally in corners])
             mixes = [tally.mix(lambda fired: view(fired)[1], scale) for tally in corners]
             per_corner_mix[expert] = mixes
             claims = tuple(
@@ -373,22 +284,22 @@ class Estimator:
                 if _belongs(self.rule_base, rule_id, question_id, expert)
             )
             events = {claim.event: self._event_figure(expert, question_id, scale, frozenset(claim.event), corners) for claim in claims}
-            clash = _figure(
+            clash = figure_of(
                 [tally.share(lambda fired, expert=expert: expert in self._said_of(question_id, fired).clashes) for tally in corners]
             )
-            stances.append(StanceOdds(expert, claims, speaks, conflict, _bounds_figure(mixes, scale), events, clash))
+            stances.append(StanceOdds(expert, claims, speaks, conflict, bounds_figure(mixes, scale), events, clash))
 
         def joint(fired: frozenset[str]) -> dict[str, Span] | None:
             return self._said_of(question_id, fired).together
 
-        conflict = _figure([tally.share(lambda fired: joint(fired) is None) for tally in corners])
+        conflict = figure_of([tally.share(lambda fired: joint(fired) is None) for tally in corners])
         conflicting = tuple(
             sorted({name for tally in corners for fired in tally.weights for name in self._said_of(question_id, fired).conflicting})
         )
-        together = _bounds_figure([tally.mix(joint, scale) for tally in corners], scale) if speakers else None
+        together = bounds_figure([tally.mix(joint, scale) for tally in corners], scale) if speakers else None
         weights, pooled = self._pool(speakers, per_corner_mix, scale)
         statuses = {
-            status: _figure(
+            status: figure_of(
                 [tally.share(lambda fired, status=status: self._said_of(question_id, fired).status == status) for tally in corners]
             )
             for status in ("consensus", "compatible", "conflict", "no-stance")
@@ -414,11 +325,11 @@ class Estimator:
                 parts = [(weights[expert], mixes[expert][corner]) for expert in members]
                 low = sum(weight * mix[outcome][0] for weight, mix in parts if mix is not None)
                 high = sum(weight * mix[outcome][1] for weight, mix in parts if mix is not None)
-                pooled[outcome] = (low, high, _pooled_error(parts, outcome, 2), _pooled_error(parts, outcome, 3))
+                pooled[outcome] = (low, high, pooled_error(parts, outcome, 2), pooled_error(parts, outcome, 3))
             pooled_corners.append(pooled)
-        return weights, _bounds_figure(pooled_corners, scale)
+        return weights, bounds_figure(pooled_corners, scale)
 
-    def _event_figure(self, expert: str, question_id: str, scale: tuple[str, ...], event: frozenset[str], corners: list[_Tally]) -> Figure:
+    def _event_figure(self, expert: str, question_id: str, scale: tuple[str, ...], event: frozenset[str], corners: list[Tally]) -> Figure:
         """The expert's bounds on P(event), mixed over the scenarios (0 to 1 where he is silent)."""
 
         def interval(fired: frozenset[str]) -> dict[str, Span] | None:
@@ -433,14 +344,14 @@ class Estimator:
                 self._events[key] = None if found is None else {"event": (float(found[0]), float(found[1]))}
             return self._events[key]
 
-        figure = _bounds_figure([tally.mix(interval, ("event",)) for tally in corners], ("event",))
+        figure = bounds_figure([tally.mix(interval, ("event",)) for tally in corners], ("event",))
         return figure["event"] if figure else Figure(0.0, 1.0)
 
-    def _claim(self, rule_id: str, question_id: str, scale: tuple[str, ...], corners: list[_Tally]) -> ClaimOdds:
+    def _claim(self, rule_id: str, question_id: str, scale: tuple[str, ...], corners: list[Tally]) -> ClaimOdds:
         rule = self.rule_base.rule(rule_id)
         words, reading = self.words[rule_id]
         event = tuple(outcome for outcome in scale if outcome in self.claims[rule_id].event)
-        fires = _figure([tally.share(lambda fired: rule_id in fired) for tally in corners])
+        fires = figure_of([tally.share(lambda fired: rule_id in fired) for tally in corners])
         return ClaimOdds(rule_id, event, words, rule.hedge is not None, reading, fires)
 
 
@@ -451,122 +362,6 @@ def _asks(rule_base: RuleBase, rule_id: str, question_id: str) -> bool:
 
 def _belongs(rule_base: RuleBase, rule_id: str, question_id: str, expert: str) -> bool:
     return rule_base.rule(rule_id).expert == expert and _asks(rule_base, rule_id, question_id)
-
-
-class _Tally:
-    """One corner's weight of every set of firings: probabilities (exact), or sample counts.
-
-    Exact weights are products of the inputs' probabilities, summed with
-    `math.fsum` (correctly rounded, so the order of the classes does not
-    matter); every figure is within a few units in the last place of the
-    rational answer.
-    """
-
-    def __init__(self, weights: Mapping[frozenset[str], float], total: float, exact: bool) -> None:
-        self.weights = weights
-        self.total = total
-        self.exact_ = exact
-
-    @classmethod
-    def exact(cls, groups: Mapping[frozenset[str], float]) -> _Tally:
-        return cls(groups, math.fsum(groups.values()), True)
-
-    @classmethod
-    def sampled(cls, counts: Mapping[frozenset[str], int], samples: int) -> _Tally:
-        return cls({fired: float(count) for fired, count in counts.items()}, float(samples), False)
-
-    def share(self, happens: Callable[..., bool]) -> tuple[float, float | None]:
-        """The probability that `happens(fired)`, and its standard error (None when exact)."""
-        return self.chance([weight for fired, weight in self.weights.items() if happens(fired)])
-
-    def chance(self, weights: Iterable[float]) -> tuple[float, float | None]:
-        """The probability of the sets of firings with these `weights`, and its standard error (None when exact)."""
-        chance = min(math.fsum(weights) / self.total, 1.0)
-        error = None if self.exact_ else math.sqrt(max(chance * (1 - chance), 0.0) / self.total)
-        return chance, error
-
-    def project(self, kept: frozenset[str]) -> _Tally:
-        """The same tally over the firings of the `kept` rules only (a question's figures need no others)."""
-        parts: dict[frozenset[str], list[float]] = {}
-        for fired, weight in self.weights.items():
-            parts.setdefault(fired & kept, []).append(weight)
-        return _Tally({fired: math.fsum(weights) for fired, weights in parts.items()}, self.total, self.exact_)
-
-    def mix(self, bounds_of: Callable[[frozenset[str]], Mapping[str, Span] | None], scale: Sequence[str]) -> dict[str, Mixed] | None:
-        """The weighted mean of each outcome's bounds where they exist, with standard errors; None if they never do."""
-        parts = [(weight, found) for fired, weight in self.weights.items() if (found := bounds_of(fired)) is not None]
-        kept = math.fsum(weight for weight, _ in parts)
-        if not kept:
-            return None
-        if len(parts) == 1:  # one class: no weighing to do
-            only = parts[0][1]
-            return {
-                outcome: (only[outcome][0], only[outcome][1], None if self.exact_ else 0.0, None if self.exact_ else 0.0)
-                for outcome in scale
-            }
-        mixed: dict[str, Mixed] = {}
-        for outcome in scale:
-            ends: list[tuple[float, float | None]] = []
-            for side in (0, 1):
-                mean = math.fsum(weight * found[outcome][side] for weight, found in parts) / kept
-                if self.exact_:
-                    ends.append((mean, None))
-                else:
-                    spread = math.fsum(weight * (found[outcome][side] - mean) ** 2 for weight, found in parts) / max(kept - 1, 1)
-                    ends.append((mean, math.sqrt(spread / kept)))
-            mixed[outcome] = (ends[0][0], ends[1][0], ends[0][1], ends[1][1])
-        return mixed
-
-
-Span = tuple[float, float]
-"""An outcome's lower and upper bound as floats, for mixing."""
-
-
-def _spans(found: Mapping[str, Interval] | None) -> dict[str, Span] | None:
-    return None if found is None else {outcome: (float(low), float(high)) for outcome, (low, high) in found.items()}
-
-
-Mixed = tuple[float, float, float | None, float | None]
-"""An outcome's mixed low and high, with their standard errors (None when exact)."""
-
-
-def _pooled_error(parts: Sequence[tuple[float, Mapping[str, Mixed] | None]], outcome: str, side: int) -> float | None:
-    """The standard error of a weighted sum of independent estimates; None when they are exact."""
-    errors = [(weight, mix[outcome][side]) for weight, mix in parts if mix is not None]
-    if any(error is None for _, error in errors):
-        return None
-    return math.sqrt(sum((weight * error) ** 2 for weight, error in errors if error is not None))
-
-
-def _figure(per_corner: Sequence[tuple[float, float | None]]) -> Figure:
-    """The low and high of a figure over the corners, each with the standard error it was estimated with."""
-    low = min(per_corner, key=lambda part: part[0])
-    high = max(per_corner, key=lambda part: part[0])
-    return _snapped(Figure(low[0], high[0], low[1], high[1]))
-
-
-ROUNDING = 1e-12
-"""Ends of a figure closer than this are one point: sums in a different order differ in the last bits, not in meaning."""
-
-
-def _snapped(figure: Figure) -> Figure:
-    """A figure whose ends differ only by rounding, as the point it is (probabilities clamped to 0-1 likewise)."""
-    low, high = min(max(figure.low, 0.0), 1.0), min(max(figure.high, 0.0), 1.0)
-    if high - low <= ROUNDING:
-        return Figure(low, low, figure.se_low, figure.se_low)
-    return Figure(low, high, figure.se_low, figure.se_high)
-
-
-def _bounds_figure(per_corner: Sequence[Mapping[str, Mixed] | None], scale: Sequence[str]) -> dict[str, Figure] | None:
-    present = [mix for mix in per_corner if mix is not None]
-    if not present:
-        return None
-    found = {}
-    for outcome in scale:
-        low = min(present, key=lambda mix: mix[outcome][0])[outcome]
-        high = max(present, key=lambda mix: mix[outcome][1])[outcome]
-        found[outcome] = _snapped(Figure(low[0], high[1], low[2], high[3]))
-    return found
 
 
 def estimate(
