@@ -74,6 +74,14 @@ def test_every_class_gets_the_summary_of_its_forecast(shipped_engine: Engine, ev
     assert len({summary.questions for summary in summaries}) > 50, "the classes differ: the test compares many forecasts"
 
 
+def test_engine_summary_is_the_summary_of_the_forecast_and_checks_its_input(shipped_engine: Engine, raw: list[dict[str, Value]]) -> None:
+    """`Engine.summary`, one scenario on the engine's own matcher (durable_rules here), as the consistency search observes it."""
+    for values in raw[:80]:
+        assert shipped_engine.summary(values) == shipped_engine.forecast(values).summary(), values
+    with pytest.raises(InputError):
+        shipped_engine.summary({"junta_pays": True})
+
+
 def test_raw_values_anywhere_in_their_ranges(shipped_engine: Engine, raw: list[dict[str, Value]]) -> None:
     for values, summary in zip(raw, shipped_engine.forecast_many(raw), strict=True):
         assert summary == shipped_engine.forecast(values).summary()
