@@ -421,12 +421,13 @@ def raw_cases() -> dict[int, tuple[dict[str, Any] | None, dict[str, Any], set[st
         2: (raw_case(same_tests(255), {"v_a": 1}), raw_case(same_tests(256), {"v_a": 1}), {"wrong", "crash", "error"}),
         # 128 leave the list unterminated, and more than 64 overflow the stack when their value matches: 129 is refused.
         3: (None, raw_case(shared_alternative(129), {"v_a": 2}), {"error", "crash"}),
-        4: (raw_case(pending(64), {"v_a": -1}), raw_case(pending(65), {"v_a": -1}), {"crash"}),
+        # 65 pending tests write past a fixed array: undefined behaviour, an abort on 3.11 and 3.12, an error raised on 3.13.
+        4: (raw_case(pending(64), {"v_a": -1}), raw_case(pending(65), {"v_a": -1}), {"crash", "error"}),
         5: (raw_case(groups(15), ors), raw_case(groups(16), ors), {"error"}),
         6: (
             raw_case(patterns(16), {"v_a": 1}, [f"x{index}" for index in range(15)]),
             raw_case(patterns(17), {"v_a": 1}, [f"x{index}" for index in range(16)]),
-            {"crash"},
+            {"crash", "error"},  # written past a fixed array, as limit 4: an abort on 3.11 and 3.12, an error raised on 3.13
         ),
         7: (raw_case(many_rules(4096), {"v_a": 3, "v_b": 5}), raw_case(many_rules(4097), {"v_a": 3, "v_b": 5}), {"error"}),
         8: (many_variables(251), many_variables(252), {"error", "crash"}),
