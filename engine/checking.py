@@ -61,7 +61,7 @@ class CheckResult:
     def render_text(self, width: int | None = None) -> str:
         """The problems, one a line, and the consistency report wrapped at `width` (default 100)."""
         lines = [str(problem) for problem in self.problems]
-        checked = f"{self.rules} rules in {self.rules_path.as_posix()}, {len(self.scenarios)} scenarios"
+        checked = f"{_counted(self.rules, 'rule')} in {self.rules_path.as_posix()}, {_counted(len(self.scenarios), 'scenario')}"
         if self.problems:
             lines.append(f"{len(self.problems)} problem{'s' if len(self.problems) != 1 else ''} in {checked}")
         else:
@@ -187,3 +187,7 @@ def check_all(
                 result.write_error = InputError(f"cannot write: {error.strerror or error}", location=Location(counterexamples))
             result.removed = [path for path in earlier if path not in result.counterexamples and not path.exists()]
     return result
+
+
+def _counted(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"

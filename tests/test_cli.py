@@ -330,6 +330,11 @@ def test_check_passes_on_the_shipped_rule_base(forecast_cli: Invoke, shipped_eng
     )
 
 
+def test_check_of_one_scenario_says_one_scenario(forecast_cli: Invoke, repo_root: Path) -> None:
+    result = ok(forecast_cli("check", "--rules", repo_root / "rules", repo_root / "scenarios" / "heavy_fighting.yaml"))
+    assert ", 1 scenario; every quote" in result.stdout
+
+
 def test_check_json_says_ok(forecast_cli: Invoke, shipped_engine: Engine, repo_root: Path) -> None:
     """`check --format json` is valid JSON with ok true, no problems and every scenario checked."""
     data = json.loads(ok(forecast_cli("check", "--rules", repo_root / "rules", "--format", "json")).stdout)
