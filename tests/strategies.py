@@ -8,7 +8,9 @@ across strata and membership tests well beyond what the shipped rules use.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import NamedTuple
 
+from hypothesis import reject
 from hypothesis import strategies as st
 
 from engine.language import (
@@ -24,10 +26,12 @@ from engine.language import (
     NumberKind,
     Op,
     StanceClaim,
+    TooManyBranches,
     Value,
     VarTest,
 )
-from engine.matching.compile import Program
+from engine.load.strata import NegationCycle
+from engine.matching.compile import Program, compile_rules
 from engine.model import Fact, Question, Rule, Variable, Vocabulary
 
 LEVELS = ("low", "mid", "high")
@@ -128,6 +132,28 @@ def rule_lists(draw: st.DrawFn, vocabulary: Vocabulary, max_rules: int = 6) -> t
         )
         rules.append(Rule(id=f"e.r{index}", expert="e", then=then, when=when))
     return tuple(rules)
+
+
+class Compiled(NamedTuple):
+    """A random rule base that compiles, its program, and scenarios for it."""
+
+    rules: tuple[Rule, ...]
+    vocabulary: Vocabulary
+    program: Program
+    scenarios: list[dict[str, Value]]
+
+
+@st.composite
+def compiled_rule_bases(draw: st.DrawFn, max_rules: int = 8, max_scenarios: int = 6) -> Compiled:
+    """A `Compiled`: rule bases with a cycle through negation or too many branches are rejected."""
+    vocabulary = draw(vocabularies(), label="vocabulary")
+    rules = draw(rule_lists(vocabulary, max_rules=max_rules), label="rules")
+    try:
+        program = compile_rules(rules, vocabulary)
+    except (NegationCycle, TooManyBranches):
+        reject()
+    drawn = draw(st.lists(scenarios(vocabulary, program), min_size=1, max_size=max_scenarios), label="scenarios")
+    return Compiled(rules, vocabulary, program, drawn)
 
 
 # A small vocabulary for hand-written rule bases: a count, a flag, facts f and g, a yes/no question.

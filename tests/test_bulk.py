@@ -19,15 +19,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, reject, settings
-from hypothesis import strategies as st
-from strategies import rule_lists, scenarios, vocabularies
+from hypothesis import HealthCheck, given, settings
+from strategies import Compiled, compiled_rule_bases
 
 from engine.bulk import Bulk
 from engine.errors import InputError, RuleBaseInvalid
-from engine.language import TooManyBranches, Value
-from engine.load.strata import NegationCycle
-from engine.matching.compile import compile_rules
+from engine.language import Value
 from engine.matching.compiled import CompiledMatcher
 from engine.model import Checks, Expert, RuleBase
 from engine.pipeline import Engine
@@ -114,19 +111,14 @@ def test_an_engine_on_the_compiled_matcher_gives_the_same(shipped_engine: Engine
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
-@given(data=st.data())
-def test_random_rule_bases_with_chaining_and_negation(data: st.DataObject) -> None:
-    vocabulary = data.draw(vocabularies(), label="vocabulary")
-    rules = data.draw(rule_lists(vocabulary, max_rules=8), label="rules")
-    try:
-        program = compile_rules(rules, vocabulary)
-    except (NegationCycle, TooManyBranches):
-        reject()
+@given(drawn=compiled_rule_bases())
+def test_random_rule_bases_with_chaining_and_negation(drawn: Compiled) -> None:
+    rules, vocabulary, program, drawn_scenarios = drawn
     rule_base = RuleBase(
         directory=Path("."), vocabulary=vocabulary, experts={"e": Expert("E", "tests")}, rules=rules, seeds={}, checks=Checks()
     )
     bulk, resolver, matcher = Bulk(rule_base, program), Resolver(rule_base, program), CompiledMatcher(program)
-    for values in data.draw(st.lists(scenarios(vocabulary, program), min_size=1, max_size=6), label="scenarios"):
+    for values in drawn_scenarios:
         expected = resolver.resolve(values, matcher.run(values))
         assert bulk.one(values) == expected.summary()
         assert bulk.one(values, trace=True) == expected

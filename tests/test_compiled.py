@@ -9,13 +9,11 @@
 
 from __future__ import annotations
 
-from hypothesis import HealthCheck, given, reject, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings
 from reference import ReferenceMatcher
-from strategies import rule_lists, scenarios, vocabularies
+from strategies import Compiled, compiled_rule_bases
 
-from engine.language import FactClaim, FactRef, NotOf, Op, StanceClaim, TooManyBranches, VarTest
-from engine.load.strata import NegationCycle
+from engine.language import FactClaim, FactRef, NotOf, Op, StanceClaim, VarTest
 from engine.matching.compile import compile_rules
 from engine.matching.compiled import CompiledMatcher, generate
 from engine.matching.durable import DurableMatcher
@@ -36,16 +34,11 @@ def test_every_class_of_the_shipped_rule_base(shipped_engine: Engine) -> None:
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
-@given(data=st.data())
-def test_random_rule_bases_with_chaining_and_negation(data: st.DataObject) -> None:
-    vocabulary = data.draw(vocabularies(), label="vocabulary")
-    rules = data.draw(rule_lists(vocabulary, max_rules=8), label="rules")
-    try:
-        program = compile_rules(rules, vocabulary)
-    except (NegationCycle, TooManyBranches):
-        reject()
+@given(drawn=compiled_rule_bases())
+def test_random_rule_bases_with_chaining_and_negation(drawn: Compiled) -> None:
+    _, _, program, drawn_scenarios = drawn
     compiled, durable, reference = CompiledMatcher(program), DurableMatcher(program), ReferenceMatcher(program)
-    for values in data.draw(st.lists(scenarios(vocabulary, program), min_size=1, max_size=6), label="scenarios"):
+    for values in drawn_scenarios:
         assert compiled.run(values) == durable.run(values) == reference.run(values), (values, generate(program)[0])
 
 
