@@ -1,10 +1,10 @@
 """Running the engine on points of the scenario space, once each, and keeping what each showed.
 
 An `Observer` evaluates a point (a class position per variable) without
-traces and keeps only its keys, what it showed (self-conflicts,
-disagreements, broken invariants, broken promises), and one bit per rule
-for whether it fired; the evidence, in words, is made again for the few
-points a report shows. The engine's own promises (order, traces) cost
+traces and keeps only where each key (a self-conflict, a disagreement, a
+broken invariant or promise) and each rule's firing was seen: for each, the
+rising places of the points; the evidence, in words, is made again for the
+few points a report shows. The engine's own promises (order, traces) cost
 full forecasts and are checked only on the points asked. `shrink` walks a
 point towards the default classes while a condition holds. A `Budget`
 bounds all of it: past its deadline, the next point not yet run raises
@@ -14,6 +14,8 @@ bounds all of it: past its deadline, the next point not yet run raises
 from __future__ import annotations
 
 import time
+from array import array
+from bisect import bisect_left
 from collections.abc import Callable, Mapping
 from itertools import combinations
 
@@ -79,7 +81,7 @@ class Evidence:
 class Observation:
     """One point tried: its place in the order tried, and the promises it broke when they were checked on it.
 
-    What else it showed is kept by the `Observer`, a bit per key (`Observer.shows`).
+    What else it showed is kept by the `Observer`, by key (`Observer.shows`).
     """
 
     index: int
@@ -88,6 +90,12 @@ class Observation:
 
 def _outcomes(outcomes: tuple[str, ...]) -> str:
     return ", ".join(outcomes)
+
+
+def _holds(places: array[int], place: int) -> bool:
+    """Whether `place` is among `places` (rising)."""
+    found = bisect_left(places, place)
+    return found < len(places) and places[found] == place
 
 
 def shrink(point: Point, holds: Callable[[Point], bool]) -> Point:
@@ -117,10 +125,10 @@ class Observer:
         self.space = space
         self.budget = budget or Budget()
         self.points: list[Point] = []
-        self.fired_in: dict[str, int] = {rule.id: 0 for rule in engine.rule_base.rules}
-        """For each rule, where it fired: bit i is the i-th point tried (a few bytes a rule, where sets took a box per firing)."""
-        self.shown_in: dict[Key, int] = {}
-        """For each key shown, where: bit i is the i-th point tried. Memory grows with the keys, not with the points times keys."""
+        self.fired_in: dict[str, array[int]] = {rule.id: array("L") for rule in engine.rule_base.rules}
+        """For each rule, the places in `points` where it fired, rising (a machine word each, where a set took a box each)."""
+        self.shown_in: dict[Key, array[int]] = {}
+        """For each key shown, the places in `points` that showed it, rising."""
         self._plain: dict[Point, Observation] = {}
         self._promises: dict[Point, dict[Key, Evidence]] = {}
         self._reordered: Engine | None = None
@@ -139,11 +147,11 @@ class Observer:
         if plain is None:
             self.budget.check()
             fired, shows = self._evaluate(point)
-            bit = 1 << len(self.points)
+            place = len(self.points)
             for rule_id in fired:
-                self.fired_in[rule_id] |= bit
+                self.fired_in[rule_id].append(place)
             for key in shows:
-                self.shown_in[key] = self.shown_in.get(key, 0) | bit
+                self.shown_in.setdefault(key, array("L")).append(place)
             plain = self._plain[point] = Observation(len(self.points))
             self.points.append(point)
         if not promises or self.showed(("promise", "terminates"), plain):
@@ -156,15 +164,15 @@ class Observer:
 
     def fired(self, rule_id: str, observation: Observation) -> bool:
         """Whether the rule fired in the point observed."""
-        return bool(self.fired_in[rule_id] >> observation.index & 1)
+        return _holds(self.fired_in[rule_id], observation.index)
 
     def showed(self, key: Key, observation: Observation) -> bool:
         """Whether the point observed showed `key` (a sampled promise: if it was checked there)."""
-        return key in observation.promised or bool(self.shown_in.get(key, 0) >> observation.index & 1)
+        return key in observation.promised or (key in self.shown_in and _holds(self.shown_in[key], observation.index))
 
     def shows(self, observation: Observation) -> set[Key]:
         """Every key the point observed showed."""
-        return {key for key, where in self.shown_in.items() if where >> observation.index & 1} | observation.promised
+        return {key for key, where in self.shown_in.items() if _holds(where, observation.index)} | observation.promised
 
     def keys(self) -> set[Key]:
         return set(self.shown_in) | {key for shown in self._promises.values() for key in shown}
@@ -173,14 +181,13 @@ class Observer:
         """How many of the points tried show `key`."""
         if sampled_promise(key):
             return sum(1 for shown in self._promises.values() if key in shown)
-        return self.shown_in.get(key, 0).bit_count()
+        return len(self.shown_in.get(key, ()))
 
     def first(self, key: Key) -> Point:
         """The first point tried that showed `key`."""
         if sampled_promise(key):
             return next(point for point in self.points if key in self._promises.get(point, ()))
-        where = self.shown_in[key]
-        return self.points[(where & -where).bit_length() - 1]
+        return self.points[self.shown_in[key][0]]
 
     def evidence(self, key: Key, point: Point) -> Evidence:
         """What `point` shows about `key` (a point that shows it), in words: the point is evaluated again."""

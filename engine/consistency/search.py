@@ -148,18 +148,17 @@ class Observed(Search):
         return found if found is not None else self.first(key)
 
     def fires(self, rule_id: str) -> int:
-        return self.observer.fired_in[rule_id].bit_count()
+        return len(self.observer.fired_in[rule_id])
 
     def first_firing(self, rule_id: str) -> Point:
-        where = self.observer.fired_in[rule_id]
-        return self.observer.points[(where & -where).bit_length() - 1]
+        return self.observer.points[self.observer.fired_in[rule_id][0]]
 
     def smallest_firing(self, rule_id: str) -> Point:
         found = self.minimal(lambda observation: self.observer.fired(rule_id, observation), False)
         return found if found is not None else self.first_firing(rule_id)
 
     def covers(self, rule_id: str, other: str) -> bool:
-        return not self.observer.fired_in[rule_id] & ~self.observer.fired_in[other]
+        return set(self.observer.fired_in[other]).issuperset(self.observer.fired_in[rule_id])
 
     def same(self, rule_id: str, other: str) -> bool:
         return self.observer.fired_in[rule_id] == self.observer.fired_in[other]
