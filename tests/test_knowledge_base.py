@@ -178,3 +178,26 @@ def test_elischer_clash_is_reported_with_both_rules(engine: Engine) -> None:
     assert elischer.status == "self-conflict"
     assert elischer.rules == ("elischer.curtail_if_trend", "elischer.more_if_paid")
     assert result.status == "conflict" and result.outcome == ()
+
+
+UNCERTAIN = [path for path in SCENARIOS if path.stem in ("analyst_view", "fighting_spreads")]
+
+
+@pytest.mark.parametrize("path", UNCERTAIN, ids=[path.stem for path in UNCERTAIN])
+def test_pinned_figures_are_met_by_monte_carlo_within_its_standard_errors(engine: Engine, path: Path) -> None:
+    """Figures pinned exactly hold for an estimate within 4 of its standard errors; a value far off is still reported."""
+    from engine.resolve import expectations
+
+    scenario = engine.read_scenario(path)
+    assert not scenario.certain
+    for seed in (7, 8):
+        _, odds = engine.forecast_scenario(scenario, samples=20_000, seed=seed)
+        assert odds.method == "monte-carlo"
+        assert [str(item) for item in unmet_expectations(scenario, None, odds)] == []
+    question_id, expected = next((question, item) for question, item in scenario.expect.items() if item.pooled or item.bounds)
+    off = {outcome: (low + 0.05, high) for outcome, (low, high) in (expected.pooled or next(iter(expected.bounds.values()))).items()}
+    shifted = records.replace(scenario, expect={question_id: records.replace(expected, pooled=off, bounds=None)})
+    _, odds = engine.forecast_scenario(shifted, samples=20_000, seed=7)
+    missed = unmet_expectations(shifted, None, odds)
+    assert missed and all(item.field.startswith("pooled.") for item in missed)
+    assert expectations.STANDARD_ERRORS * max(figure.se_low or 0 for figure in odds.question(question_id).pooled.values()) < 0.05

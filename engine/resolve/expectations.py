@@ -10,7 +10,9 @@ from engine.resolve.odds import Figure, Probabilities
 from engine.resolve.results import Forecast
 
 TOLERANCE = 1e-6
-"""How far a pinned bound may be from the figure the forecast gives."""
+"""How far a pinned bound may be from an exact figure."""
+STANDARD_ERRORS = 4
+"""How far, in its standard errors, a pinned bound may be from a Monte Carlo estimate (as the tests hold them)."""
 
 
 @record
@@ -62,7 +64,7 @@ def _unmet_bounds(
     pooled: Mapping[str, tuple[float, float]] | None,
     odds: Probabilities,
 ) -> list[Mismatch]:
-    """Pinned bounds, by expert and pooled, that the forecast misses by more than `TOLERANCE`."""
+    """Pinned bounds, by expert and pooled, that the forecast misses (`_misses`)."""
     question = odds.question(question_id)
     tables: list[tuple[str, Mapping[str, tuple[float, float]], Mapping[str, Figure] | None]] = []
     for expert, wanted in (bounds or {}).items():
@@ -74,7 +76,13 @@ def _unmet_bounds(
     for field, wanted, actual in tables:
         for outcome, (low, high) in wanted.items():
             got = actual.get(outcome) if actual else None
-            if got is None or abs(got.low - low) > TOLERANCE or abs(got.high - high) > TOLERANCE:
+            if got is None or _misses(got.low, got.se_low, low) or _misses(got.high, got.se_high, high):
                 shown = [round(got.low, 6), round(got.high, 6)] if got else None
                 found.append(Mismatch(question_id, f"{field}.{outcome}", [low, high], shown))
     return found
+
+
+def _misses(estimate: float, error: float | None, wanted: float) -> bool:
+    """Whether a figure misses a pinned value: by more than `TOLERANCE`, or, estimated, by more than `STANDARD_ERRORS` of its errors."""
+    allowed = TOLERANCE if error is None else max(TOLERANCE, STANDARD_ERRORS * error)
+    return abs(estimate - wanted) > allowed
