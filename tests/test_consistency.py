@@ -9,6 +9,7 @@ acceptance, a disagreement, a continuous number).
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from collections.abc import Mapping
@@ -615,3 +616,20 @@ def test_shrink_ends_where_no_variable_can_move_nearer_its_default(data: hypothe
             assert (*found[:place], nearer, *found[place + 1 :]) not in holding
     # every move lowers the sum of positions, and a pass asks at most each nearer class of each variable once
     assert len(asked) <= (sum(start) + 1) * sum(count - 1 for count in dimensions)
+
+
+def test_a_claim_in_a_probabilistic_conflict_shows_its_own_reading(bold: Engine, repo_root: Path, tmp_path: Path) -> None:
+    """No distribution meets Elischer's ranges, so there is no figure of his for the event: each claim shows what its words read."""
+    for fmt in ("text", "markdown"):
+        scenario = repo_root / "scenarios" / "pays_and_fighting.yaml"
+        rules, seeds = bold.rule_base.directory, repo_root / "seeds"
+        result = subprocess.run(
+            [sys.executable, "-m", "engine", scenario, "--rules", rules, "--seeds", seeds, "--lexicon", "bold", "--format", fmt],
+            capture_output=True,
+            text=True,
+            check=False,
+            env={**os.environ, "FORECAST_CACHE_DIR": str(tmp_path)},
+        )
+        assert result.returncode == 0, result.stderr
+        assert 'P(curtail) 60-90% "may"; P(increase) 60-90% "could potentially"' in result.stdout
+        assert '0-100% "may"' not in result.stdout

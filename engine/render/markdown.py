@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from engine.model import ExpertKind
-from engine.render.odds import bar, claim_text, method_text, percent, reading_text, weights_text
+from engine.render.odds import bar, claims_text, method_text, percent, reading_text, stance_claim_text, weights_text
 from engine.render.report import Report, allows_text, hedges_text, input_text, outcomes_text, silent_everywhere, status_text
 from engine.resolve.odds import Figure, QuestionOdds
 from engine.resolve.results import QuestionResult
@@ -62,7 +62,7 @@ def _who(report: Report, expert_id: str) -> str:
 
 def _says(report: Report, question: str, expert: str) -> str:
     odds = report.stance_odds(question, expert)
-    return "; ".join(claim_text(claim, odds.events.get(claim.event)) for claim in odds.claims) if odds else ""
+    return claims_text(odds) if odds else ""
 
 
 def _chances(question: QuestionOdds) -> list[str]:
@@ -95,9 +95,7 @@ def _uncertain_question(report: Report, question: QuestionOdds) -> list[str]:
     for stance in question.stances:
         for claim in stance.claims:
             allows = allows_text(rule_base, claim.rule, question.scale)
-            lines.append(
-                _row([_who(report, stance.expert), allows, claim_text(claim, stance.events.get(claim.event)), percent(claim.fires)])
-            )
+            lines.append(_row([_who(report, stance.expert), allows, stance_claim_text(stance, claim), percent(claim.fires)]))
         if stance.clash.high > 0:
             lines.append(
                 _row([_who(report, stance.expert), "**self-conflict**", "these rules allow no outcome together", percent(stance.clash)])

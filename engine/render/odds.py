@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 
-from engine.resolve.odds import ClaimOdds, Figure, Probabilities
+from engine.resolve.odds import ClaimOdds, Figure, Probabilities, StanceOdds
 
 BAR_WIDTH = 10
 _NOISE = 1e-9
@@ -58,6 +58,16 @@ def claim_text(claim: ClaimOdds, chance: Figure | None = None) -> str:
     shown = chance or Figure(float(claim.reading.low), float(claim.reading.high))
     reading = "" if claim.reading.standard else " (analyst's reading)"
     return f"P({event}) {percent(shown)} {words}{reading}"
+
+
+def stance_claim_text(stance: StanceOdds, claim: ClaimOdds) -> str:
+    """`claim_text` with the expert's figure for the event; where his ranges admit no distribution, there is none: the reading's own."""
+    return claim_text(claim, stance.events.get(claim.event) if stance.bounds is not None else None)
+
+
+def claims_text(stance: StanceOdds) -> str:
+    """What an expert's claims on a question say of the events they rate, one after another."""
+    return "; ".join(stance_claim_text(stance, claim) for claim in stance.claims)
 
 
 def reading_text(claim: ClaimOdds) -> str:

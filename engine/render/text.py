@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from engine.model import ExpertKind, RuleBase
-from engine.render.odds import claim_text, method_text, percent, reading_text, weights_text
+from engine.render.odds import claims_text, method_text, percent, reading_text, stance_claim_text, weights_text
 from engine.render.report import Report, allows_text, hedges_text, input_text, outcomes_text, silent_everywhere, status_text
 from engine.resolve.odds import ClaimOdds, Figure, Probabilities, QuestionOdds, StanceOdds
 from engine.resolve.results import QuestionResult, Stance, Step
@@ -65,7 +65,7 @@ def _claims(report: Report, question: str, expert: str) -> str:
     odds = report.stance_odds(question, expert)
     if odds is None:
         return ""
-    return "; ".join(claim_text(claim, odds.events.get(claim.event)) for claim in odds.claims)
+    return claims_text(odds)
 
 
 def _step_text(number: int, step: Step, rule_base: RuleBase, repeat: bool, claim: ClaimOdds | None, style: _Style) -> list[str]:
@@ -224,7 +224,7 @@ def _uncertain_stance(report: Report, question: QuestionOdds, stance: StanceOdds
         allows = allows_text(rule_base, claim.rule, question.scale)
         assumed = "  (analyst's assumption)" if rule_base.experts[rule.expert].kind is ExpertKind.ANALYST else ""
         name = stance.expert if position == 0 else ""
-        said = claim_text(claim, stance.events.get(claim.event))
+        said = stance_claim_text(stance, claim)
         applies = "" if claim.fires.low == 1 else f"  (applies in {percent(claim.fires)} of scenarios)"
         said_lines = wrap(f"{name:<{width}}  {allows}  {said}{applies}{assumed}", " " * (width + 6), "  ")
         said_lines[-1] = style.within(said_lines[-1], assumed.strip(), fg="yellow")
