@@ -178,6 +178,7 @@ def test_a_certain_scenario_has_exact_points(shipped_engine: Engine, clashes: in
         ("junta_pays", {"chance": 1.5}, "expected a probability from 0 to 1 for 'junta_pays' being true, got 1.5"),
         ("junta_pays", {"chances": 0.5}, "expected {chance: P} for boolean 'junta_pays'"),
         ("kremlin_investment", {"high": 0.7, "moderate": 0.2}, "the probabilities for 'kremlin_investment' sum to 0.9, not 1"),
+        ("kremlin_investment", {"high": 0.70000001, "low": 0.3}, "sum to 1.00000001, not 1"),
         ("kremlin_investment", {"hihg": 0.7, "low": 0.3}, "'hihg' is not a level of 'kremlin_investment'"),
         ("wagner_fighters", {1100: 0.5, 20000: 0.5}, "20000 is out of range for 'wagner_fighters'"),
         ("deadly_clashes", {"between": [5, 0]}, "'between' goes from 5 up to 0"),
@@ -188,6 +189,7 @@ def test_a_certain_scenario_has_exact_points(shipped_engine: Engine, clashes: in
         "chance-over-1",
         "no-chance-key",
         "sum-not-1",
+        "sum-just-over-1",
         "unknown-level",
         "value-out-of-range",
         "between-backwards",
@@ -229,3 +231,10 @@ def test_a_wide_between_range_costs_what_a_narrow_one_does(shipped_engine: Engin
     )
     assert odds.rules["siegle.force_too_small"].low == pytest.approx(1201 / 10001, abs=1e-12)
     assert odds.method == "exact"
+
+
+def test_weights_are_named_once() -> None:
+    from engine.render.odds import weights_text
+
+    assert weights_text({"weiss": 0.5, "elischer": 0.5}) == "equal weights: weiss, elischer"
+    assert weights_text({"weiss": 0.75, "elischer": 0.25}) == "weiss 0.75, elischer 0.25"

@@ -36,5 +36,5 @@ def table(pairs: list[tuple[Value, Fraction]], variable: str) -> list[tuple[Valu
     """The pairs with their probabilities scaled to sum to exactly 1, or `ChanceProblem` if they are further off than `TOLERANCE`."""
     total = sum((weight for _, weight in pairs), Fraction(0))
     if abs(total - 1) > TOLERANCE:
-        raise ChanceProblem(f"the probabilities for '{variable}' sum to {float(total):g}, not 1", "make them add up to 1")
+        raise ChanceProblem(f"the probabilities for '{variable}' sum to {float(total):.12g}, not 1", "make them add up to 1")
     return [(value, weight / total) for value, weight in pairs]

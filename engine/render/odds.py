@@ -119,7 +119,7 @@ def _figures(odds: Probabilities) -> list[Figure]:
 
 
 def weights_text(weights: Mapping[str, float]) -> str:
-    values = set(weights.values())
-    if len(values) <= 1:
-        return "equal weights"
+    """`equal weights: weiss, elischer`, or each expert with his weight: `weiss 0.75, elischer 0.25`."""
+    if len(set(weights.values())) <= 1:
+        return f"equal weights: {', '.join(weights)}"
     return ", ".join(f"{expert} {weight:.2g}" for expert, weight in weights.items())

@@ -160,7 +160,7 @@ def _chances(question: QuestionOdds, experts: Sequence[str], style: _Style) -> l
         else:
             lines.append(f"    {name:<{label}}  {cells}".rstrip())
     if question.pooled and question.weights:
-        note = f"(pooled with {weights_text(question.weights)}: {', '.join(question.weights)})"
+        note = f"(pooled with {weights_text(question.weights)})"
         lines += style.wrap(note, "      ", "    ") if narrow else style.wrap(note, " " * (label + 7), " " * (label + 6))
     return lines
 
