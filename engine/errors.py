@@ -172,8 +172,8 @@ def hidden_characters(word: str) -> str | None:
     return ", ".join(found) or None
 
 
-def did_you_mean(word: object, choices: Iterable[str]) -> str | None:
-    """A "did you mean" hint for a misspelt name, or a list of the choices.
+def did_you_mean(word: object, choices: Iterable[str], listing: bool = True) -> str | None:
+    """A "did you mean" hint for a misspelt name, or (unless the message lists them already: `listing`) a list of the choices.
 
     A name that differs from a choice only by a character that looks the
     same (a Cyrillic letter, a zero-width space) gets a hint that names it,
@@ -187,7 +187,7 @@ def did_you_mean(word: object, choices: Iterable[str]) -> str | None:
     close = difflib.get_close_matches(text, options, n=1, cutoff=0.6)
     if close:
         hint = f"did you mean '{close[0]}'?"
-    elif 0 < len(options) <= 8:
+    elif listing and 0 < len(options) <= 8:
         hint = "expected one of: " + ", ".join(options)
     else:
         hint = None

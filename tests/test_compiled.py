@@ -4,7 +4,7 @@
   scenario per class of values the rules can tell apart);
 - on random rule bases with chaining and negation (tests/strategies.py),
   against durable_rules and the plain-Python reference;
-- on synthetic rule bases of 1,000 rules (tests/test_large_rule_bases.py).
+- on the 300- and 1,000-rule synthetic bases within durable_rules' limits (tests/test_durable_limits.py).
 """
 
 from __future__ import annotations

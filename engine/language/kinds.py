@@ -185,7 +185,7 @@ class LevelKind(Kind):
     def problem(self, value: object, variable: str, written: str | None = None) -> tuple[str, str | None] | None:
         if isinstance(value, str) and value in self._ranks:
             return None
-        hint = did_you_mean(value, self.levels) if isinstance(value, str) else None
+        hint = did_you_mean(value, self.levels, listing=False) if isinstance(value, str) else None
         return f"expected one of {', '.join(self.levels)} for '{variable}', got {echo(value, written)}", hint
 
     def describe(self) -> str:
