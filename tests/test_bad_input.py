@@ -1115,7 +1115,7 @@ def test_several_problems_in_one_scenario_are_counted(forecast_cli: Invoke, tmp_
 
 
 def test_a_level_far_from_every_level_lists_the_levels_once(tmp_path: Path, forecast_cli: Invoke, repo_root: Path) -> None:
-    path, line = write_case(SCENARIO_CASES["no-for-level"], tmp_path)
+    path, _ = write_case(SCENARIO_CASES["no-for-level"], tmp_path)
     result = forecast_cli(path, "--rules", repo_root / "rules")
     assert result.exit_code == 2
     assert result.stderr.count("limited, substantial") == 1, result.stderr
