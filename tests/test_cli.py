@@ -629,6 +629,20 @@ def test_list_text_names_every_rule_and_expert(forecast_cli: Invoke, shipped_eng
             assert any(line.startswith(f"  {rule.id} ") and line.endswith("[assumption]") for line in lines)
 
 
+def test_list_shows_each_hedge_with_the_event_it_rates(forecast_cli: Invoke, repo_root: Path) -> None:
+    """Weiss's "unlikely" rates dropping Russia, not keeping it: `P(drop_russia) "unlikely"`, never beside the conclusion."""
+    lines = ok(forecast_cli("list", "rules", "--rules", repo_root / "rules")).stdout.splitlines()
+    summary = {line.split()[0]: " ".join(line.split()[1:]) for line in lines[1:]}
+    assert summary["weiss.no_pullout"] == 'russia_presence is not withdraw, P(withdraw) "unlikely"'
+    assert summary["weiss.junta_keeps_russia"] == 'junta_protector is not drop_russia, P(drop_russia) "unlikely"'
+    assert summary["elischer.china_stays_out"] == 'china_role is stays_out, P(gets_involved) "doesn\u2019t see"'
+    assert summary["elischer.curtail_if_trend"] == 'russia_presence is curtail, P(curtail) "may"', "no number for words that give none"
+    assert summary["weiss.fewer_assaults"] == 'wagner_assault_role is not spearhead, P(no_assaults or fewer_assaults) "may"'
+    assert summary["siegle.myths_punctured"] == "security_narrative is crumbles", "stated as fact: no hedge"
+    assert summary["analyst.mozambique_precedent"] == "russia_presence is withdraw [assumption]"
+    assert not any('("' in line for line in lines)
+
+
 def test_list_json_has_every_rule_and_expert(forecast_cli: Invoke, shipped_engine: Engine, repo_root: Path) -> None:
     """`list --format json` lists the same rules and experts as the rule base, in order."""
     data = json.loads(ok(forecast_cli("list", "--rules", repo_root / "rules", "--format", "json")).stdout)

@@ -151,6 +151,24 @@ def test_why_not_json_and_markdown(forecast_cli: Invoke) -> None:
     assert "- **failed**: junta_pays is true  \\[scenario: junta_pays = false\\]" in markdown
 
 
+def test_why_not_shows_each_hedge_with_the_event_it_rates(forecast_cli: Invoke) -> None:
+    """The hedge rates an event that may not be the conclusion: `concludes china_role is stays_out, P(gets_involved) "doesn't see"`."""
+    rules = ("weiss.no_pullout", "weiss.junta_keeps_russia", "elischer.china_stays_out", "elischer.more_if_paid", "siegle.myths_punctured")
+    text = ok(forecast_cli("why-not", HEAVY, *rules)).stdout
+    lines = text.splitlines()
+    assert '    concludes russia_presence is not withdraw, P(withdraw) "unlikely"' in lines
+    assert '    concludes junta_protector is not drop_russia, P(drop_russia) "unlikely"' in lines
+    assert '    concludes china_role is stays_out, P(gets_involved) "doesn\u2019t see"' in lines
+    assert '    concludes russia_presence is increase, P(increase) "could potentially"' in lines, "no number for words that give none"
+    assert "    concludes security_narrative is crumbles" in lines
+    assert "hedged" not in text
+    markdown = ok(forecast_cli("why-not", HEAVY, *rules, "-f", "markdown")).stdout.splitlines()
+    assert '  - concludes russia_presence is not withdraw, P(withdraw) "unlikely"' in markdown
+    assert '  - concludes junta_protector is not drop_russia, P(drop_russia) "unlikely"' in markdown
+    assert '  - concludes russia_presence is increase, P(increase) "could potentially"' in markdown
+    assert "  - concludes security_narrative is crumbles" in markdown
+
+
 def test_why_not_an_unknown_rule_is_one_line_with_a_did_you_mean(forecast_cli: Invoke) -> None:
     line = refused(forecast_cli("why-not", HEAVY, "elischer.more_if_pad"))
     assert line == "forecast: error: unknown rule 'elischer.more_if_pad' (did you mean 'elischer.more_if_paid'?)\n"
