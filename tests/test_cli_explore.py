@@ -318,9 +318,9 @@ def test_matrix_of_one_scenario_is_experts_by_questions(forecast_cli: Invoke, mo
     assert lines[0] == f"Heavy fighting  ({HEAVY.as_posix()})"
     assert lines[1].split() == ["expert", "russia_presence", *(question for question in lines[1].split()[2:])]
     weiss = next(line for line in lines if line.startswith("weiss"))
-    assert 'not withdraw (withdraw "unlikely")  not spearhead "may"' in weiss
+    assert 'not withdraw P(withdraw) "unlikely"  not spearhead P(not spearhead) "may"  keep_russia P(drop_russia) "unlikely"' in weiss
     elischer = next(line for line in lines if line.startswith("elischer"))
-    assert 'curtail "may"' in elischer and 'crumbles "inevitably"' in elischer
+    assert 'curtail P(curtail) "may"' in elischer and 'crumbles P(crumbles) "inevitably"' in elischer
     assert "siegle" in text and "analyst" not in text, "the analyst speaks on no question here"
 
 
@@ -343,15 +343,16 @@ def test_matrix_one_experts_stances_and_csv(forecast_cli: Invoke) -> None:
     text = ok(forecast_cli("matrix", HEAVY, ROOT / "scenarios" / "junta_pays.yaml", "--expert", "elischer", "--format", "csv")).stdout
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[0][:2] == ["scenario", "russia_presence"]
-    assert rows[1][1] == 'curtail "may"' and rows[2][1] == 'increase "could potentially"'
+    assert rows[1][1] == 'curtail P(curtail) "may"' and rows[2][1] == 'increase P(increase) "could potentially"'
     by_expert = list(csv.reader(io.StringIO(ok(forecast_cli("matrix", HEAVY, "--by", "expert", "-f", "csv")).stdout)))
     assert by_expert[0][:3] == ["scenario", "expert", "russia_presence"]
-    assert by_expert[1][1:3] == ["weiss", 'not withdraw (withdraw "unlikely")']
+    assert by_expert[1][1:3] == ["weiss", 'not withdraw P(withdraw) "unlikely"']
 
 
 def test_matrix_markdown(forecast_cli: Invoke) -> None:
     markdown = ok(forecast_cli("matrix", HEAVY, "-f", "markdown")).stdout
-    assert markdown.startswith("# Stance matrix\n") and '| elischer | curtail "may" |' in markdown
+    assert markdown.startswith("# Stance matrix\n") and '| elischer | curtail P(curtail) "may" |' in markdown
+    assert '| weiss | not withdraw P(withdraw) "unlikely" |' in markdown
 
 
 def test_matrix_bad_expert(forecast_cli: Invoke) -> None:
