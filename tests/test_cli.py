@@ -128,7 +128,7 @@ def test_run_text_shows_outcomes_stances_hedges_quotes_and_assumptions(
 def test_run_json_follows_the_documented_contract(heavy: Callable[..., Result], shipped_engine: Engine) -> None:
     """docs/json.md: schema_version, questions, stances, trace steps with quote spans into the seed."""
     data = json.loads(ok(heavy("--format", "json")).stdout)
-    assert data["schema_version"] == "1.2"
+    assert data["schema_version"] == "1.3"
     vocabulary = shipped_engine.rule_base.vocabulary
     assert [question["id"] for question in data["questions"]] == list(vocabulary.questions)
     seeds = shipped_engine.rule_base.seeds
@@ -651,6 +651,24 @@ def test_list_json_has_every_rule_and_expert(forecast_cli: Invoke, shipped_engin
     assert [rule["id"] for rule in data["rules"]] == [rule.id for rule in rule_base.rules]
     assert [expert["id"] for expert in data["experts"]] == list(rule_base.experts)
     assert sum(expert["rules"] for expert in data["experts"]) == len(rule_base.rules)
+
+
+def test_list_json_gives_the_event_each_hedge_rates(forecast_cli: Invoke, repo_root: Path) -> None:
+    """Beside `hedge`, `rates`: the event it rates (`drop_russia` for a rule that concludes `not drop_russia`); null for a fact."""
+    data = json.loads(ok(forecast_cli("list", "rules", "--rules", repo_root / "rules", "--format", "json")).stdout)
+    rules = {rule["id"]: rule for rule in data["rules"]}
+    junta = rules["weiss.junta_keeps_russia"]
+    assert (junta["concludes"], junta["hedge"], junta["rates"]) == ("junta_protector is not drop_russia", "unlikely", ["drop_russia"])
+    assert junta["summary"] == 'junta_protector is not drop_russia, P(drop_russia) "unlikely"'
+    assert list(junta) == ["id", "expert", "hedge", "rates", "concludes", "file", "summary"]
+    assert (rules["weiss.no_pullout"]["rates"], rules["weiss.no_pullout"]["summary"]) == (
+        ["withdraw"],
+        'russia_presence is not withdraw, P(withdraw) "unlikely"',
+    )
+    curtail = rules["elischer.curtail_if_trend"]
+    assert (curtail["hedge"], curtail["rates"], curtail["summary"]) == ("may", ["curtail"], 'russia_presence is curtail, P(curtail) "may"')
+    assert (rules["siegle.myths_punctured"]["hedge"], rules["siegle.myths_punctured"]["rates"]) == (None, ["crumbles"])
+    assert rules["osborn.agreements_violated"]["rates"] is None, "a rule that derives a fact rates no outcome"
 
 
 def test_list_one_section(forecast_cli: Invoke, shipped_engine: Engine, repo_root: Path) -> None:

@@ -136,7 +136,8 @@ def test_why_not_of_a_rule_that_fired(forecast_cli: Invoke) -> None:
 def test_why_not_json_and_markdown(forecast_cli: Invoke) -> None:
     data = json.loads(ok(forecast_cli("why-not", HEAVY, "elischer.more_if_paid", "--format", "json")).stdout)
     (why,) = data["rules"]
-    assert why["fired"] is False and why["hedge"] == "could potentially"
+    assert why["fired"] is False and why["hedge"] == "could potentially" and why["rates"] == ["increase"]
+    assert data["schema_version"] == "1.1"
     (condition,) = why["branches"][0]["conditions"]
     assert condition == {
         "condition": "junta_pays is true",
@@ -162,6 +163,12 @@ def test_why_not_shows_each_hedge_with_the_event_it_rates(forecast_cli: Invoke) 
     assert '    concludes russia_presence is increase, P(increase) "could potentially"' in lines, "no number for words that give none"
     assert "    concludes security_narrative is crumbles" in lines
     assert "hedged" not in text
+    data = json.loads(ok(forecast_cli("why-not", HEAVY, *rules, "-f", "json")).stdout)
+    said = {why["rule"]: (why["concludes"], why["hedge"], why["rates"]) for why in data["rules"]}
+    assert said["weiss.no_pullout"] == ("russia_presence is not withdraw", "unlikely", ["withdraw"])
+    assert said["weiss.junta_keeps_russia"] == ("junta_protector is not drop_russia", "unlikely", ["drop_russia"])
+    assert said["elischer.china_stays_out"] == ("china_role is stays_out", "doesn\u2019t see", ["gets_involved"])
+    assert said["siegle.myths_punctured"] == ("security_narrative is crumbles", None, ["crumbles"])
     markdown = ok(forecast_cli("why-not", HEAVY, *rules, "-f", "markdown")).stdout.splitlines()
     assert '  - concludes russia_presence is not withdraw, P(withdraw) "unlikely"' in markdown
     assert '  - concludes junta_protector is not drop_russia, P(drop_russia) "unlikely"' in markdown

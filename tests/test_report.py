@@ -182,6 +182,27 @@ def test_a_trace_shows_each_hedge_with_the_event_it_rates(reports: dict[str, Rep
             assert f"-> {said}" in text and f"concludes {said}." in markdown, step.rule
 
 
+def test_json_trace_steps_give_the_event_each_hedge_rates(reports: dict[str, Report]) -> None:
+    """Beside `hedge`, `rates`: `["withdraw"]` for weiss.no_pullout, whose conclusion is `not withdraw`; null for a fact."""
+    data = json.loads(render_json(reports["heavy_fighting"]))
+    steps = {step["rule"]: step for question in data["questions"] for stance in question["stances"] for step in stance["trace"]}
+    said = {rule: (step["concludes"], step["hedge"], step["rates"]) for rule, step in steps.items()}
+    assert said["weiss.no_pullout"] == ("russia_presence is not withdraw", "unlikely", ["withdraw"])
+    assert said["weiss.junta_keeps_russia"] == ("junta_protector is not drop_russia", "unlikely", ["drop_russia"])
+    assert said["elischer.curtail_if_trend"] == ("russia_presence is curtail", "may", ["curtail"])
+    assert said["weiss.fewer_assaults"] == ("wagner_assault_role is not spearhead", "may", ["no_assaults", "fewer_assaults"])
+    assert said["siegle.myths_punctured"] == ("security_narrative is crumbles", None, ["crumbles"])
+    assert said["osborn.agreements_violated"] == ("fact tuareg_agreements_broken", None, None)
+    assert list(steps["weiss.no_pullout"])[6:8] == ["hedge", "rates"]
+    claims = {
+        claim["rule"]: claim["event"] for question in data["questions"] for stance in question["stances"] for claim in stance["claims"]
+    }
+    assert {rule: claims[rule] for rule in steps if rule in claims} == {
+        rule: step["rates"] for rule, step in steps.items() if rule in claims
+    }
+    assert len(set(steps) & set(claims)) >= 8, "each stance rule of the trace has its claim, rating the same event"
+
+
 def test_without_probabilities_a_stance_names_the_event_its_hedge_rates(reports: dict[str, Report]) -> None:
     """A report without figures (the library's, not the command line's) still says what each hedge rates, with no number."""
     report = replace(reports["heavy_fighting"], odds=None)

@@ -102,6 +102,7 @@ def listing(rule_base: RuleBase, what: str = "all") -> Listing:
                 "id": rule.id,
                 "expert": rule.expert,
                 "hedge": rule.hedge,
+                "rates": list(rated) if rated is not None else None,
                 "concludes": describe_conclusion(rule.then),
                 "file": rule.file,
                 "summary": _rule_summary(rule, rated),

@@ -12,7 +12,7 @@ from engine.model import ExpertKind, RuleBase
 from engine.render.odds import hedge_text
 from engine.render.text import _Style
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 
 def _who(why: WhyNot, rule_base: RuleBase) -> str:
@@ -203,6 +203,7 @@ def why_json(why: WhyNot) -> dict[str, Any]:
         "fired_branches": list(why.fired_branches),
         "concludes": why.concludes,
         "hedge": why.hedge,
+        "rates": list(why.rates) if why.rates is not None else None,
         "quote": why.quote,
         "seed": why.seed,
         "span": [why.span.start, why.span.end] if why.span else None,
