@@ -23,7 +23,7 @@ from typing import Literal
 from engine.language import StanceClaim
 from engine.model import Reading, Rule, RuleBase
 from engine.pipeline import Engine
-from engine.render.odds import percent
+from engine.render.odds import percent, rated_text
 from engine.resolve.odds import Figure
 
 Direction = Literal["likely", "unlikely", "either way"]
@@ -95,5 +95,8 @@ def conflicts(engine: Engine, fired: Iterable[str]) -> Iterator[tuple[str, str, 
                     reading = lexicon.reading(rule_base.hedge_words(rule))
                     assert reading is not None
                     event = " or ".join(rule_base.rated_event(rule) or ())
-                    claims.append(f'{rule_id} puts P({event}) at {_range(reading)} ("{rule_base.hedge_words(rule)}")')
+                    words = f'"{rule.hedge}"' if rule.hedge else rule_base.hedge_words(rule)
+                    low, high = reading.low, reading.high
+                    chance = Figure(float(low), float(high)) if low is not None and high is not None else None
+                    claims.append(f"{rule_id} puts {rated_text(event, words, chance)}")
                 yield lexicon.name, question, expert, rules, "; ".join(claims)
