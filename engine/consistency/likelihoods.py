@@ -72,7 +72,8 @@ def sensitive_rules(rule_base: RuleBase) -> Iterator[tuple[Rule, str]]:
         if len({found_direction for _, found_direction in found.values()}) > 1:
             event = " or ".join(rule_base.rated_event(rule) or ())
             said = "; ".join(f"{name} reads {_range(reading)} ({where})" for name, (reading, where) in found.items())
-            yield rule, f'{rule.id} rates P({event}) "{rule_base.hedge_words(rule)}": {said}'
+            words = f'"{rule_base.hedge_words(rule)}"'
+            yield rule, f"{rule.id} rates {rated_text(event, words)}: {said}"
 
 
 def conflicts(engine: Engine, fired: Iterable[str]) -> Iterator[tuple[str, str, str, tuple[str, ...], str]]:

@@ -7,7 +7,7 @@ from typing import Any
 from engine.language import FactClaim, describe_conclusion
 from engine.model import Rule, RuleBase
 from engine.records import record
-from engine.render.odds import hedge_text
+from engine.render.odds import conclusion_text
 
 SECTIONS = ("variables", "facts", "questions", "experts", "rules", "lexicons")
 
@@ -48,9 +48,7 @@ class Listing:
 
 def _rule_summary(rule: Rule, rated: tuple[str, ...] | None) -> str:
     """`russia_presence is not withdraw, P(withdraw) "unlikely"`: the conclusion, the hedge with the event it rates."""
-    concludes = describe_conclusion(rule.then)
-    hedged = hedge_text(rule.hedge, rated, concludes)
-    return (f"{concludes}, {hedged}" if hedged else concludes) + (" [assumption]" if rule.assumption else "")
+    return conclusion_text(describe_conclusion(rule.then), rule.hedge, rated) + (" [assumption]" if rule.assumption else "")
 
 
 def listing(rule_base: RuleBase, what: str = "all") -> Listing:

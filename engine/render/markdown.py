@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from engine.model import ExpertKind
-from engine.render.odds import bar, claim_text, hedge_text, method_text, percent, reading_text, weights_text
+from engine.render.odds import bar, claim_text, conclusion_text, method_text, percent, reading_text, weights_text
 from engine.render.report import Report, allows_text, hedges_text, input_text, outcomes_text, silent_everywhere, status_text
 from engine.resolve.odds import Figure, QuestionOdds
 from engine.resolve.results import QuestionResult
@@ -162,8 +162,7 @@ def render_markdown(report: Report) -> str:
             claims = {claim.rule: claim for claim in odds.claims} if odds else {}
             for number, step in enumerate(stance.trace, start=1):
                 tag = "**Assumption** " if step.is_assumption else ""
-                hedged = hedge_text(step.hedge, step.rates, step.concludes)
-                concludes = f"{step.concludes}, {hedged}" if hedged else step.concludes
+                concludes = conclusion_text(step.concludes, step.hedge, step.rates)
                 lines.append(f"{number}. {tag}`{step.rule}` ({rule_base.experts[step.expert].name}) concludes {concludes}.")
                 reasons = (
                     "; ".join(f"{condition.text} ({condition.matched})" for condition in step.conditions) or "stated without condition"

@@ -66,6 +66,12 @@ def hedge_text(hedge: str | None, rates: Sequence[str] | None, concludes: str) -
     return rated_text(event_text(rates) if rates is not None else concludes, f'"{hedge}"')
 
 
+def conclusion_text(concludes: str, hedge: str | None, rates: Sequence[str] | None) -> str:
+    """A rule's conclusion and its hedge with the event that rates: `russia_presence is not withdraw, P(withdraw) "unlikely"`."""
+    hedged = hedge_text(hedge, rates, concludes)
+    return f"{concludes}, {hedged}" if hedged else concludes
+
+
 def claim_text(claim: ClaimOdds, chance: Figure | None = None) -> str:
     """What one rule says of its rated event: the range with its words, or that the words give no number.
 

@@ -9,7 +9,7 @@ from typing import Any
 from engine.explore.whynot import BranchCheck, ConditionCheck, FactWhyNot, WhyNot
 from engine.language import show_plain
 from engine.model import ExpertKind, RuleBase
-from engine.render.odds import hedge_text
+from engine.render.odds import conclusion_text
 from engine.render.text import _Style
 
 SCHEMA_VERSION = "1.1"
@@ -19,12 +19,6 @@ def _who(why: WhyNot, rule_base: RuleBase) -> str:
     expert = rule_base.experts[why.expert]
     tag = "ASSUMPTION " if expert.kind is ExpertKind.ANALYST else ""
     return f"{tag}{why.rule} ({expert.name})"
-
-
-def _concludes(why: WhyNot) -> str:
-    """`russia_presence is not withdraw, P(withdraw) "unlikely"`: the conclusion, and the hedge with the event it rates."""
-    hedged = hedge_text(why.hedge, why.rates, why.concludes)
-    return f"{why.concludes}, {hedged}" if hedged else why.concludes
 
 
 def verdict(why: WhyNot) -> str:
@@ -59,7 +53,7 @@ def _lines(why: WhyNot, rule_base: RuleBase, indent: str, style: _Style, top: bo
     lines += style.wrap(head, indent + "    ", indent)
     inner = indent + "  "
     if top:
-        lines += style.wrap(f"concludes {_concludes(why)}", inner + "  ", inner)
+        lines += style.wrap(f"concludes {conclusion_text(why.concludes, why.hedge, why.rates)}", inner + "  ", inner)
         if why.assumption:
             lines += style.wrap(f"assumes: {why.assumption}", inner + "  ", inner)
         if why.quote:
@@ -125,7 +119,7 @@ def _markdown_lines(why: WhyNot, rule_base: RuleBase, depth: int, top: bool) -> 
     pad = "  " * depth
     lines = [f"{pad}- **{_who(why, rule_base)}** {verdict(why)}"]
     if top:
-        lines.append(f"{pad}  - concludes {_concludes(why)}")
+        lines.append(f"{pad}  - concludes {conclusion_text(why.concludes, why.hedge, why.rates)}")
         if why.assumption:
             lines.append(f"{pad}  - assumes: {why.assumption}")
         if why.quote:
