@@ -13,7 +13,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from engine.language import Conclusion, Condition, Kind, StanceClaim, Value
+from engine.language import Conclusion, Condition, Kind, StanceClaim, Value, allowed
 from engine.quotes import Span, fold
 from engine.records import field, record
 
@@ -242,6 +242,14 @@ class RuleBase:
         if name is not None:
             return self.lexicons[name]
         return next(lexicon for lexicon in self.lexicons.values() if lexicon.default)
+
+    def rated_event(self, rule: Rule) -> tuple[str, ...] | None:
+        """The outcomes of the event a rule's hedge (or flat statement) rates, in scale order; None for a rule that derives a fact."""
+        rated = rule.rated
+        if rated is None:
+            return None
+        scale = self.vocabulary.questions[rated.question].outcomes
+        return tuple(allowed(rated.op, rated.values, scale))
 
     def hedge_words(self, rule: Rule) -> str:
         """The words a lexicon reads for a rule: its hedge, else that it was stated as fact (or assumed, by the analyst)."""

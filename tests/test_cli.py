@@ -128,7 +128,7 @@ def test_run_text_shows_outcomes_stances_hedges_quotes_and_assumptions(
 def test_run_json_follows_the_documented_contract(heavy: Callable[..., Result], shipped_engine: Engine) -> None:
     """docs/json.md: schema_version, questions, stances, trace steps with quote spans into the seed."""
     data = json.loads(ok(heavy("--format", "json")).stdout)
-    assert data["schema_version"] == "1.2"
+    assert data["schema_version"] == "1.3"
     vocabulary = shipped_engine.rule_base.vocabulary
     assert [question["id"] for question in data["questions"]] == list(vocabulary.questions)
     seeds = shipped_engine.rule_base.seeds
@@ -629,6 +629,20 @@ def test_list_text_names_every_rule_and_expert(forecast_cli: Invoke, shipped_eng
             assert any(line.startswith(f"  {rule.id} ") and line.endswith("[assumption]") for line in lines)
 
 
+def test_list_shows_each_hedge_with_the_event_it_rates(forecast_cli: Invoke, repo_root: Path) -> None:
+    """Weiss's "unlikely" rates dropping Russia, not keeping it: `P(drop_russia) "unlikely"`, never beside the conclusion."""
+    lines = ok(forecast_cli("list", "rules", "--rules", repo_root / "rules")).stdout.splitlines()
+    summary = {line.split()[0]: " ".join(line.split()[1:]) for line in lines[1:]}
+    assert summary["weiss.no_pullout"] == 'russia_presence is not withdraw, P(withdraw) "unlikely"'
+    assert summary["weiss.junta_keeps_russia"] == 'junta_protector is not drop_russia, P(drop_russia) "unlikely"'
+    assert summary["elischer.china_stays_out"] == 'china_role is stays_out, P(gets_involved) "doesn\u2019t see"'
+    assert summary["elischer.curtail_if_trend"] == 'russia_presence is curtail, P(curtail) "may"', "no number for words that give none"
+    assert summary["weiss.fewer_assaults"] == 'wagner_assault_role is not spearhead, P(no_assaults or fewer_assaults) "may"'
+    assert summary["siegle.myths_punctured"] == "security_narrative is crumbles", "stated as fact: no hedge"
+    assert summary["analyst.mozambique_precedent"] == "russia_presence is withdraw [assumption]"
+    assert not any('("' in line for line in lines)
+
+
 def test_list_json_has_every_rule_and_expert(forecast_cli: Invoke, shipped_engine: Engine, repo_root: Path) -> None:
     """`list --format json` lists the same rules and experts as the rule base, in order."""
     data = json.loads(ok(forecast_cli("list", "--rules", repo_root / "rules", "--format", "json")).stdout)
@@ -637,6 +651,24 @@ def test_list_json_has_every_rule_and_expert(forecast_cli: Invoke, shipped_engin
     assert [rule["id"] for rule in data["rules"]] == [rule.id for rule in rule_base.rules]
     assert [expert["id"] for expert in data["experts"]] == list(rule_base.experts)
     assert sum(expert["rules"] for expert in data["experts"]) == len(rule_base.rules)
+
+
+def test_list_json_gives_the_event_each_hedge_rates(forecast_cli: Invoke, repo_root: Path) -> None:
+    """Beside `hedge`, `rates`: the event it rates (`drop_russia` for a rule that concludes `not drop_russia`); null for a fact."""
+    data = json.loads(ok(forecast_cli("list", "rules", "--rules", repo_root / "rules", "--format", "json")).stdout)
+    rules = {rule["id"]: rule for rule in data["rules"]}
+    junta = rules["weiss.junta_keeps_russia"]
+    assert (junta["concludes"], junta["hedge"], junta["rates"]) == ("junta_protector is not drop_russia", "unlikely", ["drop_russia"])
+    assert junta["summary"] == 'junta_protector is not drop_russia, P(drop_russia) "unlikely"'
+    assert list(junta) == ["id", "expert", "hedge", "rates", "concludes", "file", "summary"]
+    assert (rules["weiss.no_pullout"]["rates"], rules["weiss.no_pullout"]["summary"]) == (
+        ["withdraw"],
+        'russia_presence is not withdraw, P(withdraw) "unlikely"',
+    )
+    curtail = rules["elischer.curtail_if_trend"]
+    assert (curtail["hedge"], curtail["rates"], curtail["summary"]) == ("may", ["curtail"], 'russia_presence is curtail, P(curtail) "may"')
+    assert (rules["siegle.myths_punctured"]["hedge"], rules["siegle.myths_punctured"]["rates"]) == (None, ["crumbles"])
+    assert rules["osborn.agreements_violated"]["rates"] is None, "a rule that derives a fact rates no outcome"
 
 
 def test_list_one_section(forecast_cli: Invoke, shipped_engine: Engine, repo_root: Path) -> None:

@@ -136,7 +136,8 @@ def test_why_not_of_a_rule_that_fired(forecast_cli: Invoke) -> None:
 def test_why_not_json_and_markdown(forecast_cli: Invoke) -> None:
     data = json.loads(ok(forecast_cli("why-not", HEAVY, "elischer.more_if_paid", "--format", "json")).stdout)
     (why,) = data["rules"]
-    assert why["fired"] is False and why["hedge"] == "could potentially"
+    assert why["fired"] is False and why["hedge"] == "could potentially" and why["rates"] == ["increase"]
+    assert data["schema_version"] == "1.1"
     (condition,) = why["branches"][0]["conditions"]
     assert condition == {
         "condition": "junta_pays is true",
@@ -149,6 +150,30 @@ def test_why_not_json_and_markdown(forecast_cli: Invoke) -> None:
     }
     markdown = ok(forecast_cli("why-not", HEAVY, "elischer.more_if_paid", "-f", "markdown")).stdout
     assert "- **failed**: junta_pays is true  \\[scenario: junta_pays = false\\]" in markdown
+
+
+def test_why_not_shows_each_hedge_with_the_event_it_rates(forecast_cli: Invoke) -> None:
+    """The hedge rates an event that may not be the conclusion: `concludes china_role is stays_out, P(gets_involved) "doesn't see"`."""
+    rules = ("weiss.no_pullout", "weiss.junta_keeps_russia", "elischer.china_stays_out", "elischer.more_if_paid", "siegle.myths_punctured")
+    text = ok(forecast_cli("why-not", HEAVY, *rules)).stdout
+    lines = text.splitlines()
+    assert '    concludes russia_presence is not withdraw, P(withdraw) "unlikely"' in lines
+    assert '    concludes junta_protector is not drop_russia, P(drop_russia) "unlikely"' in lines
+    assert '    concludes china_role is stays_out, P(gets_involved) "doesn\u2019t see"' in lines
+    assert '    concludes russia_presence is increase, P(increase) "could potentially"' in lines, "no number for words that give none"
+    assert "    concludes security_narrative is crumbles" in lines
+    assert "hedged" not in text
+    data = json.loads(ok(forecast_cli("why-not", HEAVY, *rules, "-f", "json")).stdout)
+    said = {why["rule"]: (why["concludes"], why["hedge"], why["rates"]) for why in data["rules"]}
+    assert said["weiss.no_pullout"] == ("russia_presence is not withdraw", "unlikely", ["withdraw"])
+    assert said["weiss.junta_keeps_russia"] == ("junta_protector is not drop_russia", "unlikely", ["drop_russia"])
+    assert said["elischer.china_stays_out"] == ("china_role is stays_out", "doesn\u2019t see", ["gets_involved"])
+    assert said["siegle.myths_punctured"] == ("security_narrative is crumbles", None, ["crumbles"])
+    markdown = ok(forecast_cli("why-not", HEAVY, *rules, "-f", "markdown")).stdout.splitlines()
+    assert '  - concludes russia_presence is not withdraw, P(withdraw) "unlikely"' in markdown
+    assert '  - concludes junta_protector is not drop_russia, P(drop_russia) "unlikely"' in markdown
+    assert '  - concludes russia_presence is increase, P(increase) "could potentially"' in markdown
+    assert "  - concludes security_narrative is crumbles" in markdown
 
 
 def test_why_not_an_unknown_rule_is_one_line_with_a_did_you_mean(forecast_cli: Invoke) -> None:
@@ -300,9 +325,9 @@ def test_matrix_of_one_scenario_is_experts_by_questions(forecast_cli: Invoke, mo
     assert lines[0] == f"Heavy fighting  ({HEAVY.as_posix()})"
     assert lines[1].split() == ["expert", "russia_presence", *(question for question in lines[1].split()[2:])]
     weiss = next(line for line in lines if line.startswith("weiss"))
-    assert 'not withdraw (withdraw "unlikely")  not spearhead "may"' in weiss
+    assert 'not withdraw P(withdraw) "unlikely"  not spearhead P(not spearhead) "may"  keep_russia P(drop_russia) "unlikely"' in weiss
     elischer = next(line for line in lines if line.startswith("elischer"))
-    assert 'curtail "may"' in elischer and 'crumbles "inevitably"' in elischer
+    assert 'curtail P(curtail) "may"' in elischer and 'crumbles P(crumbles) "inevitably"' in elischer
     assert "siegle" in text and "analyst" not in text, "the analyst speaks on no question here"
 
 
@@ -325,15 +350,16 @@ def test_matrix_one_experts_stances_and_csv(forecast_cli: Invoke) -> None:
     text = ok(forecast_cli("matrix", HEAVY, ROOT / "scenarios" / "junta_pays.yaml", "--expert", "elischer", "--format", "csv")).stdout
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[0][:2] == ["scenario", "russia_presence"]
-    assert rows[1][1] == 'curtail "may"' and rows[2][1] == 'increase "could potentially"'
+    assert rows[1][1] == 'curtail P(curtail) "may"' and rows[2][1] == 'increase P(increase) "could potentially"'
     by_expert = list(csv.reader(io.StringIO(ok(forecast_cli("matrix", HEAVY, "--by", "expert", "-f", "csv")).stdout)))
     assert by_expert[0][:3] == ["scenario", "expert", "russia_presence"]
-    assert by_expert[1][1:3] == ["weiss", 'not withdraw (withdraw "unlikely")']
+    assert by_expert[1][1:3] == ["weiss", 'not withdraw P(withdraw) "unlikely"']
 
 
 def test_matrix_markdown(forecast_cli: Invoke) -> None:
     markdown = ok(forecast_cli("matrix", HEAVY, "-f", "markdown")).stdout
-    assert markdown.startswith("# Stance matrix\n") and '| elischer | curtail "may" |' in markdown
+    assert markdown.startswith("# Stance matrix\n") and '| elischer | curtail P(curtail) "may" |' in markdown
+    assert '| weiss | not withdraw P(withdraw) "unlikely" |' in markdown
 
 
 def test_matrix_bad_expert(forecast_cli: Invoke) -> None:

@@ -549,7 +549,7 @@ def test_a_probabilistic_self_conflict_is_found_with_its_lexicon_and_smallest_sc
         "promise: quoted-traces",
     ]
     assert found.rules == ("e.one", "e.two")
-    assert 'P(low) at 20-45% ("unlikely")' in found.message and 'P(low) at 1-5% ("almost no chance")' in found.message
+    assert 'fit no probabilities together: e.one puts P(low) 20-45% "unlikely"; e.two puts P(low) 1-5% "almost no chance".' in found.message
     assert found.scenario == {"a": True, "b": True} and found.scenarios == 1
     assert not [finding for finding in report.findings if finding.kind == "self-conflict"], "the outcomes themselves agree"
 

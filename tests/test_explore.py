@@ -415,19 +415,21 @@ def test_matrix_cells_hold_stance_and_hedge_with_the_rated_event(engine: Engine)
     found = matrix_of(engine, read, ["russia_presence", "china_role"])
     heavy_row, both, uncertain = found.scenarios
     scale = engine.vocabulary.questions["russia_presence"].outcomes
-    assert stance_text(heavy_row.stances[("elischer", "russia_presence")], engine.rule_base, scale) == 'curtail "may"'
-    assert stance_text(heavy_row.stances[("weiss", "russia_presence")], engine.rule_base, scale) == 'not withdraw (withdraw "unlikely")'
+    assert stance_text(heavy_row.stances[("elischer", "russia_presence")], engine.rule_base, scale) == 'curtail P(curtail) "may"'
+    assert stance_text(heavy_row.stances[("weiss", "russia_presence")], engine.rule_base, scale) == 'not withdraw P(withdraw) "unlikely"'
     china = engine.vocabulary.questions["china_role"].outcomes
     assert (
         stance_text(heavy_row.stances[("elischer", "china_role")], engine.rule_base, china)
-        == 'stays_out (gets_involved "doesn\u2019t see")'
+        == 'stays_out P(gets_involved) "doesn\u2019t see"'
     )
     conflict = stance_text(both.stances[("elischer", "russia_presence")], engine.rule_base, scale)
-    assert conflict.startswith("self-conflict: ") and '"may"' in conflict and '"could potentially"' in conflict
+    assert conflict == 'self-conflict: curtail P(curtail) "may" vs increase P(increase) "could potentially"', (
+        "no number: the words give none"
+    )
     assert heavy_row.outcomes["russia_presence"].status == "compatible" and not uncertain.certain
     assert uncertain.outcomes["russia_presence"].status is None and uncertain.outcomes["russia_presence"].statuses
     may_pay = stance_text(uncertain.stances[("elischer", "russia_presence")], engine.rule_base, scale)
-    assert 'increase "could potentially" (applies in 20-45%)' in may_pay, "an uncertain cell says how likely each claim applies"
+    assert 'increase P(increase) "could potentially" (applies in 20-45%)' in may_pay, "an uncertain cell says how likely each claim applies"
     assert found.experts[0] == "weiss" and "siegle" not in found.experts
 
 

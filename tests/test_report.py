@@ -159,6 +159,63 @@ def test_heavy_fighting_elischer_rests_on_the_analysts_trend(reports: dict[str, 
     assert '  weiss     curtail | maintain | increase  P(withdraw) 20-45% "unlikely"' in text.splitlines()
 
 
+def test_a_trace_shows_each_hedge_with_the_event_it_rates(reports: dict[str, Report]) -> None:
+    """Weiss's "unlikely" rates the pull-out, not his conclusion: the trace says P(withdraw), never "hedged" beside `not withdraw`."""
+    report = reports["heavy_fighting"]
+    text, markdown = squash(render_text(report)), render_markdown(report)
+    assert 'weiss.no_pullout (Caleb Weiss) -> russia_presence is not withdraw, P(withdraw) "unlikely" because' in text
+    assert 'weiss.junta_keeps_russia (Caleb Weiss) -> junta_protector is not drop_russia, P(drop_russia) "unlikely" because' in text
+    assert 'elischer.china_stays_out (Sebastian Elischer) -> china_role is stays_out, P(gets_involved) "doesn\u2019t see" because' in text
+    assert 'elischer.curtail_if_trend (Sebastian Elischer) -> russia_presence is curtail, P(curtail) "may" because' in text
+    assert "siegle.myths_punctured (Joseph Siegle) -> security_narrative is crumbles because" in text, "stated as fact: no hedge"
+    assert '`weiss.no_pullout` (Caleb Weiss) concludes russia_presence is not withdraw, P(withdraw) "unlikely".' in markdown
+    assert '`weiss.junta_keeps_russia` (Caleb Weiss) concludes junta_protector is not drop_russia, P(drop_russia) "unlikely".' in markdown
+    assert '`elischer.curtail_if_trend` (Sebastian Elischer) concludes russia_presence is curtail, P(curtail) "may".' in markdown
+    assert "`siegle.myths_punctured` (Joseph Siegle) concludes security_narrative is crumbles." in markdown
+    for report in certain(reports):
+        text, markdown = squash(render_text(report)), render_markdown(report)
+        assert "hedged" not in text and "hedged" not in markdown
+        for step in (step for result in report.shown for stance in result.stances for step in stance.trace if step.hedge):
+            said = (
+                f'{step.concludes}, P({" or ".join(report.rule_base.rated_event(report.rule_base.rule(step.rule)) or ())}) "{step.hedge}"'
+            )
+            assert f"-> {said}" in text and f"concludes {said}." in markdown, step.rule
+
+
+def test_json_trace_steps_give_the_event_each_hedge_rates(reports: dict[str, Report]) -> None:
+    """Beside `hedge`, `rates`: `["withdraw"]` for weiss.no_pullout, whose conclusion is `not withdraw`; null for a fact."""
+    data = json.loads(render_json(reports["heavy_fighting"]))
+    steps = {step["rule"]: step for question in data["questions"] for stance in question["stances"] for step in stance["trace"]}
+    said = {rule: (step["concludes"], step["hedge"], step["rates"]) for rule, step in steps.items()}
+    assert said["weiss.no_pullout"] == ("russia_presence is not withdraw", "unlikely", ["withdraw"])
+    assert said["weiss.junta_keeps_russia"] == ("junta_protector is not drop_russia", "unlikely", ["drop_russia"])
+    assert said["elischer.curtail_if_trend"] == ("russia_presence is curtail", "may", ["curtail"])
+    assert said["weiss.fewer_assaults"] == ("wagner_assault_role is not spearhead", "may", ["no_assaults", "fewer_assaults"])
+    assert said["siegle.myths_punctured"] == ("security_narrative is crumbles", None, ["crumbles"])
+    assert said["osborn.agreements_violated"] == ("fact tuareg_agreements_broken", None, None)
+    assert list(steps["weiss.no_pullout"])[6:8] == ["hedge", "rates"]
+    claims = {
+        claim["rule"]: claim["event"] for question in data["questions"] for stance in question["stances"] for claim in stance["claims"]
+    }
+    assert {rule: claims[rule] for rule in steps if rule in claims} == {
+        rule: step["rates"] for rule, step in steps.items() if rule in claims
+    }
+    assert len(set(steps) & set(claims)) >= 8, "each stance rule of the trace has its claim, rating the same event"
+
+
+def test_without_probabilities_a_stance_names_the_event_its_hedge_rates(reports: dict[str, Report]) -> None:
+    """A report without figures (the library's, not the command line's) still says what each hedge rates, with no number."""
+    report = replace(reports["heavy_fighting"], odds=None)
+    lines = render_text(report).splitlines()
+    assert '  weiss     curtail | maintain | increase  P(withdraw) "unlikely"' in lines
+    assert '  weiss  keep_russia  P(drop_russia) "unlikely"' in lines
+    assert '  elischer  curtail  P(curtail) "may"  (rests on an analyst\'s assumption)' in lines
+    assert "  elischer  cannot  stated as fact" in lines
+    markdown = render_markdown(report)
+    assert '| Caleb Weiss (expert) | curtail \\| maintain \\| increase | P(withdraw) "unlikely" | weiss.no_pullout |' in markdown
+    assert '| Sebastian Elischer (expert) | curtail | P(curtail) "may" | elischer.curtail_if_trend |' in markdown
+
+
 def test_self_conflict_names_both_rules(reports: dict[str, Report]) -> None:
     """pays_and_fighting: Elischer's two rules clash; every format names both and picks neither."""
     report = reports["pays_and_fighting"]

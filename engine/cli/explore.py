@@ -262,7 +262,7 @@ def matrix_command(
     """Tabulate stances and hedges: experts by questions, or scenarios by questions.
 
     By expert, each cell is an expert's stance with his hedge, the hedge
-    shown with the event it rates (`not withdraw (withdraw "unlikely")`).
+    shown with the event it rates (`not withdraw P(withdraw) "unlikely"`).
     By scenario, each cell is the question's combined outcome and status,
     or with --expert, that expert's stance. An uncertain scenario's cells
     list what may apply and how likely it applies.

@@ -20,10 +20,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Literal
 
-from engine.language import StanceClaim, allowed
+from engine.language import StanceClaim
 from engine.model import Reading, Rule, RuleBase
 from engine.pipeline import Engine
-from engine.render.odds import percent
+from engine.render.odds import percent, rated_text
 from engine.resolve.odds import Figure
 
 Direction = Literal["likely", "unlikely", "either way"]
@@ -44,13 +44,6 @@ def _range(reading: Reading) -> str:
     if reading.low is None or reading.high is None:
         return "no number"
     return percent(Figure(float(reading.low), float(reading.high)))
-
-
-def rated_event(rule_base: RuleBase, rule: Rule) -> tuple[str, ...]:
-    """The outcomes of the event a stance rule's hedge rates, in scale order."""
-    assert isinstance(rule.then, StanceClaim) and rule.rated is not None
-    scale = rule_base.vocabulary.questions[rule.then.question].outcomes
-    return tuple(allowed(rule.rated.op, rule.rated.values, scale))
 
 
 def readings(rule_base: RuleBase, rule: Rule) -> dict[str, tuple[Reading, Direction]]:
@@ -77,9 +70,10 @@ def sensitive_rules(rule_base: RuleBase) -> Iterator[tuple[Rule, str]]:
     for rule in rated_rules(rule_base):
         found = readings(rule_base, rule)
         if len({found_direction for _, found_direction in found.values()}) > 1:
-            event = " or ".join(rated_event(rule_base, rule))
+            event = " or ".join(rule_base.rated_event(rule) or ())
             said = "; ".join(f"{name} reads {_range(reading)} ({where})" for name, (reading, where) in found.items())
-            yield rule, f'{rule.id} rates P({event}) "{rule_base.hedge_words(rule)}": {said}'
+            words = f'"{rule_base.hedge_words(rule)}"'
+            yield rule, f"{rule.id} rates {rated_text(event, words)}: {said}"
 
 
 def conflicts(engine: Engine, fired: Iterable[str]) -> Iterator[tuple[str, str, str, tuple[str, ...], str]]:
@@ -101,6 +95,9 @@ def conflicts(engine: Engine, fired: Iterable[str]) -> Iterator[tuple[str, str, 
                     rule = rule_base.rule(rule_id)
                     reading = lexicon.reading(rule_base.hedge_words(rule))
                     assert reading is not None
-                    event = " or ".join(rated_event(rule_base, rule))
-                    claims.append(f'{rule_id} puts P({event}) at {_range(reading)} ("{rule_base.hedge_words(rule)}")')
+                    event = " or ".join(rule_base.rated_event(rule) or ())
+                    words = f'"{rule.hedge}"' if rule.hedge else rule_base.hedge_words(rule)
+                    low, high = reading.low, reading.high
+                    chance = Figure(float(low), float(high)) if low is not None and high is not None else None
+                    claims.append(f"{rule_id} puts {rated_text(event, words, chance)}")
                 yield lexicon.name, question, expert, rules, "; ".join(claims)

@@ -62,6 +62,8 @@ class WhyNot:
     branches: tuple[BranchCheck, ...]
     concludes: str
     hedge: str | None
+    rates: tuple[str, ...] | None
+    """The outcomes of the event the hedge (or the flat statement) rates; None for a rule that derives a fact."""
     quote: str | None
     seed: str | None
     span: Span | None
@@ -122,6 +124,7 @@ class Explainer:
             ),
             concludes=describe_conclusion(rule.then),
             hedge=rule.hedge,
+            rates=self.engine.rule_base.rated_event(rule),
             quote=source.quote if source else None,
             seed=source.seed if source else None,
             span=source.quote_span if source else None,

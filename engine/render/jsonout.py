@@ -12,7 +12,7 @@ from engine.render.report import Report
 from engine.resolve.odds import ClaimOdds, Figure, Probabilities, QuestionOdds, StanceOdds
 from engine.resolve.results import Stance, Step
 
-SCHEMA_VERSION = "1.2"
+SCHEMA_VERSION = "1.3"
 PLACES = 12
 """Probabilities are written to 12 decimal places: 0.92, not the 0.9199999999999999 of float arithmetic."""
 
@@ -26,6 +26,7 @@ def _step_json(step: Step, rule_base: RuleBase) -> dict[str, Any]:
         "assumes": step.assumption,
         "concludes": step.concludes,
         "hedge": step.hedge,
+        "rates": list(step.rates) if step.rates is not None else None,
         "because": [{"condition": condition.text, "matched": condition.matched} for condition in step.conditions],
         "quote": step.quote,
         "seed": step.seed,

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from engine.language import FactClaim, describe_conclusion
-from engine.model import RuleBase
+from engine.model import Rule, RuleBase
 from engine.records import record
+from engine.render.odds import conclusion_text
 
 SECTIONS = ("variables", "facts", "questions", "experts", "rules", "lexicons")
 
@@ -43,6 +44,11 @@ class Listing:
                     break_on_hyphens=False,
                 )
         return "\n".join(lines) + "\n"
+
+
+def _rule_summary(rule: Rule, rated: tuple[str, ...] | None) -> str:
+    """`russia_presence is not withdraw, P(withdraw) "unlikely"`: the conclusion, the hedge with the event it rates."""
+    return conclusion_text(describe_conclusion(rule.then), rule.hedge, rated) + (" [assumption]" if rule.assumption else "")
 
 
 def listing(rule_base: RuleBase, what: str = "all") -> Listing:
@@ -94,13 +100,12 @@ def listing(rule_base: RuleBase, what: str = "all") -> Listing:
                 "id": rule.id,
                 "expert": rule.expert,
                 "hedge": rule.hedge,
+                "rates": list(rated) if rated is not None else None,
                 "concludes": describe_conclusion(rule.then),
                 "file": rule.file,
-                "summary": f"{describe_conclusion(rule.then)}"
-                + (f' ("{rule.hedge}")' if rule.hedge else "")
-                + (" [assumption]" if rule.assumption else ""),
+                "summary": _rule_summary(rule, rated),
             }
-            for rule in rule_base.rules
+            for rule, rated in ((rule, rule_base.rated_event(rule)) for rule in rule_base.rules)
         ],
     }
     everything["lexicons"] = [

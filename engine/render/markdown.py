@@ -5,7 +5,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from engine.model import ExpertKind
-from engine.render.odds import bar, claims_text, method_text, percent, reading_text, stance_claim_text, weights_text
+from engine.render.odds import (
+    bar,
+    claims_text,
+    conclusion_text,
+    method_text,
+    percent,
+    reading_text,
+    stance_claim_text,
+    weights_text,
+)
 from engine.render.report import Report, allows_text, hedges_text, input_text, outcomes_text, silent_everywhere, status_text
 from engine.resolve.odds import Figure, QuestionOdds
 from engine.resolve.results import QuestionResult
@@ -160,7 +169,8 @@ def render_markdown(report: Report) -> str:
             claims = {claim.rule: claim for claim in odds.claims} if odds else {}
             for number, step in enumerate(stance.trace, start=1):
                 tag = "**Assumption** " if step.is_assumption else ""
-                lines.append(f"{number}. {tag}`{step.rule}` ({rule_base.experts[step.expert].name}) concludes {step.concludes}.")
+                concludes = conclusion_text(step.concludes, step.hedge, step.rates)
+                lines.append(f"{number}. {tag}`{step.rule}` ({rule_base.experts[step.expert].name}) concludes {concludes}.")
                 reasons = (
                     "; ".join(f"{condition.text} ({condition.matched})" for condition in step.conditions) or "stated without condition"
                 )

@@ -2,7 +2,7 @@
 
 By expert: a table per scenario, an expert a row, a question a column,
 each cell the expert's stance with his hedge, shown with the event it rates
-where that is not the stance (`not withdraw (withdraw "unlikely")`). By
+(`not withdraw P(withdraw) "unlikely"`, `curtail P(curtail) "may"`). By
 scenario: a scenario a row, each cell the question's combined outcome and
 status, or one expert's stance. In an uncertain scenario a cell lists each
 claim that may apply and how likely it applies, or each status's chance.
@@ -15,20 +15,17 @@ from collections.abc import Sequence
 
 from engine.explore.matrix import Claim, Matrix, MatrixScenario, OutcomeCell, StanceCell
 from engine.model import ExpertKind, RuleBase
-from engine.render.odds import percent
+from engine.render.odds import percent, rated_text
 from engine.render.tables import csv_text, markdown_table, short_outcomes, text_table
 
 Table = tuple[str | None, list[str], list[list[str]]]
 
 
 def _hedge(claim: Claim, rule_base: RuleBase, scale: Sequence[str]) -> str:
-    """The words of a claim with the event they rate where it is not what the claim allows: `"may"`, `(withdraw "unlikely")`."""
+    """The words of a claim with the event they rate: `P(curtail) "may"`, `P(withdraw) "unlikely"`."""
     if not claim.hedged:
         return "(assumption)" if rule_base.experts[rule_base.rule(claim.rule).expert].kind is ExpertKind.ANALYST else ""
-    words = f'"{claim.words}"'
-    if set(claim.event) == set(claim.allows):
-        return words
-    return f"({short_outcomes(claim.event, scale)} {words})"
+    return rated_text(short_outcomes(claim.event, scale), f'"{claim.words}"')
 
 
 def _said(claim: Claim, rule_base: RuleBase, scale: Sequence[str]) -> str:
@@ -36,7 +33,10 @@ def _said(claim: Claim, rule_base: RuleBase, scale: Sequence[str]) -> str:
 
 
 def stance_text(cell: StanceCell | None, rule_base: RuleBase, scale: Sequence[str]) -> str:
-    """`curtail "may"`, `not withdraw (withdraw "unlikely")`, `self-conflict: increase "could potentially" vs curtail "may"`."""
+    """`curtail P(curtail) "may"`, `not withdraw P(withdraw) "unlikely"`, `self-conflict: curtail P(curtail) "may" vs ...`.
+
+    An uncertain cell: each claim that may apply, `increase P(increase) "could potentially" (applies in 20-45%)`.
+    """
     if cell is None:
         return ""
     if cell.outcomes is None:

@@ -45,6 +45,33 @@ def event_text(event: Sequence[str]) -> str:
     return " or ".join(event)
 
 
+def rated_text(event: str, words: str, chance: Figure | None = None) -> str:
+    """Words with the event they rate, the one wording of every output: `P(withdraw) "unlikely"`.
+
+    `words` as shown (a hedge in quotes, `stated as fact` bare); with the
+    `chance` an output shows, its range too: `P(withdraw) 20-45% "unlikely"`.
+    """
+    return f"P({event}) {percent(chance)} {words}" if chance is not None else f"P({event}) {words}"
+
+
+def hedge_text(hedge: str | None, rates: Sequence[str] | None, concludes: str) -> str:
+    """A rule's hedge with the event it rates, `P(withdraw) "unlikely"`, `P(curtail) "may"`; "" for a rule without one.
+
+    `rates` are the rated event's outcomes; a rule that derives a fact
+    (`rates` None) rates what it `concludes`: `P(fact x) "may"`. No number:
+    an output that shows the lexicon's range shows it as it did.
+    """
+    if hedge is None:
+        return ""
+    return rated_text(event_text(rates) if rates is not None else concludes, f'"{hedge}"')
+
+
+def conclusion_text(concludes: str, hedge: str | None, rates: Sequence[str] | None) -> str:
+    """A rule's conclusion and its hedge with the event that rates: `russia_presence is not withdraw, P(withdraw) "unlikely"`."""
+    hedged = hedge_text(hedge, rates, concludes)
+    return f"{concludes}, {hedged}" if hedged else concludes
+
+
 def claim_text(claim: ClaimOdds, chance: Figure | None = None) -> str:
     """What one rule says of its rated event: the range with its words, or that the words give no number.
 
@@ -57,7 +84,7 @@ def claim_text(claim: ClaimOdds, chance: Figure | None = None) -> str:
     assert claim.reading.low is not None and claim.reading.high is not None
     shown = chance or Figure(float(claim.reading.low), float(claim.reading.high))
     reading = "" if claim.reading.standard else " (analyst's reading)"
-    return f"P({event}) {percent(shown)} {words}{reading}"
+    return rated_text(event, words, shown) + reading
 
 
 def stance_claim_text(stance: StanceOdds, claim: ClaimOdds) -> str:

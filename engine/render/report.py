@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from engine.language import StanceClaim, allowed
+from engine.language import StanceClaim, allowed, describe_conclusion
 from engine.model import Between, ChanceRange, Chances, ExpertKind, Input, RuleBase, Scenario
 from engine.records import record
-from engine.render.odds import percent
+from engine.render.odds import hedge_text, percent
 from engine.resolve.expectations import Mismatch
 from engine.resolve.odds import Figure, Probabilities, QuestionOdds, StanceOdds
 from engine.resolve.results import Forecast, QuestionResult, Stance
@@ -74,8 +74,11 @@ def outcomes_text(outcomes: Sequence[str]) -> str:
 
 
 def hedges_text(stance: Stance, rule_base: RuleBase) -> str:
-    if stance.hedges:
-        return ", ".join(f'"{hedge}"' for hedge in stance.hedges)
+    """Without probabilities: each hedge of the stance's rules with the event it rates, `P(withdraw) "unlikely"`."""
+    rules = [rule_base.rule(rule_id) for rule_id in stance.rules]
+    said = dict.fromkeys(hedge_text(rule.hedge, rule_base.rated_event(rule), describe_conclusion(rule.then)) for rule in rules)
+    if any(said):
+        return "; ".join(words for words in said if words)
     return "assumed" if rule_base.experts[stance.expert].kind is ExpertKind.ANALYST else "stated as fact"
 
 

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from engine.model import ExpertKind, RuleBase
-from engine.render.odds import claims_text, method_text, percent, reading_text, stance_claim_text, weights_text
+from engine.render.odds import claims_text, conclusion_text, method_text, percent, reading_text, stance_claim_text, weights_text
 from engine.render.report import Report, allows_text, hedges_text, input_text, outcomes_text, silent_everywhere, status_text
 from engine.resolve.odds import ClaimOdds, Figure, Probabilities, QuestionOdds, StanceOdds
 from engine.resolve.results import QuestionResult, Stance, Step
@@ -73,9 +73,7 @@ def _step_text(number: int, step: Step, rule_base: RuleBase, repeat: bool, claim
     wrap = style.wrap
     expert = rule_base.experts[step.expert]
     tag = "ASSUMPTION " if step.is_assumption else ""
-    head = f"{number}. {tag}{step.rule} ({expert.name}) -> {step.concludes}"
-    if step.hedge:
-        head += f', hedged "{step.hedge}"'
+    head = f"{number}. {tag}{step.rule} ({expert.name}) -> {conclusion_text(step.concludes, step.hedge, step.rates)}"
     lines = wrap(head, "         ", "      ")
     lines[0] = style.within(lines[0], tag.strip(), fg="yellow", bold=True)
     if step.conditions:

@@ -9,9 +9,10 @@ from typing import Any
 from engine.explore.whynot import BranchCheck, ConditionCheck, FactWhyNot, WhyNot
 from engine.language import show_plain
 from engine.model import ExpertKind, RuleBase
+from engine.render.odds import conclusion_text
 from engine.render.text import _Style
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 
 def _who(why: WhyNot, rule_base: RuleBase) -> str:
@@ -52,8 +53,7 @@ def _lines(why: WhyNot, rule_base: RuleBase, indent: str, style: _Style, top: bo
     lines += style.wrap(head, indent + "    ", indent)
     inner = indent + "  "
     if top:
-        concludes = f"concludes {why.concludes}" + (f', hedged "{why.hedge}"' if why.hedge else "")
-        lines += style.wrap(concludes, inner + "  ", inner)
+        lines += style.wrap(f"concludes {conclusion_text(why.concludes, why.hedge, why.rates)}", inner + "  ", inner)
         if why.assumption:
             lines += style.wrap(f"assumes: {why.assumption}", inner + "  ", inner)
         if why.quote:
@@ -119,7 +119,7 @@ def _markdown_lines(why: WhyNot, rule_base: RuleBase, depth: int, top: bool) -> 
     pad = "  " * depth
     lines = [f"{pad}- **{_who(why, rule_base)}** {verdict(why)}"]
     if top:
-        lines.append(f"{pad}  - concludes {why.concludes}" + (f', hedged "{why.hedge}"' if why.hedge else ""))
+        lines.append(f"{pad}  - concludes {conclusion_text(why.concludes, why.hedge, why.rates)}")
         if why.assumption:
             lines.append(f"{pad}  - assumes: {why.assumption}")
         if why.quote:
@@ -197,6 +197,7 @@ def why_json(why: WhyNot) -> dict[str, Any]:
         "fired_branches": list(why.fired_branches),
         "concludes": why.concludes,
         "hedge": why.hedge,
+        "rates": list(why.rates) if why.rates is not None else None,
         "quote": why.quote,
         "seed": why.seed,
         "span": [why.span.start, why.span.end] if why.span else None,

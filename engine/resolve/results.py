@@ -41,6 +41,8 @@ class Step:
     conditions: tuple[MatchedCondition, ...]
     concludes: str
     hedge: str | None
+    rates: tuple[str, ...] | None
+    """The outcomes of the event the hedge (or the flat statement) rates; None for a rule that derives a fact."""
     quote: str | None
     seed: str | None
     span: Span | None

@@ -224,6 +224,7 @@ class Resolver:
             conditions=tuple(_matched(text, literal, values) for text, literal in described),
             concludes=concludes,
             hedge=rule.hedge,
+            rates=self.rule_base.rated_event(rule),
             quote=source.quote if source else None,
             seed=source.seed if source else None,
             span=source.quote_span if source else None,
