@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.errors import InputError, Location, RuleBaseInvalid
-from engine.load.rulebase import load_rule_base, misnamed
+from engine.load.rulebase import load_rule_base, misnamed, unread
 from engine.load.scenario import scenario_problems, speakers
 from engine.load.validate import problems as rule_base_problems
 from engine.load.yamlfile import load_yaml
@@ -97,7 +97,7 @@ def _scenario_files(rules: Path, scenarios: Path | None, files: tuple[Path, ...]
         return list(files)
     directory = scenarios if scenarios is not None else rules.parent / "scenarios"
     if directory.is_dir():
-        return sorted([*directory.glob("*.yaml"), *directory.glob("*.yml")])
+        return sorted(path for path in directory.iterdir() if path.is_file() and path.suffix.lower() in (".yaml", ".yml"))
     if scenarios is not None:
         raise InputError("scenarios directory not found", location=Location(scenarios), suggestion="pass --scenarios DIR")
     return []
@@ -152,7 +152,7 @@ def check_all(
     spoken = speakers(rule_base)
     for path in _scenario_files(rules, scenarios, files):
         result.scenarios.append(path)
-        if not files and path.suffix == ".yml":  # a file named on the command line is read whatever its name
+        if not files and unread(path):  # a file named on the command line is read whatever its name
             result.problems.append(misnamed(path))
             continue
         document, problems = _problems_of(functools.partial(load_yaml, path))

@@ -847,6 +847,22 @@ RULE_CASES: dict[str, BadRuleBase] = {
         "",
         ("is named .yml, and only *.yaml files are read", "rename it to notes.yaml"),
     ),
+    "lexicon-named-yml": BadRuleBase(
+        "rules/lexicons/notes.yml",
+        "",
+        "name: notes\n",
+        "name: notes",
+        "",
+        ("is named .yml, and only *.yaml files are read", "rename it to notes.yaml"),
+    ),
+    "rule-file-named-upper-case-yaml": BadRuleBase(
+        "rules/notes.YAML",
+        "",
+        "rules: [\n",
+        "rules: [",
+        "",
+        ("is named .YAML, and only *.yaml files are read", "rename it to notes.yaml"),
+    ),
     "yaml-error-in-rule-file": BadRuleBase(
         "rules/weiss.yaml",
         "    hedge: unlikely\n    rates: {question: russia_presence",
@@ -903,6 +919,26 @@ def test_check_lists_the_problem_and_exits_1(case: BadRuleBase, tmp_path: Path, 
     for phrase in case.phrases:
         assert phrase in located[0]
     assert lines[-1].startswith("1 problem in ") and lines[-1].endswith(f"in {rules.as_posix()}, 0 scenarios")
+
+
+def test_a_folder_of_yaml_in_the_rule_base_is_refused_not_ignored(tmp_path: Path, forecast_cli: Invoke, repo_root: Path) -> None:
+    """Rule files are read from rules/ and lexicons from rules/lexicons/: YAML in any other folder would go unnoticed."""
+    shutil.copytree(repo_root / "rules", tmp_path / "rules")
+    shutil.copytree(repo_root / "seeds", tmp_path / "seeds")
+    (tmp_path / "rules" / "old").mkdir()
+    (tmp_path / "rules" / "old" / "broken.yaml").write_text("rules: [\n", encoding="utf-8")
+    (tmp_path / "rules" / "notes").mkdir()
+    (tmp_path / "rules" / "notes" / "reading.txt").write_text("not YAML: left alone\n", encoding="utf-8")
+    rules = tmp_path / "rules"
+    ran = forecast_cli("run", repo_root / "scenarios" / "article_baseline.yaml", "--rules", rules)
+    assert ran.exit_code == 2 and ran.stdout == ""
+    assert ran.stderr.splitlines() == [
+        f"forecast: error: {rules / 'old'}: is a folder of YAML files, and only the files of rules/ and rules/lexicons/ are read"
+        " (move its files into rules/, or the folder out of it)"
+    ]
+    checked = forecast_cli("check", "--rules", rules)
+    assert checked.exit_code == 1 and f"{rules / 'old'}: is a folder of YAML files" in checked.stdout
+    assert "notes" not in checked.stdout
 
 
 def test_check_collects_every_problem(tmp_path: Path, forecast_cli: Invoke, repo_root: Path) -> None:

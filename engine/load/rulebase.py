@@ -1,8 +1,9 @@
 """Load a rule base directory into the model, each file checked against its written form.
 
 A rule base directory holds `vocabulary.yaml`, `experts.yaml`, optionally
-`checks.yaml`, and any number of rule files (every other `*.yaml`); a file
-named `*.yml` is refused rather than silently left out. Seeds live in the
+`checks.yaml`, any number of rule files (every other `*.yaml`) and
+`lexicons/`; a YAML file named otherwise (`*.yml`, `*.YAML`), or YAML in any
+other folder, is refused rather than silently left out. Seeds live in the
 `seeds/` directory beside it unless told otherwise. Loading
 checks the shape of each file; `engine.load.validate` checks that the files
 agree with each other. The rule base keeps where each part was written
@@ -50,15 +51,47 @@ def rule_files(directory: Path) -> Iterator[Path]:
 
 
 def misnamed(path: Path) -> InputError:
-    """The problem of a `*.yml` file where `*.yaml` files are read: left out, it would go unnoticed."""
+    """The problem of a YAML file not named `*.yaml` (`.yml`, `.YAML`) where `*.yaml` files are read: left out, it would go unnoticed."""
     return InputError(
-        "is named .yml, and only *.yaml files are read", location=Location(path, 1, 1), suggestion=f"rename it to {path.stem}.yaml"
+        f"is named {path.suffix}, and only *.yaml files are read",
+        location=Location(path, 1, 1),
+        suggestion=f"rename it to {path.stem}.yaml",
     )
 
 
-def misnamed_files(directory: Path) -> list[InputError]:
-    """A problem for each `*.yml` file in `directory`."""
-    return [misnamed(path) for path in sorted(directory.glob("*.yml"))]
+def unread(path: Path) -> bool:
+    """Whether a file looks like YAML but is not named `*.yaml`, so it would not be read."""
+    return path.suffix.lower() in (".yaml", ".yml") and path.suffix != ".yaml"
+
+
+def misnamed_files(directory: Path, folders: tuple[str, ...] | None = None) -> list[InputError]:
+    """A problem for each YAML file in `directory` that would not be read; with `folders`, also for any other folder holding YAML.
+
+    `folders` names the sub-folders that are read (a rule base's `lexicons`);
+    YAML anywhere else below the directory would be left out unnoticed.
+    """
+    try:
+        entries = sorted(directory.iterdir())
+    except OSError:
+        return []
+    problems = [misnamed(path) for path in entries if path.is_file() and unread(path)]
+    if folders is not None:
+        for path in entries:
+            if (
+                path.is_dir()
+                and path.name not in folders
+                and not path.name.startswith(".")
+                and any(item.suffix.lower() in (".yaml", ".yml") for item in path.rglob("*"))
+            ):
+                read = "".join(f" and {directory.name}/{name}/" for name in folders)
+                problems.append(
+                    InputError(
+                        f"is a folder of YAML files, and only the files of {directory.name}/{read} are read",
+                        location=Location(path),
+                        suggestion=f"move its files into {directory.name}/, or the folder out of it",
+                    )
+                )
+    return problems
 
 
 def seed_files(directory: Path) -> Iterator[Path]:
@@ -92,6 +125,7 @@ def load_lexicons(directory: Path) -> tuple[dict[str, model.Lexicon], dict[str, 
     """Every lexicon in `directory/lexicons/`, by file stem, with its document."""
     lexicons: dict[str, model.Lexicon] = {}
     documents: dict[str, Document] = {}
+    raise_all(misnamed_files(directory / LEXICONS))
     for path in sorted((directory / LEXICONS).glob("*.yaml")):
         document = load_yaml(path)
         lexicons[path.stem] = convert.lexicon(path.stem, parse_document(document, surface.LexiconFile))
@@ -115,7 +149,7 @@ def load_rule_base(directory: Path, seeds_directory: Path | None = None) -> mode
 
     written: list[surface.Rule] = []
     origins: dict[str, tuple[Document, tuple[str | int, ...]]] = {}
-    problems: list[InputError] = misnamed_files(directory)
+    problems: list[InputError] = misnamed_files(directory, folders=(LEXICONS,))
     for path in rule_files(directory):
         try:
             document = load_yaml(path)
