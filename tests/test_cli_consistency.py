@@ -86,9 +86,18 @@ def test_a_forecast_says_a_self_conflict_is_accepted_and_why(forecast_cli: Invok
     markdown = forecast_cli(scenario, "--rules", repo_root / "rules", "--format", "markdown").stdout
     assert "Sebastian Elischer's self-conflict is accepted in checks.yaml as `elischer_pay_or_curtail`: Elischer says" in markdown
 
+    data = json.loads(forecast_cli(scenario, "--rules", repo_root / "rules", "--format", "json").stdout)
+    stances = {stance["expert"]: stance for stance in data["questions"][0]["stances"]}
+    assert stances["elischer"]["status"] == "self-conflict"
+    assert stances["elischer"]["accepted"]["name"] == "elischer_pay_or_curtail"
+    assert stances["elischer"]["accepted"]["reason"].endswith("the article does not say which wins when both happen.")
+    assert stances["weiss"]["accepted"] is None
+
     bare = forecast_cli(scenario, "--rules", without_declaration)
     assert "SELF-CONFLICT, reported, not resolved" in bare.stdout
     assert "accepted in checks.yaml" not in bare.stdout
+    bare_data = json.loads(forecast_cli(scenario, "--rules", without_declaration, "--format", "json").stdout)
+    assert all(stance["accepted"] is None for question in bare_data["questions"] for stance in question["stances"])
 
 
 def test_more_jobs_give_the_same_report(forecast_cli: Invoke, without_declaration: Path) -> None:

@@ -92,6 +92,7 @@ def _stance_json(stance: Stance, rule_base: RuleBase, odds: StanceOdds | None) -
         "hedges": list(stance.hedges),
         "rules": list(stance.rules),
         "rests_on_assumption": stance.rests_on_assumption,
+        "accepted": {"name": stance.accepted.name, "reason": stance.accepted.reason} if stance.accepted is not None else None,
         "trace": [_step_json(step, rule_base) for step in stance.trace],
         **_odds_json(odds),
     }
@@ -110,6 +111,7 @@ def _uncertain_stance_json(odds: StanceOdds, rule_base: RuleBase) -> dict[str, A
         "hedges": list(dict.fromkeys(hedge for hedge in hedges if hedge)),
         "rules": [claim.rule for claim in odds.claims],
         "rests_on_assumption": None,
+        "accepted": None,
         "trace": [],
         **_odds_json(odds),
     }
