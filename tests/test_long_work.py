@@ -104,10 +104,13 @@ def test_the_command_exits_3_past_its_budget(forecast_cli: Invoke, repo_root: Pa
     assert not out.exists()
 
 
-@pytest.mark.parametrize("value", ["0", "-1", "soon"])
+@pytest.mark.parametrize("value", ["0", "-1", "soon", "nan"])
 def test_the_budget_must_be_a_positive_number(value: str, forecast_cli: Invoke) -> None:
+    """Refused in one line (click's usage block made one), naming the option and where the help is; nan too, which compares as no limit."""
     result = forecast_cli("check", "--consistency", "--max-seconds", value)
     assert result.exit_code == 2 and result.stdout == ""
+    [line] = result.stderr.splitlines()
+    assert line.startswith("forecast: error: Invalid value for '--max-seconds': ") and line.endswith("(see 'forecast check --help')")
 
 
 def test_the_budget_needs_the_consistency_check(forecast_cli: Invoke) -> None:

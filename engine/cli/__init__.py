@@ -71,6 +71,9 @@ class ForecastGroup(click.Group):
                 result = super().invoke(ctx)
                 checkpoint()
                 return result
+        except click.UsageError as error:  # click's own three lines, usage and all, made one
+            where = f" (see '{error.ctx.command_path} --help')" if error.ctx is not None else ""
+            _fail(ctx, debug, f"error: {error.format_message()}{where}", error.exit_code)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
         except KeyboardInterrupt as error:

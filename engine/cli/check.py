@@ -5,10 +5,24 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
 from engine.cli.options import DIRECTORY, FILE, jobs_option, rule_base_options
+
+
+class _Seconds(click.FloatRange):
+    """A number of seconds above 0; `nan`, which every comparison lets through, is refused too."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        seconds = super().convert(value, param, ctx)
+        if seconds != seconds:
+            self.fail(f"{value} is not a number of seconds", param, ctx)
+        return seconds
+
+
+SECONDS = _Seconds(min=0, min_open=True)
 
 
 @click.command("check")
@@ -31,7 +45,7 @@ from engine.cli.options import DIRECTORY, FILE, jobs_option, rule_base_options
 )
 @click.option(
     "--max-seconds",
-    type=click.FloatRange(min=0, min_open=True),
+    type=SECONDS,
     default=None,
     metavar="N",
     help="With --consistency: stop the search after N seconds, report how far it got, and exit 3.",
