@@ -179,7 +179,7 @@ def _keys(value: Any, skip: frozenset[str]) -> Iterator[str]:
 
 NAMED_CHILDREN = frozenset(
     {"variables", "rules", "facts", "bounds", "together", "pooled", "weights", "statuses", "chance", "fires", "speaks", "conflict"}
-    | {"self_conflict", "reading", "lexicon", "method", "scenario", "rule_base", "expectations"}
+    | {"self_conflict", "reading", "lexicon", "method", "scenario", "rule_base", "expectations", "assumed"}
 )
 
 

@@ -238,3 +238,44 @@ def test_weights_are_named_once() -> None:
 
     assert weights_text({"weiss": 0.5, "elischer": 0.5}) == "equal weights: weiss, elischer"
     assert weights_text({"weiss": 0.75, "elischer": 0.25}) == "weiss 0.75, elischer 0.25"
+
+
+# --- claims that rest on an analyst's assumption ----------------------------------------
+
+
+def test_which_firings_rest_on_an_assumption_is_what_every_trace_says(shipped_engine: Engine) -> None:
+    """Class by class, a stance rests on an assumption exactly when one of its rules' firings is marked so (`Fired.assumed`)."""
+    from engine.model import ExpertKind
+    from engine.resolve.figures import Fired
+    from engine.space import ScenarioSpace
+
+    rule_base, program = shipped_engine.rule_base, shipped_engine.program
+    analysts = frozenset(rule.id for rule in rule_base.rules if rule_base.experts[rule.expert].kind is ExpertKind.ANALYST)
+    space = ScenarioSpace.of(rule_base)
+    marked = unmarked = 0
+    for point in space.points():
+        values = space.values(point)
+        fired = Fired(shipped_engine.matcher.run(values), analysts, program.rule_facts)
+        assert fired <= frozenset(rule.id for rule in rule_base.rules) and fired.assumed <= fired
+        for question in shipped_engine.forecast(values).questions:
+            for stance in question.stances:
+                rests = any(rule in fired.assumed for rule in stance.rules)
+                assert stance.rests_on_assumption == rests, (values, stance.expert, question.id)
+                marked += rests
+                unmarked += not rests
+    assert marked > 0 and unmarked > 0
+
+
+def test_an_uncertain_forecast_says_how_likely_each_claim_rests_on_an_assumption(shipped_engine: Engine) -> None:
+    scenario = shipped_engine.read_scenario(Path(__file__).resolve().parent.parent / "scenarios" / "analyst_view.yaml")
+    _, odds = shipped_engine.forecast_scenario(scenario)
+    claims = {claim.rule: claim for question in odds.questions for stance in question.stances for claim in stance.claims}
+    trend = claims["elischer.curtail_if_trend"]  # fires only on the analyst's reading of the clashes as a trend
+    assert trend.assumed == trend.fires and trend.fires.high > 0
+    assert claims["weiss.no_pullout"].assumed is not None and claims["weiss.no_pullout"].assumed.high == 0
+    for claim in claims.values():
+        assert claim.assumed is not None and claim.assumed.low <= claim.fires.low + 1e-12 and claim.assumed.high <= claim.fires.high + 1e-12
+    _, certain = shipped_engine.forecast_scenario(
+        shipped_engine.read_scenario(Path(__file__).resolve().parent.parent / "scenarios" / "heavy_fighting.yaml")
+    )
+    assert all(claim.assumed is None for question in certain.questions for stance in question.stances for claim in stance.claims)

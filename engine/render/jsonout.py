@@ -66,6 +66,7 @@ def _claim_json(claim: ClaimOdds, odds: StanceOdds) -> dict[str, Any]:
         "note": reading.note,
         "fires": figure_json(claim.fires),
         "chance": figure_json(odds.events[claim.event]),
+        "assumed": figure_json(claim.assumed) if claim.assumed is not None else None,
     }
 
 

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 from engine.model import ExpertKind
 from engine.render.odds import (
+    assumed_text,
     bar,
     claims_text,
     conclusion_text,
@@ -104,7 +105,10 @@ def _uncertain_question(report: Report, question: QuestionOdds) -> list[str]:
     for stance in question.stances:
         for claim in stance.claims:
             allows = allows_text(rule_base, claim.rule, question.scale)
-            lines.append(_row([_who(report, stance.expert), allows, stance_claim_text(stance, claim), percent(claim.fires)]))
+            rests = assumed_text(claim)
+            analyst = rule_base.experts[rule_base.rule(claim.rule).expert].kind is ExpertKind.ANALYST  # labelled so already
+            said = stance_claim_text(stance, claim) + (f" ({rests})" if rests and not analyst else "")
+            lines.append(_row([_who(report, stance.expert), allows, said, percent(claim.fires)]))
         if stance.clash.high > 0:
             lines.append(
                 _row([_who(report, stance.expert), "**self-conflict**", "these rules allow no outcome together", percent(stance.clash)])

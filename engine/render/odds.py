@@ -92,6 +92,15 @@ def stance_claim_text(stance: StanceOdds, claim: ClaimOdds) -> str:
     return claim_text(claim, stance.events.get(claim.event) if stance.bounds is not None else None)
 
 
+def assumed_text(claim: ClaimOdds) -> str:
+    """Whether a claim of an uncertain scenario rests on an analyst's assumption, and how often: `` for never (or unknown)."""
+    if claim.assumed is None or claim.assumed.high == 0:
+        return ""
+    if claim.assumed == claim.fires:
+        return "rests on an analyst's assumption"
+    return f"rests on an analyst's assumption in {percent(claim.assumed)} of scenarios"
+
+
 def claims_text(stance: StanceOdds) -> str:
     """What an expert's claims on a question say of the events they rate, one after another."""
     return "; ".join(stance_claim_text(stance, claim) for claim in stance.claims)

@@ -19,7 +19,16 @@ from collections.abc import Sequence
 from typing import Any
 
 from engine.model import ExpertKind, RuleBase
-from engine.render.odds import claims_text, conclusion_text, method_text, percent, reading_text, stance_claim_text, weights_text
+from engine.render.odds import (
+    assumed_text,
+    claims_text,
+    conclusion_text,
+    method_text,
+    percent,
+    reading_text,
+    stance_claim_text,
+    weights_text,
+)
 from engine.render.report import Report, allows_text, hedges_text, input_text, outcomes_text, silent_everywhere, status_text
 from engine.resolve.odds import ClaimOdds, Figure, Probabilities, QuestionOdds, StanceOdds
 from engine.resolve.results import QuestionResult, Stance, Step
@@ -220,7 +229,11 @@ def _uncertain_stance(report: Report, question: QuestionOdds, stance: StanceOdds
     for position, claim in enumerate(stance.claims):
         rule = rule_base.rule(claim.rule)
         allows = allows_text(rule_base, claim.rule, question.scale)
-        assumed = "  (analyst's assumption)" if rule_base.experts[rule.expert].kind is ExpertKind.ANALYST else ""
+        rests = assumed_text(claim)
+        if rule_base.experts[rule.expert].kind is ExpertKind.ANALYST:
+            assumed = "  (analyst's assumption)"
+        else:
+            assumed = f"  ({rests})" if rests else ""
         name = stance.expert if position == 0 else ""
         said = stance_claim_text(stance, claim)
         applies = "" if claim.fires.low == 1 else f"  (applies in {percent(claim.fires)} of scenarios)"

@@ -8,6 +8,8 @@ sampled, and the weighted mean of bounds where they exist (`Tally.mix`).
 the corners, `pooled_error` is the standard error of a linear pool, and
 `snapped` makes ends that differ only by rounding (`ROUNDING`) one point.
 `spans` turns the exact bounds of `engine.resolve.credal` into floats.
+A class's set of firings is a `Fired`, which also knows which of its
+rules rest on an analyst's assumption.
 """
 
 from __future__ import annotations
@@ -15,8 +17,41 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
+from engine.matching.matcher import Firing
 from engine.resolve.credal import Interval
 from engine.resolve.odds import Figure, Span
+
+
+class Fired(frozenset[str]):
+    """The rules that fired in a class, and `assumed`: those whose firing rests on an analyst's assumption there.
+
+    A firing rests on one when its rule is an analyst's, or when a derived
+    fact it matched was derived by such a firing: what a trace marks
+    ASSUMPTION, class by class. Two classes are one set of firings only
+    when both agree.
+    """
+
+    __slots__ = ("assumed",)
+    assumed: frozenset[str]
+
+    def __new__(cls, firings: Iterable[Firing], analysts: frozenset[str], rule_facts: Mapping[str, str]) -> Fired:
+        firings = tuple(firings)
+        made = super().__new__(cls, (firing.rule_id for firing in firings))
+        assumed = {firing.rule_id for firing in firings if firing.rule_id in analysts}
+        grown = True
+        while grown:  # derived facts may chain in any order within a stratum: until nothing more rests on an assumption
+            tainted = {rule_facts[rule_id] for rule_id in assumed if rule_id in rule_facts}
+            more = {firing.rule_id for firing in firings if firing.rule_id not in assumed and tainted.intersection(firing.facts)}
+            assumed |= more
+            grown = bool(more)
+        made.assumed = frozenset(assumed)
+        return made
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, frozenset) and frozenset.__eq__(self, other) and getattr(other, "assumed", None) == self.assumed
+
+    def __hash__(self) -> int:
+        return hash((frozenset(self), self.assumed))
 
 
 class Tally:

@@ -45,6 +45,8 @@ class ClaimOdds:
     hedged: bool
     reading: Reading
     fires: Figure
+    assumed: Figure | None = None
+    """How likely the rule fires resting on an analyst's assumption (see `Fired`); None for one certain scenario, whose trace says."""
 
 
 @record

@@ -40,10 +40,10 @@ from fractions import Fraction
 from engine.language import StanceClaim, Value, allowed
 from engine.matching.compile import Program
 from engine.matching.compiled import CompiledMatcher
-from engine.model import Between, ChanceRange, Chances, Input, Lexicon, Reading, Rule, RuleBase
+from engine.model import Between, ChanceRange, Chances, ExpertKind, Input, Lexicon, Reading, Rule, RuleBase
 from engine.resolve.credal import Claim, bounds, event_bounds, first_conflict, vacuous
 from engine.resolve.figures import ROUNDING as ROUNDING  # also importable from here
-from engine.resolve.figures import Mixed, Tally, bounds_figure, figure_of, pooled_error, spans
+from engine.resolve.figures import Fired, Mixed, Tally, bounds_figure, figure_of, pooled_error, spans
 from engine.resolve.odds import ClaimOdds, Figure, Method, Probabilities, QuestionOdds, Said, Span, StanceOdds
 from engine.resolve.stances import combine_outcomes, stance_outcomes
 from engine.space import Point, ScenarioSpace
@@ -77,7 +77,8 @@ class Estimator:
             event = frozenset(allowed(rated.op, rated.values, scale))
             self.claims[rule.id] = Claim(rule.id, event, reading.low, reading.high)
             self.words[rule.id] = (words, reading)
-        self._points: dict[Point, frozenset[str]] = {}
+        self._points: dict[Point, Fired] = {}
+        self._analysts = frozenset(rule.id for rule in rule_base.rules if rule_base.experts[rule.expert].kind is ExpertKind.ANALYST)
         self._said: dict[tuple[str, frozenset[str]], Said] = {}
         self.stance_rules = {
             question_id: frozenset(
@@ -138,11 +139,11 @@ class Estimator:
 
     # --- one set of firings ------------------------------------------------------------
 
-    def _fired(self, point: Point) -> frozenset[str]:
+    def _fired(self, point: Point) -> Fired:
         fired = self._points.get(point)
         if fired is None:
             ranks = self.program.encode(self.space.values(point))
-            fired = frozenset(firing.rule_id for firing in self.matcher.run_encoded(ranks))
+            fired = Fired(self.matcher.run_encoded(ranks), self._analysts, self.program.rule_facts)
             self._points[point] = fired
         return fired
 
@@ -232,12 +233,17 @@ class Estimator:
         rule_facts = self.program.rule_facts
         by_rule: list[dict[str, list[float]]] = []
         by_fact: list[dict[str, list[float]]] = []
+        by_assumed: list[dict[str, list[float]]] = []
         for tally in corners:
             rules_found: dict[str, list[float]] = {}
             facts_found: dict[str, list[float]] = {}
+            assumed_found: dict[str, list[float]] = {}
+            by_assumed.append(assumed_found)
             for fired, weight in tally.weights.items():
                 for rule_id in fired:
                     rules_found.setdefault(rule_id, []).append(weight)
+                for rule_id in getattr(fired, "assumed", ()):
+                    assumed_found.setdefault(rule_id, []).append(weight)
                 for fact in {rule_facts[rule_id] for rule_id in fired if rule_id in rule_facts}:
                     facts_found.setdefault(fact, []).append(weight)
             by_rule.append(rules_found)
@@ -250,13 +256,19 @@ class Estimator:
             fact: figure_of([tally.chance(found.get(fact, [])) for tally, found in zip(corners, by_fact, strict=True)])
             for fact in rule_base.vocabulary.facts
         }
+        classed = all(isinstance(fired, Fired) for tally in corners for fired in tally.weights)  # else one certain scenario
+        assumed = {
+            rule_id: figure_of([tally.chance(found.get(rule_id, [])) for tally, found in zip(corners, by_assumed, strict=True)])
+            for rule_id in self.claims
+            if classed
+        }
         questions = tuple(
-            self._question(question_id, [tally.project(self.stance_rules[question_id]) for tally in corners])
+            self._question(question_id, [tally.project(self.stance_rules[question_id]) for tally in corners], assumed)
             for question_id in rule_base.vocabulary.questions
         )
         return Probabilities(self.lexicon, method, samples, seed, rules, facts, questions)
 
-    def _question(self, question_id: str, corners: list[Tally]) -> QuestionOdds:
+    def _question(self, question_id: str, corners: list[Tally], assumed: Mapping[str, Figure]) -> QuestionOdds:
         """One question's figures, from tallies of its stance rules' firings only."""
         scale = self.rule_base.vocabulary.questions[question_id].outcomes
         seen = set().union(*(group for tally in corners for group in tally.weights))
@@ -279,7 +291,7 @@ class Estimator:
             mixes = [tally.mix(lambda fired: view(fired)[1], scale) for tally in corners]
             per_corner_mix[expert] = mixes
             claims = tuple(
-                self._claim(rule_id, question_id, scale, corners)
+                self._claim(rule_id, question_id, scale, corners, assumed.get(rule_id))
                 for rule_id in sorted(seen)
                 if _belongs(self.rule_base, rule_id, question_id, expert)
             )
@@ -347,12 +359,12 @@ class Estimator:
         figure = bounds_figure([tally.mix(interval, ("event",)) for tally in corners], ("event",))
         return figure["event"] if figure else Figure(0.0, 1.0)
 
-    def _claim(self, rule_id: str, question_id: str, scale: tuple[str, ...], corners: list[Tally]) -> ClaimOdds:
+    def _claim(self, rule_id: str, question_id: str, scale: tuple[str, ...], corners: list[Tally], assumed: Figure | None) -> ClaimOdds:
         rule = self.rule_base.rule(rule_id)
         words, reading = self.words[rule_id]
         event = tuple(outcome for outcome in scale if outcome in self.claims[rule_id].event)
         fires = figure_of([tally.share(lambda fired: rule_id in fired) for tally in corners])
-        return ClaimOdds(rule_id, event, words, rule.hedge is not None, reading, fires)
+        return ClaimOdds(rule_id, event, words, rule.hedge is not None, reading, fires, assumed)
 
 
 def _asks(rule_base: RuleBase, rule_id: str, question_id: str) -> bool:
