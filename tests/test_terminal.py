@@ -76,6 +76,15 @@ def test_columns_sets_the_width_of_a_forecast_and_of_list(forecast_cli: Invoke, 
     )
 
 
+def test_columns_sets_the_width_of_the_consistency_report(forecast_cli: Invoke, repo_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Its header and closing line too: only a located problem or an unbreakable word may be longer."""
+    monkeypatch.setenv("COLUMNS", "60")
+    result = forecast_cli("check", "--consistency", "--rules", repo_root / "rules")
+    assert result.exit_code == 0, result.output
+    report = result.stdout.split("Consistency check:", 1)[1]
+    assert [line for line in ("Consistency check:" + report).splitlines() if len(line) > 60 and " " in line.strip()] == []
+
+
 def test_width_and_colour_off_a_terminal(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.delenv("COLUMNS", raising=False)
     monkeypatch.delenv("NO_COLOR", raising=False)

@@ -83,21 +83,22 @@ class ConsistencyReport:
 
     def render_text(self, width: int = 100) -> str:
         """The report for a terminal: how it searched, then each finding, failures first."""
-        lines = [f"Consistency check: {self._search_line()}"]
+
+        def wrap(text: str, first: str = "  ", rest: str = "    ") -> list[str]:
+            return textwrap.wrap(text, width=width, initial_indent=first, subsequent_indent=rest, break_on_hyphens=False)
+
+        lines = wrap(f"Consistency check: {self._search_line()}", "", "  ")
         if not self.complete:
-            lines += textwrap.wrap(f"stopped: {self._stopped_line()}", width=width, initial_indent="  ", subsequent_indent="    ")
+            lines += wrap(f"stopped: {self._stopped_line()}")
         raw = f"{self.space_raw:,} raw scenarios" if self.space_raw is not None else "infinitely many raw scenarios (a continuous number)"
-        lines.append(f"  scenario space: {self.space_classes:,} classes of equivalent scenarios, {raw}")
-        lines.append(f"  engine promises: {self._promise_line()}")
+        lines += wrap(f"scenario space: {self.space_classes:,} classes of equivalent scenarios, {raw}")
+        lines += wrap(f"engine promises: {self._promise_line()}")
         if self.lexicons:
             sensitive = sum(1 for finding in self.findings if finding.kind == "lexicon-sensitivity")
             changes = f"{sensitive} change{'s' if sensitive == 1 else ''} direction" if sensitive else "none changes direction"
-            lines += textwrap.wrap(
+            lines += wrap(
                 f"likelihoods: read with {', '.join(self.lexicons)}; {self.rated} conclusions with a hedge or stated as fact, "
-                f"{changes} between lexicons; each lexicon checked for probabilistic self-conflicts",
-                width=width,
-                initial_indent="  ",
-                subsequent_indent="    ",
+                f"{changes} between lexicons; each lexicon checked for probabilistic self-conflicts"
             )
         labels: dict[FindingStatus, str] = {"failing": "FAIL", "accepted": "known", "informational": "info"}
         for finding in self.findings:
@@ -114,14 +115,16 @@ class ConsistencyReport:
         tail = f"{counts['accepted']} accepted, {counts['informational']} informational"
         lines.append("")
         if not self.complete:
-            lines.append(
+            lines += wrap(
                 f"INCOMPLETE: the time budget of {self.max_seconds:g} s ran out; "
-                f"{counts['failing']} finding{'s' if counts['failing'] != 1 else ''} to fix so far ({tail})"
+                f"{counts['failing']} finding{'s' if counts['failing'] != 1 else ''} to fix so far ({tail})",
+                "",
+                "  ",
             )
         elif self.failed:
-            lines.append(f"FAILED: {counts['failing']} finding{'s' if counts['failing'] != 1 else ''} to fix ({tail})")
+            lines += wrap(f"FAILED: {counts['failing']} finding{'s' if counts['failing'] != 1 else ''} to fix ({tail})", "", "  ")
         else:
-            lines.append(f"PASSED: nothing to fix ({tail})")
+            lines += wrap(f"PASSED: nothing to fix ({tail})", "", "  ")
         return "\n".join(lines) + "\n"
 
     def _stopped_line(self) -> str:
