@@ -22,7 +22,8 @@ from engine.load.yamlfile import load_yaml
 from engine.matching.compile import compile_rule_base
 from engine.matching.limits import limit_problems
 
-ProgressFactory = Callable[[str], Callable[[int, int], None]]
+ProgressFactory = Callable[..., Callable[[int, int], None]]
+"""`factory(label, unit="scenarios")` -> `update(done, total)`."""
 
 
 @dataclass
@@ -171,6 +172,7 @@ def check_all(
         result.consistency = run_consistency(
             engine,
             progress=progress("consistency") if progress else None,
+            shrinking=progress("shrinking findings", "findings") if progress else None,
             max_seconds=max_seconds,
             checkpoint=checkpoint,
             jobs=jobs,

@@ -463,6 +463,20 @@ def test_sampled_progress_rises_and_ends_once(unaccepted: Engine) -> None:
     assert done == sorted(set(done)) and done[-1] == 40 and done.count(40) == 1
 
 
+def test_shrinking_a_sampled_search_reports_its_progress_and_ends_once(unaccepted: Engine) -> None:
+    """Shrinking is most of a sampled search on a large base: it reports each finding shrunk, and reaches its total once, last."""
+    calls: list[tuple[int, int]] = []
+    report = run_consistency(unaccepted, limit=100, max_examples=40, shrinking=lambda done, total: calls.append((done, total)))
+    assert calls and all(0 < done <= total for done, total in calls)
+    done = [step for step, _ in calls]
+    assert done == sorted(done) and [index for index, (step, total) in enumerate(calls) if step == total] == [len(calls) - 1]
+    keyed = [finding for finding in report.findings if finding.kind not in ("dead-rule", "lexicon-sensitivity", "unused-acceptance")]
+    assert calls[-1][0] >= len(keyed) > 0
+    exhaustive: list[tuple[int, int]] = []
+    run_consistency(unaccepted, shrinking=lambda done, total: exhaustive.append((done, total)))
+    assert exhaustive == [], "an exhaustive search shrinks nothing: each finding is its first class"
+
+
 # --- likelihoods: probabilistic self-conflicts and lexicon sensitivity ---------------------
 
 

@@ -34,6 +34,7 @@ class _Bar:
         if self.bar is None:
             self.bar = click.progressbar(length=total, label=self.label, file=sys.stderr)
             self.bar.__enter__()
+        self.bar.length = total  # work that finds more of itself as it goes (findings met while shrinking others)
         self.bar.update(done - self.done)
         self.done = done
         if done >= total:
@@ -48,8 +49,9 @@ class _Bar:
 class _Lines:
     """A line of progress at most once every `every` seconds of `clock`; none for work that ends sooner."""
 
-    def __init__(self, label: str, every: float, clock: Callable[[], float]) -> None:
+    def __init__(self, label: str, every: float, clock: Callable[[], float], unit: str) -> None:
         self.label = label
+        self.unit = unit
         self.every = every
         self.clock = clock
         self.due: float | None = None
@@ -60,7 +62,7 @@ class _Lines:
             self.due = now + self.every
         elif now >= self.due and done < total:
             percent = 100 * done // total if total else 100
-            click.echo(f"forecast: {self.label}: {done:,} of {total:,} scenarios ({percent}%)", err=True)
+            click.echo(f"forecast: {self.label}: {done:,} of {total:,} {self.unit} ({percent}%)", err=True)
             self.due = now + self.every
 
     def close(self) -> None:
@@ -70,13 +72,13 @@ class _Lines:
 @contextmanager
 def progress_on_stderr(
     terminal: bool | None = None, every: float = EVERY, clock: Callable[[], float] = time.monotonic
-) -> Iterator[Callable[[str], Update]]:
-    """Yield a factory of progress callbacks (`label` -> `update(done, total)`); every bar is closed on the way out."""
+) -> Iterator[Callable[..., Update]]:
+    """Yield a factory of progress callbacks (`label`, `unit` -> `update(done, total)`); every bar is closed on the way out."""
     on_terminal = sys.stderr.isatty() if terminal is None else terminal
     opened: list[_Bar | _Lines] = []
 
-    def factory(label: str) -> Update:
-        reporter = _Bar(label) if on_terminal else _Lines(label, every, clock)
+    def factory(label: str, unit: str = "scenarios") -> Update:
+        reporter = _Bar(label) if on_terminal else _Lines(label, every, clock, unit)
         opened.append(reporter)
         return reporter.update
 

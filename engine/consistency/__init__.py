@@ -85,6 +85,7 @@ def run_consistency(
     clock: Callable[[], float] = time.monotonic,
     checkpoint: Callable[[], None] | None = None,
     jobs: int = 1,
+    shrinking: Progress | None = None,
 ) -> ConsistencyReport:
     """Search the rule base's scenario space for what breaks; see the module docstring.
 
@@ -97,7 +98,9 @@ def run_consistency(
     the module docstring). `checkpoint()` is called before each scenario
     run and may raise to stop the search (an interrupt). `jobs`: worker
     processes for the exhaustive search (0: one per core); the report is the
-    same whatever their number.
+    same whatever their number. `shrinking(done, total)` is called as each
+    finding of a sampled search is shrunk (`total` grows when shrinking one
+    meets another).
 
         report = run_consistency(Engine.open(Path("rules")))
         print(report.render_text())
@@ -115,7 +118,7 @@ def run_consistency(
         search = Exhaustive(Observer(engine, space, budget), progress, promise_sample)
     else:
         search = Sampled(Observer(engine, space, budget), progress, promise_sample, max_examples, seed)
-    findings = Findings(engine, search, space)
+    findings = Findings(engine, search, space, shrinking if search.method == "hypothesis" else None)
     explored = False
     try:
         search.explore()

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Literal
 
 from engine.consistency.promises import PROMISES
-from engine.consistency.search import Key, Search
+from engine.consistency.search import Key, Progress, Search
 from engine.language import FactClaim, StanceClaim, Value, allowed, describe_conclusion, describe_condition
 from engine.model import Accepted, Rule, RuleBase
 from engine.pipeline import Engine
@@ -96,15 +96,21 @@ class Findings:
     scenario met while shrinking counts too.
     """
 
-    def __init__(self, engine: Engine, search: Search, space: ScenarioSpace) -> None:
+    def __init__(self, engine: Engine, search: Search, space: ScenarioSpace, progress: Progress | None = None) -> None:
+        self.progress = progress
+        """Called as each finding is shrunk (a sampled search's long part); `total` grows with findings met on the way."""
         self.rule_base = engine.rule_base
         self.search = search
         self.space = space
         self.caveat = " The search was sampled, so this is evidence, not proof." if search.method == "hypothesis" else ""
 
     def all(self) -> list[Finding]:
-        illustrations = {rule_id: self.search.smallest_firing(rule_id) for rule_id in self._shadowers()}
-        points = self._key_points()
+        shadowed_rules = self._shadowers()
+        illustrations = {}
+        for rule_id in shadowed_rules:
+            illustrations[rule_id] = self.search.smallest_firing(rule_id)
+            self._tick(len(illustrations), len(shadowed_rules) + len(self.search.keys()))
+        points = self._key_points(len(illustrations))
         keyed = [self._keyed(key, point) for key, point in points.items()]
         shadowed = [
             self._shadowed(rule_id, shadowers, illustrations.get(rule_id) or self.search.first_firing(rule_id))
@@ -121,12 +127,19 @@ class Findings:
         """
         return [self._keyed(key, self.search.first(key)) for key in sorted(self.search.keys())]
 
-    def _key_points(self) -> dict[Key, Point]:
+    def _tick(self, done: int, total: int) -> None:
+        if self.progress is not None:
+            self.progress(done, max(done + 1, total))  # the total is reached once, by the last call
+
+    def _key_points(self, before: int = 0) -> dict[Key, Point]:
         """The smallest point of every key, including keys first met while shrinking another."""
         points: dict[Key, Point] = {}
         while pending := sorted(self.search.keys() - points.keys()):
             for key in pending:
                 points[key] = self.search.smallest(key)
+                self._tick(before + len(points), before + len(self.search.keys()))
+        if self.progress is not None:
+            self.progress(before + len(points), before + len(points))  # once at the end, as the search's own progress
         return points
 
     def _keyed(self, key: Key, point: Point) -> Finding:
