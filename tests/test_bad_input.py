@@ -847,6 +847,14 @@ RULE_CASES: dict[str, BadRuleBase] = {
         "",
         ("is named .yml, and only *.yaml files are read", "rename it to notes.yaml"),
     ),
+    "look-alike-letter-in-a-variable": BadRuleBase(
+        "rules/weiss.yaml",
+        "- {var: heavy_losses",
+        "- {var: heavy_l\u043esses",
+        "var: heavy_l\u043esses",
+        "rules[0].when.all[0].var",
+        ("is not a valid name", "the name has U+043E CYRILLIC SMALL LETTER O at character 8"),
+    ),
     "lexicon-named-yml": BadRuleBase(
         "rules/lexicons/notes.yml",
         "",

@@ -6,7 +6,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from engine.errors import InputError, did_you_mean, raise_all
+from engine.errors import InputError, did_you_mean, hidden_characters, raise_all
 from engine.language import KeyPath, Op, boolean_hint, number_hint, show_value
 from engine.load import surface
 from engine.load.yamlfile import Document
@@ -85,6 +85,8 @@ def pydantic_problems(document: Document, exc: ValidationError, model: type[Base
         suggestion = None
         if loc[-1:] == ("[key]",):  # a mapping's key is not a name
             message = f"{show_value(given)} is not a valid name, expected a lower_snake_case name"
+            hidden = hidden_characters(given) if isinstance(given, str) else None
+            suggestion = f"the name has {hidden}" if hidden else None
         elif kind == "missing":
             message = f"missing key '{key[-1]}'" if key else "missing value"
             suggestion = f"add '{key[-1]}:'" if key else None
@@ -97,6 +99,8 @@ def pydantic_problems(document: Document, exc: ValidationError, model: type[Base
             pattern = error.get("ctx", {}).get("pattern", "")
             wanted = "expert.rule_name" if "\\." in pattern else "a lower_snake_case name"
             message = f"{document.shown(key, value)} is not a valid name, expected {wanted}"
+            hidden = hidden_characters(given) if isinstance(given, str) else None
+            suggestion = f"the name has {hidden}" if hidden else None
         elif kind in ("condition", "conclusion"):
             message = error["msg"]
         elif kind == "value_error":
