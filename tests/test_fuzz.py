@@ -40,7 +40,11 @@ SEED = os.environ.get("FORECAST_FUZZ_SEED")
 HANG_SECONDS = 120
 
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
-RULE_BASE = sorted([*(ROOT / "rules").glob("*.yaml"), *(ROOT / "seeds").glob("*.yaml")])
+RULE_BASE = sorted(
+    path
+    for folder, pattern in (("rules", "*.yaml"), ("rules/lexicons", "*.yaml"), ("seeds", "*.yaml"), ("seeds", "*.txt"))
+    for path in (ROOT / folder).glob(pattern)
+)
 FILES = [*SCENARIOS, *RULE_BASE]
 ORIGINAL = {path: path.read_bytes() for path in FILES}
 
@@ -125,7 +129,7 @@ def test_a_mutated_file_gets_a_forecast_or_one_line(
         target.write_bytes(data)
         result = forecast_cli("run", target, "--rules", repo_root / "rules")
     else:
-        target = copy / original.parent.name / original.name
+        target = copy / original.relative_to(ROOT)
         target.write_bytes(data)
         try:
             result = forecast_cli("run", repo_root / "scenarios" / "article_baseline.yaml", "--rules", copy / "rules")
