@@ -2,8 +2,8 @@
 
 An `Observer` evaluates a point (a class position per variable) without
 traces and keeps only where each key (a self-conflict, a disagreement, a
-broken invariant or promise) and each rule's firing was seen: for each, the
-rising places of the points; the evidence, in words, is made again for the
+broken invariant or promise) and each rule's firing was seen: for each, a
+bit per point tried (`Places`); the evidence, in words, is made again for the
 few points a report shows. The engine's own promises (order, traces) cost
 full forecasts and are checked only on the points asked. `shrink` walks a
 point towards the default classes while a condition holds. A `Budget`
@@ -14,8 +14,6 @@ bounds all of it: past its deadline, the next point not yet run raises
 from __future__ import annotations
 
 import time
-from array import array
-from bisect import bisect_left
 from collections.abc import Callable, Mapping
 from itertools import combinations
 
@@ -92,10 +90,34 @@ def _outcomes(outcomes: tuple[str, ...]) -> str:
     return ", ".join(outcomes)
 
 
-def _holds(places: array[int], place: int) -> bool:
-    """Whether `place` is among `places` (rising)."""
-    found = bisect_left(places, place)
-    return found < len(places) and places[found] == place
+class Places:
+    """Places in the order of points tried, as one bit each in a growing bytearray: set in constant time, an eighth of a byte a point."""
+
+    __slots__ = ("bits",)
+
+    def __init__(self) -> None:
+        self.bits = bytearray()
+
+    def add(self, place: int) -> None:
+        byte = place >> 3
+        if byte >= len(self.bits):
+            self.bits.extend(bytes(max(byte + 1, 2 * len(self.bits)) - len(self.bits)))
+        self.bits[byte] |= 1 << (place & 7)
+
+    def __contains__(self, place: int) -> bool:
+        byte = place >> 3
+        return byte < len(self.bits) and bool(self.bits[byte] >> (place & 7) & 1)
+
+    def number(self) -> int:
+        """The places as the bits of one number (bit i: place i)."""
+        return int.from_bytes(self.bits, "little")
+
+    def __len__(self) -> int:
+        return self.number().bit_count()
+
+    def first(self) -> int:
+        number = self.number()
+        return (number & -number).bit_length() - 1
 
 
 def shrink(point: Point, holds: Callable[[Point], bool]) -> Point:
@@ -125,10 +147,10 @@ class Observer:
         self.space = space
         self.budget = budget or Budget()
         self.points: list[Point] = []
-        self.fired_in: dict[str, array[int]] = {rule.id: array("L") for rule in engine.rule_base.rules}
-        """For each rule, the places in `points` where it fired, rising (a machine word each, where a set took a box each)."""
-        self.shown_in: dict[Key, array[int]] = {}
-        """For each key shown, the places in `points` that showed it, rising."""
+        self.fired_in: dict[str, Places] = {rule.id: Places() for rule in engine.rule_base.rules}
+        """For each rule, the places in `points` where it fired (a bit each, where a set took a box each)."""
+        self.shown_in: dict[Key, Places] = {}
+        """For each key shown, the places in `points` that showed it."""
         self._plain: dict[Point, Observation] = {}
         self._promises: dict[Point, dict[Key, Evidence]] = {}
         self._reordered: Engine | None = None
@@ -149,9 +171,9 @@ class Observer:
             fired, shows = self._evaluate(point)
             place = len(self.points)
             for rule_id in fired:
-                self.fired_in[rule_id].append(place)
+                self.fired_in[rule_id].add(place)
             for key in shows:
-                self.shown_in.setdefault(key, array("L")).append(place)
+                self.shown_in.setdefault(key, Places()).add(place)
             plain = self._plain[point] = Observation(len(self.points))
             self.points.append(point)
         if not promises or self.showed(("promise", "terminates"), plain):
@@ -164,15 +186,15 @@ class Observer:
 
     def fired(self, rule_id: str, observation: Observation) -> bool:
         """Whether the rule fired in the point observed."""
-        return _holds(self.fired_in[rule_id], observation.index)
+        return observation.index in self.fired_in[rule_id]
 
     def showed(self, key: Key, observation: Observation) -> bool:
         """Whether the point observed showed `key` (a sampled promise: if it was checked there)."""
-        return key in observation.promised or (key in self.shown_in and _holds(self.shown_in[key], observation.index))
+        return key in observation.promised or (key in self.shown_in and observation.index in self.shown_in[key])
 
     def shows(self, observation: Observation) -> set[Key]:
         """Every key the point observed showed."""
-        return {key for key, where in self.shown_in.items() if _holds(where, observation.index)} | observation.promised
+        return {key for key, where in self.shown_in.items() if observation.index in where} | observation.promised
 
     def keys(self) -> set[Key]:
         return set(self.shown_in) | {key for shown in self._promises.values() for key in shown}
@@ -181,13 +203,13 @@ class Observer:
         """How many of the points tried show `key`."""
         if sampled_promise(key):
             return sum(1 for shown in self._promises.values() if key in shown)
-        return len(self.shown_in.get(key, ()))
+        return len(self.shown_in[key]) if key in self.shown_in else 0
 
     def first(self, key: Key) -> Point:
         """The first point tried that showed `key`."""
         if sampled_promise(key):
             return next(point for point in self.points if key in self._promises.get(point, ()))
-        return self.points[self.shown_in[key][0]]
+        return self.points[self.shown_in[key].first()]
 
     def evidence(self, key: Key, point: Point) -> Evidence:
         """What `point` shows about `key` (a point that shows it), in words: the point is evaluated again."""

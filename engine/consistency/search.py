@@ -151,17 +151,17 @@ class Observed(Search):
         return len(self.observer.fired_in[rule_id])
 
     def first_firing(self, rule_id: str) -> Point:
-        return self.observer.points[self.observer.fired_in[rule_id][0]]
+        return self.observer.points[self.observer.fired_in[rule_id].first()]
 
     def smallest_firing(self, rule_id: str) -> Point:
         found = self.minimal(lambda observation: self.observer.fired(rule_id, observation), False)
         return found if found is not None else self.first_firing(rule_id)
 
     def covers(self, rule_id: str, other: str) -> bool:
-        return set(self.observer.fired_in[other]).issuperset(self.observer.fired_in[rule_id])
+        return not self.observer.fired_in[rule_id].number() & ~self.observer.fired_in[other].number()
 
     def same(self, rule_id: str, other: str) -> bool:
-        return self.observer.fired_in[rule_id] == self.observer.fired_in[other]
+        return self.observer.fired_in[rule_id].number() == self.observer.fired_in[other].number()
 
 
 class Exhaustive(Observed):
