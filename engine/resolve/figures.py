@@ -51,7 +51,7 @@ class Fired(frozenset[str]):
         return isinstance(other, frozenset) and frozenset.__eq__(self, other) and getattr(other, "assumed", None) == self.assumed
 
     def __hash__(self) -> int:
-        return hash((frozenset(self), self.assumed))
+        return hash((frozenset.__hash__(self), self.assumed))
 
 
 class Tally:
