@@ -20,7 +20,6 @@ from engine.records import field, record
 if TYPE_CHECKING:
     from engine.load.rulebase import Origins
 
-QuestionStatus = Literal["consensus", "compatible", "conflict", "no-stance"]
 AcceptedKind = Literal["self-conflict", "probabilistic-self-conflict", "dead-rule", "shadowed-rule"]
 
 
@@ -147,6 +146,8 @@ class Lexicon:
     source: str
     readings: tuple[Reading, ...]
     default: bool = False
+    literal: bool = False
+    """Takes every claim at its word: `P(conclusion) = 1` whatever the words (the `literal` lexicon, VERDICTS.md section 6)."""
     _index: Mapping[str, Reading] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -154,7 +155,24 @@ class Lexicon:
 
     def reading(self, words: str) -> Reading | None:
         """The reading of some hedge words (white space, quote marks and case forgiven), or None."""
+        if self.literal:
+            return Reading((words,), Fraction(1), Fraction(1), standard=True, note=LITERAL_NOTE)
         return self._index.get(lexicon_key(words))
+
+
+LITERAL_NOTE = (
+    "Taken at their word: every claim is read as certain for its conclusion, possibilities included "
+    '("may curtail" becomes curtail for sure). What a reader who takes every expert at their word would conclude; '
+    "not a reading of the words."
+)
+LITERAL = Lexicon(
+    name="literal",
+    title="Taken at their word (every claim certain for its conclusion)",
+    source="Built into forecast (VERDICTS.md section 6): the set reading of earlier versions, named for what it assumes.",
+    readings=(),
+    literal=True,
+)
+"""The lexicon every rule base has, unless it defines its own `literal`."""
 
 
 def lexicon_key(words: str) -> str:
@@ -307,9 +325,13 @@ Input = Value | Uncertain
 class Expectation:
     """What a scenario file expects of one question's forecast."""
 
-    outcome: tuple[str, ...] | None = None
-    status: QuestionStatus | None = None
-    stances: Mapping[str, tuple[str, ...]] | None = None
+    status: str | None = None
+    """The verdict's status (engine.resolve.verdict.STATUSES)."""
+    favours: tuple[str, ...] | None = None
+    """What the verdict favours: what `agree` agrees on, or what `one voice` favours; [] for nothing."""
+    speakers: tuple[str, ...] | None = None
+    """The experts (and sources) who speak on the question, in any order."""
+    conflicting: tuple[str, ...] | None = None
     bounds: Mapping[str, Mapping[str, tuple[float, float]]] | None = None
     """expert -> outcome -> [low, high], pinned within `BOUNDS_TOLERANCE`."""
     pooled: Mapping[str, tuple[float, float]] | None = None

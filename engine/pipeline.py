@@ -114,10 +114,14 @@ class Engine:
     def vocabulary(self) -> Vocabulary:
         return self.rule_base.vocabulary
 
-    def forecast(self, values: Mapping[str, Value]) -> Forecast:
-        """The forecast of one scenario: every variable, each of its kind; `InputError` otherwise."""
+    def forecast(self, values: Mapping[str, Value], *, lexicon: str | None = None) -> Forecast:
+        """The forecast of one scenario: every variable, each of its kind; `InputError` otherwise.
+
+        Its verdicts read the hedges with `lexicon` (default: the rule base's).
+        """
         checked = check_values(self.vocabulary, values)
-        return self.resolver.resolve(checked, self.matcher.run(checked))
+        judge = self.estimator(lexicon).judge if lexicon is not None else None
+        return self.resolver.resolve(checked, self.matcher.run(checked), judge)
 
     def summary(self, values: Mapping[str, Value]) -> ForecastSummary:
         """`forecast` without the traces: the same outcomes, statuses, stances and facts, for less."""
@@ -248,13 +252,14 @@ class Engine:
     ) -> tuple[Forecast | None, Probabilities]:
         """A scenario's forecast (certain scenarios only) and its probabilities, from one evaluation."""
         if not scenario.certain or samples is not None:
-            return None if not scenario.certain else self.forecast(scenario.values), self.probabilities(
+            return None if not scenario.certain else self.forecast(scenario.values, lexicon=lexicon), self.probabilities(
                 scenario.inputs, lexicon=lexicon, samples=samples, seed=seed
             )
         values = check_values(self.vocabulary, scenario.values)
         firings = self.matcher.run(values)
-        odds = self.estimator(lexicon).certain(firing.rule_id for firing in firings)
-        return self.resolver.resolve(values, firings), odds
+        estimator = self.estimator(lexicon)
+        odds = estimator.certain(firing.rule_id for firing in firings)
+        return self.resolver.resolve(values, firings, estimator.judge), odds
 
     def estimator(self, lexicon: str | None = None) -> Estimator:
         """The probability estimator reading hedges with `lexicon` (default: the rule base's), built once."""

@@ -9,8 +9,6 @@ from engine.language import Op
 from engine.load.strata import stratify
 from engine.matching.compile import compile_rules
 from engine.matching.rulesets import Codes, engine_rule, scenario_fact
-from engine.resolve.results import Stance
-from engine.resolve.stances import combine
 
 VOCABULARY = vocabulary(
     {
@@ -91,28 +89,6 @@ def test_strata_put_a_negation_after_every_producer() -> None:
     assert strata.rule_stratum == {"x.makes_f": 1, "x.makes_f_late": 1, "x.makes_g": 1, "x.makes_h": 0, "x.needs_no_f": 2}
     program = compile_rules(rules, VOCABULARY)
     assert [sorted(stratum.reads) for stratum in program.strata] == [[], ["h"], ["f"]]
-
-
-SCALE = ("withdraw", "curtail", "maintain", "increase")
-
-
-def stance(expert: str, outcomes: tuple[str, ...]) -> Stance:
-    return Stance(expert, outcomes, "stated" if outcomes else "self-conflict", (), (), ())
-
-
-@pytest.mark.parametrize(
-    ("stances", "expected"),
-    [
-        ((), ((), "no-stance")),
-        ((stance("a", ("curtail",)), stance("b", ("curtail",))), (("curtail",), "consensus")),
-        ((stance("a", ("curtail",)), stance("b", ("curtail", "maintain", "increase"))), (("curtail",), "compatible")),
-        ((stance("a", ("increase",)), stance("b", ("withdraw",))), ((), "conflict")),
-        ((stance("a", ()), stance("b", SCALE)), ((), "conflict")),
-    ],
-    ids=["none", "same", "overlap", "disjoint", "self-conflict"],
-)
-def test_combine(stances: tuple[Stance, ...], expected: tuple[tuple[str, ...], str]) -> None:
-    assert combine(stances, SCALE) == expected
 
 
 def test_a_chain_of_three_thousand_rules_compiles_and_runs() -> None:

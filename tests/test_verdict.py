@@ -24,9 +24,7 @@ def possibility(rule: str, event: set[str]) -> Claim:
 
 
 def test_1_even_odds_against_stated_as_fact_is_a_conflict() -> None:
-    verdict = judge(
-        BINARY, {"a": [numeric("a.coin", {"x"}, "0.45", "0.55")], "b": [numeric("b.cover", {"not_x"}, "0.80", "0.99")]}, {}
-    )
+    verdict = judge(BINARY, {"a": [numeric("a.coin", {"x"}, "0.45", "0.55")], "b": [numeric("b.cover", {"not_x"}, "0.80", "0.99")]}, {})
     assert verdict.status == "conflict"
     assert verdict.conflicting == ("a", "b")
     assert verdict.clashing == ("a.coin", "b.cover")
@@ -97,10 +95,14 @@ def test_nobody_is_no_stance_and_sources_never_change_the_verdict() -> None:
         {},
         others={"telegram": [numeric("t.flat", {"withdraw"}, "0.80", "0.99")]},
     )
-    assert (alone.status, alone.together, alone.favours) == (beside.status, beside.together, beside.favours) == (
-        "one voice",
-        alone.together,
-        ("curtail", "maintain", "increase"),
+    assert (
+        (alone.status, alone.together, alone.favours)
+        == (beside.status, beside.together, beside.favours)
+        == (
+            "one voice",
+            alone.together,
+            ("curtail", "maintain", "increase"),
+        )
     )
 
 

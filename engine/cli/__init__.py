@@ -34,6 +34,7 @@ COMMANDS = {
     "why-not": "engine.cli.explore:why_not_command",
     "sweep": "engine.cli.explore:sweep_command",
     "matrix": "engine.cli.explore:matrix_command",
+    "migrate": "engine.cli.migrate:migrate_command",
 }
 """Each command and where it is defined: a run imports only the command it runs."""
 

@@ -38,6 +38,7 @@ from engine.pipeline import MatcherName
     help="Estimate by Monte Carlo with this many scenarios.  [default: exact when feasible]",
 )
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the Monte Carlo draws.")
+@click.option("--brief", is_flag=True, help="Print the summary alone: one line per question, its verdict.")
 @click.option(
     "--why-not",
     "why_not",
@@ -54,13 +55,14 @@ def run_command(
     lexicon: str | None,
     samples: int | None,
     seed: int,
+    brief: bool,
     why_not: bool,
     rules: Path,
     seeds: Path | None,
     matcher: MatcherName,
     output: Path | None,
 ) -> None:
-    """Forecast one scenario: outcomes, stances, chances and their reasons.
+    """Forecast one scenario: each question's verdict, the experts' claims, chances and reasons.
 
     Inputs may be uncertain (`{chance: 0.3}`, `likely`, `{high: 0.7, low:
     0.3}`, `{between: [0, 5]}`): every outcome then gets the range of
@@ -70,6 +72,7 @@ def run_command(
     \b
     Example:
       forecast scenarios/heavy_fighting.yaml
+      forecast scenarios/heavy_fighting.yaml --brief
       forecast run scenarios/junta_pays.yaml --format markdown -o report.md
       forecast scenarios/article_baseline.yaml --lexicon kent
       forecast scenarios/analyst_view.yaml --samples 100000 --seed 7
@@ -113,6 +116,7 @@ def run_command(
         width=output_width(stream) or WIDTH,
         colour=use_colour(stream),
         why_not=silent,
+        brief=brief,
     )
     options.emit(renderer(fmt)(report), output)
     if unmet:

@@ -8,11 +8,11 @@
   probability above 0 (at the high end of a likelihood word's range): every
   such class is enumerated, or past `LIMIT` classes, `SAMPLES` of them drawn
   with a fixed seed (the report says so).
-- An outcome of a question is reached when it is in the question's combined
-  outcome (every stance allows it: consensus or compatible) in some scenario.
-  When the scenario space has at most `LIMIT` classes, each is tried too,
-  to tell the outcomes the suite misses from those no scenario can reach
-  (the rules never forecast them).
+- An outcome of a question is addressed when, in some scenario, an expert's
+  fired claim rates an event that contains it or raises it as possible
+  (VERDICTS.md section 7). When the scenario space has at most `LIMIT`
+  classes, each is tried too, to tell the outcomes the suite misses from
+  those no claim can ever address.
 
 The percentage `check --min-coverage` holds to is the share of rules covered.
 """
@@ -171,8 +171,7 @@ def coverage(
         reachable = set()
         for point in product(*(range(len(values)) for values in glancer.space.classes.values())):
             for question in glancer.at(point).questions.values():
-                if question.status in ("consensus", "compatible"):
-                    reachable.update((question.id, outcome) for outcome in question.outcome)
+                reachable.update((question.id, outcome) for outcome in question.verdict.addressed)
     rules = tuple(
         RuleCoverage(
             rule.id,
@@ -216,8 +215,7 @@ def _tally(
             count[rule_id] = count.get(rule_id, 0) + 1
         alone.update(branch for branch in glance.branches if count[branch[0]] == 1)
         for question in glance.questions.values():
-            if question.status in ("consensus", "compatible"):
-                outcomes.update((question.id, outcome) for outcome in question.outcome)
+            outcomes.update((question.id, outcome) for outcome in question.verdict.addressed)
     for rule_id in sorted(fired):
         fired_in[rule_id].append(path)
     for branch in sorted(held):

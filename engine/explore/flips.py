@@ -59,7 +59,12 @@ class Flip:
 
     @property
     def outcome_changed(self) -> bool:
-        return (self.before.outcome, self.before.status) != (self.after.outcome, self.after.status)
+        verdict_before, verdict_after = self.before.verdict, self.after.verdict
+        return (verdict_before.status, verdict_before.favours, verdict_before.conflicting) != (
+            verdict_after.status,
+            verdict_after.favours,
+            verdict_after.conflicting,
+        )
 
 
 @record

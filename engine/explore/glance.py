@@ -1,10 +1,10 @@
-"""A scenario's forecast at a glance: each expert's stance and each question's outcome and status.
+"""A scenario's forecast at a glance: each speaker's stance and each question's verdict.
 
 Exploring a scenario (its flips, a sweep, the coverage of a suite) forecasts
 many neighbouring scenarios and compares them. It needs neither traces nor
 probabilities, only which rules fired and what that means for each question,
 so a `Glancer` runs the compiled matcher (proven equal to durable_rules)
-and resolves stances as `engine.resolve.stances` does, without the traces.
+and asks the engine's judge for each question's verdict, without the traces.
 Two scenarios in the same class of the scenario space get the same glance,
 so each class is evaluated once.
 """
@@ -15,42 +15,50 @@ from collections.abc import Mapping
 
 from engine.language import StanceClaim, Value, allowed
 from engine.matching.compiled import CompiledMatcher
-from engine.model import QuestionStatus
 from engine.pipeline import Engine
 from engine.records import record
-from engine.resolve.stances import combine_outcomes
+from engine.resolve.verdict import Status, Verdict
 from engine.space import Point, ScenarioSpace
 
 
 @record
 class StanceGlance:
-    """One expert's stance: the outcomes their fired rules allow together (none: a self-conflict), and those rules (as written)."""
+    """One speaker's stance: what their fired rules conclude (taken at their word), those rules, and what they favour."""
 
     expert: str
     outcomes: tuple[str, ...]
     rules: tuple[str, ...]
-
-    @property
-    def self_conflict(self) -> bool:
-        return not self.outcomes
+    favours: tuple[str, ...] | None = None
+    self_conflict: bool = False
+    """The speaker's ranges admit no distribution."""
 
 
 @record
 class QuestionGlance:
-    """One question: the stances of the experts who spoke, in experts.yaml order, and the combined outcome and status."""
+    """One question: the stances of the speakers, in experts.yaml order, and the verdict."""
 
     id: str
+    scale: tuple[str, ...]
     stances: tuple[StanceGlance, ...]
-    outcome: tuple[str, ...]
-    status: QuestionStatus
+    verdict: Verdict
+
+    @property
+    def status(self) -> Status:
+        return self.verdict.status
 
     def stance(self, expert: str) -> StanceGlance | None:
         return next((stance for stance in self.stances if stance.expert == expert), None)
 
     @property
-    def key(self) -> tuple[tuple[tuple[str, tuple[str, ...]], ...], tuple[str, ...], str]:
-        """What a change is measured on: each expert's outcomes, the combined outcome and the status."""
-        return tuple((stance.expert, stance.outcomes) for stance in self.stances), self.outcome, self.status
+    def key(self) -> tuple[object, ...]:
+        """What a change is measured on (VERDICTS.md section 7): the status, who speaks, what is favoured, who is in a conflict."""
+        verdict = self.verdict
+        return (
+            verdict.status,
+            tuple((stance.expert, stance.favours, stance.self_conflict) for stance in self.stances),
+            verdict.favours,
+            verdict.conflicting,
+        )
 
 
 @record
@@ -71,6 +79,7 @@ class Glancer:
         self.rule_base = engine.rule_base
         self.vocabulary = engine.vocabulary
         self.space = ScenarioSpace.of(engine.rule_base, invariants=False)
+        self.judge = engine.resolver.judge
         matcher = engine.matcher
         self.matcher = matcher if isinstance(matcher, CompiledMatcher) else CompiledMatcher(engine.program)
         self._names = tuple(self.vocabulary.variables)
@@ -116,15 +125,16 @@ class Glancer:
         questions: dict[str, QuestionGlance] = {}
         for question_id, question in self.vocabulary.questions.items():
             by_expert = said.get(question_id, {})
+            verdict = self.judge.verdict(question_id, fired)
             stances = []
             for expert in sorted(by_expert, key=lambda name: (self._order.get(name, len(self._order)), name)):
                 common = set(question.outcomes)
                 for rule_id in by_expert[expert]:
                     common &= self._stance_rules[rule_id][2]
                 outcomes = tuple(outcome for outcome in question.outcomes if outcome in common)
-                stances.append(StanceGlance(expert, outcomes, tuple(by_expert[expert])))
-            outcome, status = combine_outcomes([stance.outcomes for stance in stances], question.outcomes)
-            questions[question_id] = QuestionGlance(question_id, tuple(stances), outcome, status)
+                view = verdict.views.get(expert) or verdict.others[expert]
+                stances.append(StanceGlance(expert, outcomes, tuple(by_expert[expert]), view.favours, view.bounds is None))
+            questions[question_id] = QuestionGlance(question_id, question.outcomes, tuple(stances), verdict)
         return Glance(
             fired=fired,
             branches=frozenset((firing.rule_id, firing.branch) for firing in firings),

@@ -17,6 +17,7 @@ from engine.model import Scenario
 from engine.pipeline import Engine
 from engine.records import record
 from engine.resolve.odds import Figure, Probabilities
+from engine.resolve.verdict import Verdict
 
 
 @record
@@ -37,20 +38,22 @@ class StanceCell:
     """An expert on a question in one scenario: the stance (None in an uncertain scenario) and the claims behind it."""
 
     outcomes: tuple[str, ...] | None
+    """What the claims conclude together, taken at their word (None in an uncertain scenario)."""
     claims: tuple[Claim, ...]
-
-    @property
-    def self_conflict(self) -> bool:
-        return self.outcomes == ()
+    self_conflict: bool = False
+    """The expert's ranges admit no distribution (the verdict's reading)."""
 
 
 @record
 class OutcomeCell:
-    """A question in one scenario: the combined outcome and status (certain), or each status's chance (uncertain)."""
+    """A question in one scenario: its verdict (certain), or each status's chance (uncertain)."""
 
-    outcome: tuple[str, ...] | None
-    status: str | None
+    verdict: Verdict | None
     statuses: Mapping[str, Figure]
+
+    @property
+    def status(self) -> str | None:
+        return self.verdict.status if self.verdict is not None else None
 
 
 @record
@@ -109,15 +112,17 @@ def matrix_of(
             statuses = {status: figure for status, figure in question_odds.statuses.items() if figure.high > 0}
             if forecast is not None:
                 result = forecast.question(question)
-                outcomes[question] = OutcomeCell(result.outcome, result.status, statuses)
+                outcomes[question] = OutcomeCell(result.verdict, statuses)
                 said: dict[str, tuple[str, ...] | None] = {stance.expert: stance.outcomes for stance in result.stances}
+                clashes = {stance.expert for stance in result.stances if stance.status == "self-conflict"}
             else:
-                outcomes[question] = OutcomeCell(None, None, statuses)
+                outcomes[question] = OutcomeCell(None, statuses)
                 said = {stance.expert: None for stance in question_odds.stances if stance.speaks.high > 0}
+                clashes = set()
             for expert, outcome in said.items():
                 if wanted is not None and expert not in wanted:
                     continue
-                stances[(expert, question)] = StanceCell(outcome, _claims(engine, odds, question, expert))
+                stances[(expert, question)] = StanceCell(outcome, _claims(engine, odds, question, expert), expert in clashes)
                 speaking.add(expert)
         rows.append(MatrixScenario(scenario.name, path, scenario.certain, stances, outcomes))
     shown = [expert for expert in engine.rule_base.experts if expert in speaking]

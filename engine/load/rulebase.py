@@ -174,6 +174,7 @@ def load_rule_base(directory: Path, seeds_directory: Path | None = None) -> mode
         )
     seeds, seed_documents = load_seeds(seeds_directory or directory.parent / "seeds")
     lexicons, lexicon_documents = load_lexicons(directory)
+    lexicons.setdefault(model.LITERAL.name, model.LITERAL)
     folded = {name: FoldedText(seed.text) for name, seed in seeds.items()}
     return model.RuleBase(
         directory=directory,

@@ -20,8 +20,14 @@ from engine.load.yamlfile import Document, load_yaml
 from engine.model import UNCERTAIN, Between, ChanceRange, Chances, Expectation, Input, Lexicon, RuleBase, Scenario, Vocabulary
 
 TOP_KEYS = ("name", "description", "variables", "expect")
-EXPECT_KEYS = ("outcome", "status", "stances", "bounds", "pooled")
-STATUSES = ("consensus", "compatible", "conflict", "no-stance")
+EXPECT_KEYS = ("status", "favours", "speakers", "conflicting", "bounds", "pooled")
+STATUSES = ("no stance", "one voice", "agree", "compatible", "conflict")
+OLD_KEYS = {
+    "outcome": "'favours' (what the experts favour; the old set reading is `--lexicon literal`)",
+    "stances": "'speakers' (who speaks) and 'bounds' (their ranges)",
+}
+"""Keys of 1.x expectations, each with the key that replaces it (`forecast migrate` rewrites them)."""
+OLD_STATUSES = {"consensus": "'agree' or 'one voice'", "no-stance": "'no stance'"}
 
 Problem = tuple[KeyPath, str, str | None]
 """Where (a key path), what is wrong, and a suggestion."""
@@ -148,35 +154,35 @@ def _expectation_problems(
         return
     outcomes = vocabulary.questions[question].outcomes
     for name in data:
-        if name not in EXPECT_KEYS:
+        if name in OLD_KEYS:
+            yield (*key, name), f"'{name}' is a 1.x expectation: write {OLD_KEYS[name]}", "run `forecast migrate` to rewrite old files"
+        elif name not in EXPECT_KEYS:
             yield (*key, name), f"unknown key {show_value(name)}", did_you_mean(str(name), EXPECT_KEYS) or "remove it"
     listed: list[tuple[KeyPath, object]] = []
-    if "outcome" in data:
-        shape = list(_names(data["outcome"], (*key, "outcome"), "outcomes", written))
+    if "favours" in data:
+        shape = list(_names(data["favours"], (*key, "favours"), "outcomes", written))
         yield from shape
         if not shape:
-            listed += [((*key, "outcome", index), value) for index, value in enumerate(data["outcome"])]
-    if "status" in data and data["status"] not in STATUSES:
+            listed += [((*key, "favours", index), value) for index, value in enumerate(data["favours"])]
+    if "status" in data and data["status"] in OLD_STATUSES:
+        status = data["status"]
+        yield (*key, "status"), f"'{status}' is a 1.x status: write {OLD_STATUSES[status]}", "run `forecast migrate` to rewrite old files"
+    elif "status" in data and data["status"] not in STATUSES:
         status = data["status"]
         hint = did_you_mean(status, STATUSES) if isinstance(status, str) else None
         yield (*key, "status"), f"expected one of {', '.join(STATUSES)}, got {_shown(written, (*key, 'status'), status)}", hint
-    stances = data.get("stances", {})
-    if not isinstance(stances, dict):
-        yield (*key, "stances"), f"expected a mapping of expert: [outcomes], got {_shown(written, (*key, 'stances'), stances)}", None
-        stances = {}
-    for expert, allowed in stances.items():
-        at: KeyPath = (*key, "stances", expert)
-        if expert not in experts:
-            yield at, f"unknown expert {show_value(expert)}", did_you_mean(str(expert), experts)
+    for field in ("speakers", "conflicting"):
+        if field not in data:
             continue
-        if spoken is not None and expert not in spoken.get(question, ()):
-            hint = did_you_mean(expert, spoken.get(question, ())) or "no expert has a rule on it"
-            yield at, f"expert '{expert}' has no rule on '{question}', so no stance on it can be expected", hint
-            continue
-        shape = list(_names(allowed, at, "outcomes", written))
+        shape = list(_names(data[field], (*key, field), "experts", written))
         yield from shape
-        if not shape:
-            listed += [((*at, index), value) for index, value in enumerate(allowed)]
+        for index, expert in enumerate(data[field] if not shape else ()):
+            at: KeyPath = (*key, field, index)
+            if expert not in experts:
+                yield at, f"unknown expert {show_value(expert)}", did_you_mean(str(expert), experts)
+            elif spoken is not None and expert not in spoken.get(question, ()):
+                hint = did_you_mean(expert, spoken.get(question, ())) or "no expert has a rule on it"
+                yield at, f"expert '{expert}' has no rule on '{question}', so it can never speak on it", hint
     for where, value in listed:
         if value not in outcomes:
             yield where, f"'{value}' is not an outcome of '{question}'", did_you_mean(str(value), outcomes)
@@ -246,7 +252,7 @@ def _scenario_problems(
             for question, expectation in value.items():
                 yield from _expectation_problems(vocabulary, experts, spoken, question, expectation, written)
                 given_chances = f"{', '.join(uncertain)} {'is' if len(uncertain) == 1 else 'are'} given chances"
-                for field in ("outcome", "status", "stances"):
+                for field in ("status", "favours", "speakers", "conflicting"):
                     if uncertain and isinstance(expectation, dict) and field in expectation:
                         where: KeyPath = ("expect", question, field)
                         yield where, f"'{field}' needs a certain scenario, and {given_chances}", "pin 'bounds' or 'pooled' instead"
@@ -294,9 +300,10 @@ def read_scenario(
     data = document.data
     expect = {
         question: Expectation(
-            outcome=_tuple(item.get("outcome")),
             status=item.get("status"),
-            stances={expert: tuple(allowed) for expert, allowed in item["stances"].items()} if "stances" in item else None,
+            favours=_tuple(item.get("favours")),
+            speakers=_tuple(item.get("speakers")),
+            conflicting=_tuple(item.get("conflicting")),
             bounds={expert: _ranges(table) for expert, table in item["bounds"].items()} if "bounds" in item else None,
             pooled=_ranges(item["pooled"]) if "pooled" in item else None,
         )

@@ -40,7 +40,7 @@ def render_csv(done: Sequence[Done], vocabulary: Vocabulary, speakers: Mapping[s
 
     header = ["line", *vocabulary.variables]
     for question in vocabulary.questions:
-        header += [f"{question}.outcome", f"{question}.status"]
+        header += [f"{question}.status", f"{question}.favours"]
         if speakers is not None:
             header += [f"{question}.{expert}" for expert in _experts(speakers, question)]
     out = io.StringIO()
@@ -49,7 +49,7 @@ def render_csv(done: Sequence[Done], vocabulary: Vocabulary, speakers: Mapping[s
     for line, forecast in done:
         cells = [str(line), *(show_plain(forecast.values[name]) for name in vocabulary.variables)]
         for result in forecast.questions:
-            cells += ["|".join(result.outcome), result.status]
+            cells += [result.status, "|".join(result.verdict.favours or ())]
             if speakers is not None:
                 said = {stance.expert: stance for stance in result.stances}
                 cells += [_stance_cell(said.get(expert)) for expert in _experts(speakers, result.id)]
@@ -63,7 +63,12 @@ def render_jsonl(done: Sequence[Done], vocabulary: Vocabulary, speakers: Mapping
     for line, forecast in done:
         questions = {}
         for result in forecast.questions:
-            entry: dict[str, object] = {"outcome": list(result.outcome), "status": result.status}
+            verdict = result.verdict
+            entry: dict[str, object] = {
+                "status": result.status,
+                "favours": list(verdict.favours) if verdict.favours else None,
+                "conflicting": list(verdict.conflicting),
+            }
             if speakers is not None:
                 entry["stances"] = {
                     stance.expert: {"outcomes": list(stance.outcomes), "status": stance.status} for stance in result.stances

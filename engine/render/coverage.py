@@ -36,8 +36,8 @@ def render_text(found: Coverage, rule_base: RuleBase, minimum: float | None = No
     lines += style.wrap(branch_line + f"; {found.branches_alone} hold alone, the only branch of their rule that does", " " * 12, "")
     reachable = found.reachable_outcomes
     reached = sum(1 for outcome in reachable if outcome.reached_in)
-    kind = "reachable outcomes" if found.searched else "outcomes"
-    lines.append(f"  outcomes  {reached} of {len(reachable)} {kind} reached ({_percent(found.outcome_percent)})")
+    kind = "addressable outcomes" if found.searched else "outcomes"
+    lines.append(f"  outcomes  {reached} of {len(reachable)} {kind} addressed ({_percent(found.outcome_percent)})")
     never = [rule for rule in found.rules if not rule.covered]
     if never:
         lines += ["  rules that never fire:", *(f"    {rule.rule}" for rule in never)]
@@ -57,11 +57,11 @@ def render_text(found: Coverage, rule_base: RuleBase, minimum: float | None = No
         lines += [line for rule, index in beside for line in style.wrap(_branch(rule_base, rule, index), "      ", "    ")]
     missed = [outcome for outcome in reachable if not outcome.reached_in]
     if missed:
-        lines += ["  outcomes no scenario reaches:", *(f"    {outcome.question}: {outcome.outcome}" for outcome in missed)]
+        lines += ["  outcomes no scenario's claims address:", *(f"    {outcome.question}: {outcome.outcome}" for outcome in missed)]
     impossible = [outcome for outcome in found.outcomes if outcome.reachable is False]
     if impossible:
         lines += style.wrap(
-            "outcomes the rules never forecast (no scenario can reach them): "
+            "outcomes no claim ever addresses (no rated event or possibility contains them, in any scenario): "
             + ", ".join(f"{outcome.question}: {outcome.outcome}" for outcome in impossible),
             "    ",
             "  ",

@@ -13,6 +13,7 @@ from engine.language import BooleanKind, show_plain
 from engine.model import RuleBase, Scenario
 from engine.render.report import outcomes_text
 from engine.render.text import _Style
+from engine.render.verdicts import event_name, verdict_text
 
 SCHEMA_VERSION = "1.0"
 
@@ -53,33 +54,33 @@ def _own(rule_id: str, expert: str) -> str:
     return rule_id.removeprefix(f"{expert}.")
 
 
-def _stance(stance: StanceGlance) -> str:
+def _stance(stance: StanceGlance, scale: Sequence[str]) -> str:
     if stance.self_conflict:
         return f"a self-conflict ({' vs '.join(_own(rule, stance.expert) for rule in stance.rules)})"
-    return outcomes_text(stance.outcomes)
+    words = outcomes_text(stance.outcomes)
+    if stance.favours is not None:
+        return f"{words}, favouring {event_name(scale, stance.favours)}"
+    return f"{words}, favouring nothing"
 
 
-def stance_change_text(change: StanceChange) -> str:
+def stance_change_text(change: StanceChange, scale: Sequence[str]) -> str:
     if change.after is None:
         return f"{change.expert} falls silent"
     if change.before is None:
-        return f"{change.expert} now says {_stance(change.after)}"
-    return f"{change.expert}'s stance becomes {_stance(change.after)}"
+        return f"{change.expert} now says {_stance(change.after, scale)}"
+    return f"{change.expert}'s stance becomes {_stance(change.after, scale)}"
 
 
 def glance_text(question: QuestionGlance) -> str:
-    """`curtail [compatible]`, `(none) [conflict]`, `no stance`."""
-    if question.status == "no-stance":
-        return "no stance"
-    one = ", 1 stance" if len(question.stances) == 1 else ""
-    return f"{outcomes_text(question.outcome)} [{question.status}{one}]"
+    """The verdict as every command words it: `agree on not withdraw`, `conflict: a vs b`, `no stance`."""
+    return verdict_text(question.scale, question.verdict)
 
 
 def effect_text(flip: Flip) -> str:
     """What a flip does to its question: stance changes, then the outcome when it changes."""
-    parts = [stance_change_text(change) for change in flip.stances]
+    parts = [stance_change_text(change, flip.before.scale) for change in flip.stances]
     if flip.outcome_changed:
-        parts.append(f"outcome {glance_text(flip.before)} -> {glance_text(flip.after)}")
+        parts.append(f"verdict {glance_text(flip.before)} -> {glance_text(flip.after)}")
     return "; ".join(parts)
 
 
@@ -89,7 +90,7 @@ def flip_text(flip: Flip, rule_base: RuleBase) -> str:
 
 
 def now_text(question: QuestionGlance) -> str:
-    stances = "; ".join(f"{stance.expert} {_stance(stance)}" for stance in question.stances)
+    stances = "; ".join(f"{stance.expert} {_stance(stance, question.scale)}" for stance in question.stances)
     return f"now {glance_text(question)}" + (f": {stances}" if stances else "")
 
 
@@ -156,8 +157,9 @@ def _markdown(text: str) -> str:
 
 def _glance_json(question: QuestionGlance) -> dict[str, Any]:
     return {
-        "outcome": list(question.outcome),
         "status": question.status,
+        "favours": list(question.verdict.favours) if question.verdict.favours else None,
+        "conflicting": list(question.verdict.conflicting),
         "stances": [
             {"expert": stance.expert, "outcomes": list(stance.outcomes), "rules": list(stance.rules)} for stance in question.stances
         ],

@@ -12,7 +12,7 @@ from engine.render.report import Report
 from engine.resolve.odds import ClaimOdds, Figure, Probabilities, QuestionOdds, StanceOdds
 from engine.resolve.results import Stance, Step
 
-SCHEMA_VERSION = "1.3"
+SCHEMA_VERSION = "2.0"
 PLACES = 12
 """Probabilities are written to 12 decimal places: 0.92, not the 0.9199999999999999 of float arithmetic."""
 
@@ -72,12 +72,11 @@ def _claim_json(claim: ClaimOdds, odds: StanceOdds) -> dict[str, Any]:
 
 def _odds_json(odds: StanceOdds | None) -> dict[str, Any]:
     if odds is None:
-        return {"bounds": None, "claims": [], "speaks": None, "conflict": None, "self_conflict": None}
+        return {"bounds": None, "claims": [], "speaks": None, "self_conflict": None}
     return {
         "bounds": _table_json(odds.bounds),
         "claims": [_claim_json(claim, odds) for claim in odds.claims],
         "speaks": figure_json(odds.speaks),
-        "conflict": figure_json(odds.conflict),
         "self_conflict": figure_json(odds.clash),
     }
 
@@ -88,7 +87,7 @@ def _stance_json(stance: Stance, rule_base: RuleBase, odds: StanceOdds | None) -
         "expert": stance.expert,
         "expert_name": expert.name,
         "expert_kind": expert.kind.value,
-        "outcomes": list(stance.outcomes),
+        "concludes": list(stance.outcomes),
         "status": stance.status,
         "hedges": list(stance.hedges),
         "rules": list(stance.rules),
@@ -107,7 +106,7 @@ def _uncertain_stance_json(odds: StanceOdds, rule_base: RuleBase) -> dict[str, A
         "expert": odds.expert,
         "expert_name": expert.name,
         "expert_kind": expert.kind.value,
-        "outcomes": None,
+        "concludes": None,
         "status": None,
         "hedges": list(dict.fromkeys(hedge for hedge in hedges if hedge)),
         "rules": [claim.rule for claim in odds.claims],
@@ -118,16 +117,22 @@ def _uncertain_stance_json(odds: StanceOdds, rule_base: RuleBase) -> dict[str, A
     }
 
 
-def _question_odds_json(question: QuestionOdds | None) -> dict[str, Any]:
-    if question is None:
-        return {}
+def _verdict_json(question: QuestionOdds) -> dict[str, Any]:
+    """One verdict per question (VERDICTS.md section 7): no field here can contradict another."""
+    verdict = question.verdict
     return {
-        "together": _table_json(question.together),
-        "conflict": figure_json(question.conflict),
+        "status": verdict.status if verdict is not None else None,
+        "statuses": _table_json(question.statuses),
+        "experts": list(verdict.experts) if verdict is not None else None,
+        "favours": list(verdict.favours) if verdict is not None and verdict.favours else None,
+        "favoured": [{"event": list(event), "chance": figure_json(figure)} for event, figure in question.favours.items()],
         "conflicting": list(question.conflicting),
+        "clashing": list(verdict.clashing) if verdict is not None else None,
+        "together": _table_json(question.together) if question.conflict.low < 1 else None,
+        "possible": [{"expert": expert, "event": list(event)} for expert, event in verdict.possible] if verdict is not None else None,
         "pooled": _table_json(question.pooled),
         "weights": {expert: _number(weight) for expert, weight in question.weights.items()},
-        "statuses": _table_json(question.statuses),
+        "no_number": list(verdict.no_number) if verdict is not None else None,
     }
 
 
@@ -149,32 +154,26 @@ def _method_json(odds: Probabilities) -> Any:
 
 def _questions_json(report: Report) -> list[dict[str, Any]]:
     rule_base = report.rule_base
-    if report.forecast is not None:
-        return [
-            {
-                "id": result.id,
-                "text": result.text,
-                "scale": list(result.scale),
-                "outcome": list(result.outcome),
-                "status": result.status,
-                "stances": [_stance_json(stance, rule_base, report.stance_odds(result.id, stance.expert)) for stance in result.stances],
-                **_question_odds_json(report.odds_of(result.id)),
-            }
-            for result in report.shown
-        ]
     assert report.odds is not None
-    return [
-        {
-            "id": question.id,
-            "text": rule_base.vocabulary.questions[question.id].text,
-            "scale": list(question.scale),
-            "outcome": None,
-            "status": None,
-            "stances": [_uncertain_stance_json(stance, rule_base) for stance in question.stances],
-            **_question_odds_json(question),
-        }
-        for question in (report.odds.question(question_id) for question_id in report.shown_ids)
-    ]
+    found = []
+    for question_id in report.shown_ids:
+        question = report.odds.question(question_id)
+        if report.forecast is not None:
+            result = report.forecast.question(question_id)
+            stances = [_stance_json(stance, rule_base, report.stance_odds(result.id, stance.expert)) for stance in result.stances]
+        else:
+            stances = [_uncertain_stance_json(stance, rule_base) for stance in question.stances]
+        found.append(
+            {
+                "id": question_id,
+                "text": rule_base.vocabulary.questions[question_id].text,
+                "scale": list(question.scale),
+                "verdict": _verdict_json(question),
+                "stances": [stance for stance in stances if stance["expert_kind"] == "expert"],
+                "sources": [stance for stance in stances if stance["expert_kind"] != "expert"],
+            }
+        )
+    return found
 
 
 def to_json(report: Report) -> dict[str, Any]:

@@ -16,7 +16,8 @@ from engine.render.odds import (
     stance_claim_text,
     weights_text,
 )
-from engine.render.report import Report, allows_text, hedges_text, input_text, outcomes_text, silent_everywhere, status_text
+from engine.render.report import Report, allows_text, hedges_text, input_text, outcomes_text, silent_everywhere
+from engine.render.verdicts import statuses_text, verdict_text, view_text
 from engine.resolve.odds import Figure, QuestionOdds
 from engine.resolve.results import QuestionResult
 
@@ -38,13 +39,24 @@ def _mermaid(result: QuestionResult) -> list[str]:
             definitions.append(ids[key] + shapes[shape].format(label.replace('"', "'")))
         return ids[key]
 
-    outcome = node("outcome", f"{result.id}: {outcomes_text(result.outcome)} ({result.status})", "stadium")
+    outcome = node("outcome", f"{result.id}: {verdict_text(result.scale, result.verdict)}", "stadium")
+    branches: dict[str, set[int]] = {}
     for stance in result.stances:
-        stance_node = node(f"stance:{stance.expert}", f"{stance.expert}: {outcomes_text(stance.outcomes)}", "round")
-        edges.append(f"  {stance_node} --> {outcome}")
+        for step in stance.trace:
+            branches.setdefault(step.rule, set()).add(step.branch)
+    for stance in result.stances:
+        view = result.verdict.views.get(stance.expert) or result.verdict.others[stance.expert]
+        judged = view_text(result.scale, view)
+        stance_node = node(f"stance:{stance.expert}", f"{stance.expert}: {judged or 'no number'}", "round")
+        counted = stance.expert in result.verdict.views
+        edges.append(f"  {stance_node} --> {outcome}" if counted else f"  {stance_node} -. not counted .-> {outcome}")
         for step in stance.trace:
             label = f"{'ASSUMPTION ' if step.is_assumption else ''}{step.rule}"
-            rule_node = node(f"rule:{step.rule}", label, "hex" if step.is_assumption else "box")
+            alternative = len(branches[step.rule]) > 1  # each branch its own node: alternatives, not joint inputs
+            if alternative:
+                label += f" (branch {step.branch + 1}, or)"
+            key = f"rule:{step.rule}:{step.branch}" if alternative else f"rule:{step.rule}"
+            rule_node = node(key, label, "hex" if step.is_assumption else "box")
             for condition in step.conditions:
                 if condition.text.startswith("fact "):
                     source = node(f"fact:{condition.text[5:]}", condition.text[5:], "round")
@@ -96,8 +108,7 @@ def _chances(question: QuestionOdds) -> list[str]:
 def _uncertain_question(report: Report, question: QuestionOdds) -> list[str]:
     rule_base = report.rule_base
     lines = ["", f"## {question.id}: {rule_base.vocabulary.questions[question.id].text}", "", f"Scale: {' < '.join(question.scale)}.", ""]
-    statuses = ", ".join(f"{status} {percent(figure)}" for status, figure in question.statuses.items() if figure.high > 0)
-    lines += [f"Status: {statuses}.", ""]
+    lines += [f"Status: {statuses_text(question.statuses)}.", ""]
     if question.conflict.high > 0:
         who = f" ({', '.join(question.conflicting)})" if question.conflicting else ""
         lines += [f"The experts' likelihoods conflict in {percent(question.conflict)} of scenarios{who}.", ""]
@@ -109,10 +120,6 @@ def _uncertain_question(report: Report, question: QuestionOdds) -> list[str]:
             analyst = rule_base.experts[rule_base.rule(claim.rule).expert].kind is ExpertKind.ANALYST  # labelled so already
             said = stance_claim_text(stance, claim) + (f" ({rests})" if rests and not analyst else "")
             lines.append(_row([_who(report, stance.expert), allows, said, percent(claim.fires)]))
-        if stance.clash.high > 0:
-            lines.append(
-                _row([_who(report, stance.expert), "**self-conflict**", "these rules allow no outcome together", percent(stance.clash)])
-            )
         if stance.conflict.high > 0:
             lines.append(
                 _row([_who(report, stance.expert), "**self-conflict**", "no distribution meets these ranges", percent(stance.conflict)])
@@ -124,6 +131,18 @@ def _figures(title: str, figures: Mapping[str, Figure]) -> list[str]:
     return ["", f"## {title}", "", _row([title.split()[0].rstrip("s"), "probability"]), "| --- | --- |"] + [
         _row([f"`{name}`", f"{percent(figure)} `{bar(figure)}`"]) for name, figure in figures.items()
     ]
+
+
+def _summary(report: Report) -> list[str]:
+    """The bottom line first: each question's verdict, or how likely each status is."""
+    rows = []
+    for question_id in report.shown_ids:
+        if report.forecast is not None:
+            result = report.forecast.question(question_id)
+            rows.append(_row([question_id, _md_escape(verdict_text(result.scale, result.verdict))]))
+        elif report.odds is not None:
+            rows.append(_row([question_id, statuses_text(report.odds.question(question_id).statuses) or "no stance"]))
+    return ["", "## Summary", "", "| question | verdict |", "| --- | --- |", *rows]
 
 
 def render_markdown(report: Report) -> str:
@@ -139,6 +158,7 @@ def render_markdown(report: Report) -> str:
     lines += ["| variable | value |", "| --- | --- |"]
     inputs = report.scenario.inputs
     lines += [_row([name, input_text(inputs[name])]) for name in rule_base.vocabulary.variables]
+    lines += _summary(report)
     if report.forecast is None and report.odds is not None:
         silent = [question for question in report.shown_ids if not report.odds.question(question).stances]
         for question_id in report.shown_ids:
@@ -152,7 +172,7 @@ def render_markdown(report: Report) -> str:
         if not result.stances:
             continue
         lines += ["", f"## {result.id}: {result.text}", ""]
-        lines += [f"Scale: {' < '.join(result.scale)}. **Outcome: {outcomes_text(result.outcome)}** ({status_text(result)}).", ""]
+        lines += [f"Scale: {' < '.join(result.scale)}. **Verdict: {_md_escape(verdict_text(result.scale, result.verdict))}**.", ""]
         lines += ["| expert | allows | says | rules |", "| --- | --- | --- | --- |"]
         for stance in result.stances:
             status = " **self-conflict**" if stance.status == "self-conflict" else ""

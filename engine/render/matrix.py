@@ -17,6 +17,8 @@ from engine.explore.matrix import Claim, Matrix, MatrixScenario, OutcomeCell, St
 from engine.model import ExpertKind, RuleBase
 from engine.render.odds import percent, rated_text
 from engine.render.tables import csv_text, markdown_table, short_outcomes, text_table
+from engine.render.verdicts import cell_text as verdict_cell
+from engine.render.verdicts import statuses_text
 
 Table = tuple[str | None, list[str], list[list[str]]]
 
@@ -50,15 +52,11 @@ def stance_text(cell: StanceCell | None, rule_base: RuleBase, scale: Sequence[st
     return " ".join([short_outcomes(cell.outcomes, scale), *hedges])
 
 
-def outcome_text(cell: OutcomeCell, scale: Sequence[str], stances: int) -> str:
-    """`curtail [compatible]`, `no stance`; uncertain: `compatible 55-80%, conflict 20-45%`."""
-    if cell.status is None:
-        return ", ".join(f"{status} {percent(figure)}" for status, figure in cell.statuses.items())
-    if cell.status == "no-stance":
-        return "no stance"
-    assert cell.outcome is not None
-    one = ", 1 stance" if stances == 1 else ""
-    return f"{short_outcomes(cell.outcome, scale)} [{cell.status}{one}]"
+def outcome_text(cell: OutcomeCell, scale: Sequence[str]) -> str:
+    """The verdict as every command words it, `agree: not withdraw`, `no stance`; uncertain: `agree 55-80%, conflict 20-45%`."""
+    if cell.verdict is None:
+        return statuses_text(cell.statuses)
+    return verdict_cell(scale, cell.verdict)
 
 
 def _spoken(matrix: Matrix) -> tuple[list[str], list[str]]:
@@ -93,10 +91,7 @@ def tables(matrix: Matrix, rule_base: RuleBase, by: str, expert: str | None = No
         if expert is not None:
             cells = [stance_text(row.stances.get((expert, question)), rule_base, _scale(rule_base, question)) for question in questions]
         else:
-            cells = [
-                outcome_text(row.outcomes[question], _scale(rule_base, question), sum(1 for _, asked in row.stances if asked == question))
-                for question in questions
-            ]
+            cells = [outcome_text(row.outcomes[question], _scale(rule_base, question)) for question in questions]
         rows.append([row.path, *cells])
     return [(None if expert is None else f"{expert}'s stances", ["scenario", *questions], rows)]
 

@@ -45,7 +45,7 @@ def check_plot(path: Path) -> None:
 
 
 def _colour_key(cell: QuestionGlance) -> tuple[str, ...]:
-    return (cell.status,) if cell.status in ("conflict", "no-stance") else cell.outcome
+    return (cell.status,) if cell.status in ("conflict", "no stance") else (cell.status, *(cell.verdict.favours or ()))
 
 
 def _colours(question: QuestionSweep) -> dict[tuple[str, ...], str]:
@@ -56,7 +56,7 @@ def _colours(question: QuestionSweep) -> dict[tuple[str, ...], str]:
         if key not in found:
             if cell.status == "conflict":
                 found[key] = CONFLICT
-            elif cell.status == "no-stance":
+            elif cell.status == "no stance":
                 found[key] = SILENT
             else:
                 found[key] = PALETTE[sum(1 for colour in found.values() if colour in PALETTE) % len(PALETTE)]

@@ -46,6 +46,8 @@ class Report:
     """The text form's line width (the command line follows the terminal; a pipe gets `WIDTH`)."""
     colour: bool = False
     """Whether the text form may colour stances, conflicts and assumptions (on a terminal only)."""
+    brief: bool = False
+    """The summary alone: one line per question."""
     why_not: tuple[tuple[str, WhyNot], ...] | None = None
     """With `--why-not`: each question's silent rules of the experts who spoke on it, explained."""
 
@@ -80,11 +82,6 @@ def hedges_text(stance: Stance, rule_base: RuleBase) -> str:
     if any(said):
         return "; ".join(words for words in said if words)
     return "assumed" if rule_base.experts[stance.expert].kind is ExpertKind.ANALYST else "stated as fact"
-
-
-def status_text(result: QuestionResult) -> str:
-    """The status, and how many stances it rests on when one cannot agree with anyone."""
-    return f"{result.status}, 1 stance" if len(result.stances) == 1 else result.status
 
 
 def allows_text(rule_base: RuleBase, rule_id: str, scale: Sequence[str]) -> str:

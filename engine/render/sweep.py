@@ -15,15 +15,13 @@ from engine.explore.glance import QuestionGlance
 from engine.explore.sweep import Axis, QuestionSweep, Sweep
 from engine.language import show_plain
 from engine.model import RuleBase, Scenario
-from engine.render.tables import csv_text, markdown_table, short_outcomes, text_table
+from engine.render.tables import csv_text, markdown_table, text_table
+from engine.render.verdicts import cell_text as verdict_cell
 
 
 def cell_text(question: QuestionGlance, scale: Sequence[str]) -> str:
-    """`curtail [compatible]`, `(none) [conflict]`, `cannot [consensus, 1 stance]`, `no stance`."""
-    if question.status == "no-stance":
-        return "no stance"
-    one = ", 1 stance" if len(question.stances) == 1 else ""
-    return f"{short_outcomes(question.outcome, scale)} [{question.status}{one}]"
+    """The verdict in a cell, as every command words it: `agree: not withdraw`, `conflict (a, b)`, `no stance`."""
+    return verdict_cell(scale, question.verdict)
 
 
 def run_heading(axis: Axis, index: int) -> str:
@@ -148,8 +146,8 @@ def render_csv(sweep: Sweep, rule_base: RuleBase) -> str:
                 [
                     *(show_plain(value) if isinstance(value, bool) else value for value in place),
                     question.id,
-                    "|".join(cell.outcome),
                     cell.status,
+                    "|".join(cell.verdict.favours or ()),
                     stances,
                 ]
             )

@@ -29,11 +29,12 @@ from engine.render.odds import (
     stance_claim_text,
     weights_text,
 )
-from engine.render.report import Report, allows_text, hedges_text, input_text, outcomes_text, silent_everywhere, status_text
+from engine.render.report import Report, allows_text, hedges_text, input_text, silent_everywhere
+from engine.render.verdicts import event_name, statuses_text, verdict_text, view_text
 from engine.resolve.odds import ClaimOdds, Figure, Probabilities, QuestionOdds, StanceOdds
 from engine.resolve.results import QuestionResult, Stance, Step
 
-STATUS_COLOURS = {"consensus": "green", "compatible": "cyan", "conflict": "red", "no-stance": "yellow"}
+STATUS_COLOURS = {"agree": "green", "one voice": "green", "compatible": "cyan", "conflict": "red", "no stance": "yellow"}
 
 
 class _Style:
@@ -77,21 +78,21 @@ def _claims(report: Report, question: str, expert: str) -> str:
     return claims_text(odds)
 
 
-def _step_text(number: int, step: Step, rule_base: RuleBase, repeat: bool, claim: ClaimOdds | None, style: _Style) -> list[str]:
-    """One step; a rule that fired again by another branch is not quoted twice."""
+def _because(step: Step) -> str:
+    if not step.conditions:
+        return "stated without condition"
+    return "; ".join(f"{condition.text} [{condition.matched}]" for condition in step.conditions)
+
+
+def _step_text(number: int, step: Step, rule_base: RuleBase, claim: ClaimOdds | None, style: _Style) -> list[str]:
+    """One step: the rule, why it fired, its words and how they are read."""
     wrap = style.wrap
     expert = rule_base.experts[step.expert]
     tag = "ASSUMPTION " if step.is_assumption else ""
     head = f"{number}. {tag}{step.rule} ({expert.name}) -> {conclusion_text(step.concludes, step.hedge, step.rates)}"
     lines = wrap(head, "         ", "      ")
     lines[0] = style.within(lines[0], tag.strip(), fg="yellow", bold=True)
-    if step.conditions:
-        because = "; ".join(f"{condition.text} [{condition.matched}]" for condition in step.conditions)
-    else:
-        because = "stated without condition"
-    lines += wrap(f"because {because}", "         ")
-    if repeat:
-        return lines
+    lines += wrap(f"because {_because(step)}", "         ")
     if step.assumption:
         lines += wrap(f"assumes: {step.assumption}", "         ")
     if step.quote:
@@ -105,24 +106,34 @@ def _step_text(number: int, step: Step, rule_base: RuleBase, repeat: bool, claim
     return lines
 
 
-def _stance_line(report: Report, question: str, scale: Sequence[str], stance: Stance, width: int, style: _Style) -> list[str]:
+def _apart(rule_base: RuleBase, speaker: str) -> str:
+    """Why a speaker's stance does not count in the verdict, or nothing for an expert."""
+    kind = rule_base.experts[speaker].kind
+    if kind is ExpertKind.SOURCE:
+        return "  (partisan source: reported apart, not counted)"
+    if kind is ExpertKind.ANALYST:
+        return "  (analyst's own: not counted)"
+    return ""
+
+
+def _stance_line(report: Report, result: QuestionResult, stance: Stance, width: int, style: _Style) -> list[str]:
     wrap = style.wrap
     rule_base = report.rule_base
-    if rule_base.experts[stance.expert].kind is ExpertKind.ANALYST:
-        assumed = "  (analyst's assumption)"
-    elif stance.rests_on_assumption:
+    verdict = result.verdict
+    view = verdict.views.get(stance.expert) or verdict.others[stance.expert]
+    if rule_base.experts[stance.expert].kind is not ExpertKind.ANALYST and stance.rests_on_assumption:
         assumed = "  (rests on an analyst's assumption)"
     else:
         assumed = ""
-    said = _claims(report, question, stance.expert) or hedges_text(stance, rule_base)
-    lines = wrap(f"{stance.expert:<{width}}  {outcomes_text(stance.outcomes)}  {said}{assumed}", " " * (width + 6), "  ")
-    prefix = f"  {stance.expert:<{width}}  "
-    if lines[0].startswith(prefix + outcomes_text(stance.outcomes)):
-        painted = style(outcomes_text(stance.outcomes), fg="red" if not stance.outcomes else "cyan", bold=True)
-        lines[0] = prefix + painted + lines[0][len(prefix) + len(outcomes_text(stance.outcomes)) :]
+    said = _claims(report, result.id, stance.expert) or hedges_text(stance, rule_base)
+    judged = view_text(result.scale, view, possible=False) if view.bounds is not None else ""
+    judged_text = f"  -> {judged}" if judged else ""
+    apart = _apart(rule_base, stance.expert)
+    lines = wrap(f"{stance.expert:<{width}}  {said}{judged_text}{apart}{assumed}", " " * (width + 6), "  ")
+    lines[0] = style.within(lines[0], judged, fg="cyan", bold=True)
     lines[-1] = style.within(lines[-1], assumed.strip(), fg="yellow")
-    if stance.status == "self-conflict":
-        clash = " vs ".join(f"{rule_id} ({allows_text(rule_base, rule_id, scale)})" for rule_id in stance.rules)
+    if view.bounds is None:
+        clash = " vs ".join(claim_words(report, result.id, rule_id) for rule_id in view.clashing)
         conflict = wrap(f"SELF-CONFLICT, reported, not resolved: {clash}", " " * (width + 6), " " * (width + 4))
         conflict[0] = style.within(conflict[0], "SELF-CONFLICT", fg="red", bold=True)
         lines += conflict
@@ -130,6 +141,16 @@ def _stance_line(report: Report, question: str, scale: Sequence[str], stance: St
             accepted = f"accepted in checks.yaml as {stance.accepted.name}: {stance.accepted.reason}"
             lines += wrap(accepted, " " * (width + 6), " " * (width + 4))
     return lines
+
+
+def claim_words(report: Report, question: str, rule_id: str) -> str:
+    """One claim of a rule with its reading, `weiss.no_pullout (P(withdraw) 20-45% "unlikely")`."""
+    found = report.odds_of(question)
+    for stance in found.stances if found else ():
+        for claim in stance.claims:
+            if claim.rule == rule_id:
+                return f"{rule_id} ({stance_claim_text(stance, claim)})"
+    return rule_id
 
 
 def _chances(question: QuestionOdds, experts: Sequence[str], style: _Style) -> list[str]:
@@ -167,7 +188,9 @@ def _chances(question: QuestionOdds, experts: Sequence[str], style: _Style) -> l
         else:
             lines.append(f"    {name:<{label}}  {cells}".rstrip())
     if question.pooled and question.weights:
-        note = f"(pooled with {weights_text(question.weights)})"
+        without = [stance.expert for stance in question.stances if stance.expert in experts and stance.expert not in question.weights]
+        missing = f"; not pooled: {', '.join(without)}" if without else ""
+        note = f"(pooled over the experts who gave a number, {weights_text(question.weights)}{missing})"
         lines += style.wrap(note, "      ", "    ") if narrow else style.wrap(note, " " * (label + 7), " " * (label + 6))
     return lines
 
@@ -176,27 +199,28 @@ def _question_text(report: Report, result: QuestionResult, style: _Style) -> lis
     rule_base = report.rule_base
     lines = style.wrap(f"{result.id}: {result.text}", " " * (len(result.id) + 2), "")
     lines += style.fit(f"  scale    {' < '.join(result.scale)}", " " * 11)
-    outcome = f"  outcome  {outcomes_text(result.outcome)}  [{status_text(result)}]"
-    if len(outcome) <= style.width:  # painted only when it is one line, as it nearly always is
-        status = style(f"[{status_text(result)}]", fg=STATUS_COLOURS[result.status], bold=result.status == "conflict")
-        lines.append(f"  outcome  {style(outcomes_text(result.outcome), bold=True)}  {status}")
-    else:
-        lines += style.fit(outcome, " " * 11)
+    verdict = verdict_text(result.scale, result.verdict)
+    head = style.wrap(f"verdict  {verdict}", " " * 11, "  ")
+    head[0] = style.within(head[0], result.status, fg=STATUS_COLOURS[result.status], bold=True)
+    lines += head
     width = max(len(stance.expert) for stance in result.stances)
     for stance in result.stances:
-        lines += _stance_line(report, result.id, result.scale, stance, width, style)
+        lines += _stance_line(report, result, stance, width, style)
     question = report.odds_of(result.id)
     if question is not None:
         lines += _chances(question, [stance.expert for stance in result.stances], style)
     lines.append("  why")
     for stance in result.stances:
         lines.append(f"    {stance.expert}:")
-        shown: set[str] = set()
         odds = report.stance_odds(result.id, stance.expert)
         claims = {claim.rule: claim for claim in odds.claims} if odds else {}
-        for number, step in enumerate(stance.trace, start=1):
-            lines += _step_text(number, step, rule_base, step.rule in shown, claims.get(step.rule), style)
-            shown.add(step.rule)
+        branches: dict[str, list[Step]] = {}
+        for step in stance.trace:  # a rule that fired by several branches is one step, with each branch's reasons
+            branches.setdefault(step.rule, []).append(step)
+        for number, (rule_id, fired) in enumerate(branches.items(), start=1):
+            lines += _step_text(number, fired[0], rule_base, claims.get(rule_id), style)
+            for other in fired[1:]:
+                lines += style.wrap(f"or because {_because(other)}", "         ")
     return lines
 
 
@@ -206,8 +230,10 @@ def _uncertain_question(report: Report, question: QuestionOdds, style: _Style) -
     text = rule_base.vocabulary.questions[question.id].text
     lines = wrap(f"{question.id}: {text}", " " * (len(question.id) + 2), "")
     lines += style.fit(f"  scale    {' < '.join(question.scale)}", " " * 11)
-    statuses = [f"{status} {percent(figure)}" for status, figure in question.statuses.items() if figure.high > 0]
-    lines += wrap(f"status   {', '.join(statuses)}", "           ", "  ")
+    lines += wrap(f"status   {statuses_text(question.statuses)}", "           ", "  ")
+    favoured = [f"{event_name(question.scale, event)} {percent(figure)}" for event, figure in question.favours.items()]
+    if favoured:
+        lines += wrap(f"favours  {', '.join(favoured)}", "           ", "  ")
     width = max(len(stance.expert) for stance in question.stances)
     for stance in question.stances:
         lines += _uncertain_stance(report, question, stance, width, style)
@@ -275,6 +301,32 @@ def _expectations(report: Report, style: _Style) -> list[str]:
     return ["", f"expectations: all met ({count} question{'s' if count != 1 else ''})"]
 
 
+def _summary(report: Report, style: _Style) -> list[str]:
+    """The bottom line first: one line per question that someone spoke on, then those nobody did."""
+    rows: list[tuple[str, str]] = []
+    silent: list[str] = []
+    if report.forecast is not None:
+        for result in report.shown:
+            if result.stances:
+                rows.append((result.id, verdict_text(result.scale, result.verdict)))
+            else:
+                silent.append(result.id)
+    elif report.odds is not None:
+        for question_id in report.shown_ids:
+            question = report.odds.question(question_id)
+            if question.stances:
+                rows.append((question_id, statuses_text(question.statuses)))
+            else:
+                silent.append(question_id)
+    lines = ["", "summary"]
+    width = max((len(name) for name, _ in rows), default=0)
+    for name, said in rows:
+        lines += style.wrap(f"{name:<{width}}  {said}", " " * (width + 6), "  ")
+    if silent:
+        lines += style.wrap(f"no stance: {', '.join(silent)}", "             ", "  ")
+    return lines
+
+
 def render_text(report: Report) -> str:
     """A terminal-friendly report: each question's outcome, stances, chances and reasons."""
     style = _Style(report.colour, report.width)
@@ -288,6 +340,10 @@ def render_text(report: Report) -> str:
     lines += wrap(f"given: {given}", "       ", "")
     if report.odds is not None:
         lines += wrap(method_text(report.odds), "  ", "")
+    lines += _summary(report, style)
+    if report.brief:
+        lines += _expectations(report, style)
+        return "\n".join(lines) + "\n"
     silent: list[str] = []
     if report.forecast is not None:
         for result in report.shown:

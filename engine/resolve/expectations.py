@@ -46,15 +46,17 @@ def unmet_expectations(scenario: Scenario, forecast: Forecast | None, odds: Prob
         if forecast is None:
             continue
         result = forecast.question(question_id)
-        if expected.outcome is not None and tuple(expected.outcome) != result.outcome:
-            found.append(Mismatch(question_id, "outcome", list(expected.outcome), list(result.outcome)))
+        verdict = result.verdict
         if expected.status is not None and expected.status != result.status:
             found.append(Mismatch(question_id, "status", expected.status, result.status))
-        if expected.stances is not None:
-            actual = {stance.expert: list(stance.outcomes) for stance in result.stances}
-            wanted = {expert: list(outcomes) for expert, outcomes in expected.stances.items()}
-            if actual != wanted:
-                found.append(Mismatch(question_id, "stances", wanted, actual))
+        if expected.favours is not None and tuple(expected.favours) != (verdict.favours or ()):
+            found.append(Mismatch(question_id, "favours", list(expected.favours), list(verdict.favours or ())))
+        if expected.speakers is not None:
+            actual = [stance.expert for stance in result.stances]
+            if sorted(expected.speakers) != sorted(actual):
+                found.append(Mismatch(question_id, "speakers", list(expected.speakers), actual))
+        if expected.conflicting is not None and sorted(expected.conflicting) != sorted(verdict.conflicting):
+            found.append(Mismatch(question_id, "conflicting", list(expected.conflicting), list(verdict.conflicting)))
     return found
 
 

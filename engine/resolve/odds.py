@@ -17,6 +17,7 @@ from typing import Literal
 
 from engine.model import Lexicon, Reading
 from engine.records import record
+from engine.resolve.verdict import Verdict
 
 Method = Literal["exact", "monte-carlo"]
 
@@ -80,7 +81,11 @@ class QuestionOdds:
     pooled: Mapping[str, Figure] | None
     weights: Mapping[str, float]
     statuses: Mapping[str, Figure]
-    """How likely each status of the set view is: consensus, compatible, conflict, no-stance."""
+    """How likely each status of the verdict is (engine.resolve.verdict.STATUSES)."""
+    favours: Mapping[tuple[str, ...], Figure]
+    """How likely the verdict favours each event (what `agree` agrees on, or what `one voice` favours)."""
+    verdict: Verdict | None = None
+    """The one verdict, when every scenario the inputs leave open gives the same (a certain scenario)."""
 
 
 @record
@@ -113,6 +118,9 @@ class Said:
     """Every claim at once: the silent bounds when nobody speaks, None on a conflict."""
     conflicting: tuple[str, ...]
     status: str
-    """The status of the set view: consensus, compatible, conflict or no-stance."""
+    """The verdict's status."""
     clashes: frozenset[str]
-    """The experts whose own rules allow no outcome together (a self-conflict of the set view)."""
+    """The speakers whose own ranges admit no distribution (a self-conflict)."""
+    pooled: dict[str, Span] | None
+    """The pool over the experts who gave a number; None when none did."""
+    verdict: Verdict

@@ -37,15 +37,16 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from fractions import Fraction
 
-from engine.language import StanceClaim, Value, allowed
+from engine.language import StanceClaim, Value
 from engine.matching.compile import Program
 from engine.matching.compiled import CompiledMatcher
-from engine.model import Between, ChanceRange, Chances, ExpertKind, Input, Lexicon, Reading, Rule, RuleBase
-from engine.resolve.credal import Claim, bounds, event_bounds, first_conflict, vacuous
+from engine.model import Between, ChanceRange, Chances, ExpertKind, Input, Lexicon, Reading, RuleBase
+from engine.resolve.credal import Claim, event_bounds, vacuous
 from engine.resolve.figures import ROUNDING as ROUNDING  # also importable from here
-from engine.resolve.figures import Fired, Mixed, Tally, bounds_figure, figure_of, pooled_error, spans
+from engine.resolve.figures import Fired, Mixed, Tally, bounds_figure, figure_of, spans
+from engine.resolve.judge import Judge
 from engine.resolve.odds import ClaimOdds, Figure, Method, Probabilities, QuestionOdds, Said, Span, StanceOdds
-from engine.resolve.stances import combine_outcomes, stance_outcomes
+from engine.resolve.verdict import STATUSES
 from engine.space import Point, ScenarioSpace
 
 ZERO, ONE = Fraction(0), Fraction(1)
@@ -63,31 +64,13 @@ class Estimator:
         self.rule_base = rule_base
         self.program = program
         self.lexicon = lexicon
-        self.claims: dict[str, Claim] = {}
-        self.words: dict[str, tuple[str, Reading]] = {}
-        for rule in rule_base.rules:
-            rated = rule.rated
-            if rated is None or not isinstance(rule.then, StanceClaim):
-                continue
-            words = rule_base.hedge_words(rule)
-            reading = lexicon.reading(words)
-            if reading is None:
-                raise ValueError(f"lexicon {lexicon.name} does not read {words!r} (the rule base was not checked?)")
-            scale = rule_base.vocabulary.questions[rule.then.question].outcomes
-            event = frozenset(allowed(rated.op, rated.values, scale))
-            self.claims[rule.id] = Claim(rule.id, event, reading.low, reading.high)
-            self.words[rule.id] = (words, reading)
+        self.judge = Judge(rule_base, lexicon)
+        self.claims: dict[str, Claim] = self.judge.claims
+        self.words: dict[str, tuple[str, Reading]] = self.judge.words
         self._points: dict[Point, Fired] = {}
         self._analysts = frozenset(rule.id for rule in rule_base.rules if rule_base.experts[rule.expert].kind is ExpertKind.ANALYST)
         self._said: dict[tuple[str, frozenset[str]], Said] = {}
-        self.stance_rules = {
-            question_id: frozenset(
-                rule_id
-                for rule_id in self.claims
-                if isinstance(then := rule_base.rule(rule_id).then, StanceClaim) and then.question == question_id
-            )
-            for question_id in rule_base.vocabulary.questions
-        }
+        self.stance_rules = self.judge.stance_rules
         """Each question's stance rules: all that its figures depend on."""
         self._weights: dict[tuple[str, Input, bool], dict[int, Fraction]] = {}
         self._events: dict[tuple[str, str, frozenset[str], frozenset[str]], dict[str, Span] | None] = {}
@@ -159,22 +142,17 @@ class Estimator:
             return found
         rule_base = self.rule_base
         scale = rule_base.vocabulary.questions[question_id].outcomes
-        by_expert: dict[str, list[Claim]] = {}
-        said: dict[str, list[Rule]] = {}
-        for rule_id in sorted(fired):
-            rule = rule_base.rule(rule_id)
-            by_expert.setdefault(rule.expert, []).append(self.claims[rule_id])
-            said.setdefault(rule.expert, []).append(rule)
-        stances = {expert: stance_outcomes(rules, scale) for expert, rules in said.items()}
-        together = (
-            spans(bounds(scale, [claim for claims in by_expert.values() for claim in claims])) if by_expert else spans(vacuous(scale))
-        )
+        verdict = self.judge.verdict(question_id, fired)
+        views = {**verdict.views, **verdict.others}
+        speakers = sorted(views, key=lambda name: self.judge.order.get(name, len(self.judge.order)))
         found = Said(
-            experts={expert: spans(bounds(scale, claims)) for expert, claims in by_expert.items()},
-            together=together,
-            conflicting=first_conflict(scale, by_expert) if together is None else (),
-            status=combine_outcomes(list(stances.values()), scale)[1],
-            clashes=frozenset(expert for expert, outcomes in stances.items() if not outcomes),
+            experts={speaker: spans(views[speaker].bounds) for speaker in speakers},
+            together=spans(verdict.together) if verdict.experts else spans(vacuous(scale)),
+            conflicting=verdict.conflicting,
+            status=verdict.status,
+            clashes=frozenset(speaker for speaker in speakers if views[speaker].bounds is None),
+            pooled=spans(verdict.pooled) if verdict.pooled is not None else None,
+            verdict=verdict,
         )
         if len(self._said) >= SAID_KEPT:  # a search meets a new set of fired rules in nearly every scenario of a large base
             self._said.clear()
@@ -301,45 +279,33 @@ class Estimator:
             )
             stances.append(StanceOdds(expert, claims, speaks, conflict, bounds_figure(mixes, scale), events, clash))
 
-        def joint(fired: frozenset[str]) -> dict[str, Span] | None:
-            return self._said_of(question_id, fired).together
+        def said(fired: frozenset[str]) -> Said:
+            return self._said_of(question_id, fired)
 
-        conflict = figure_of([tally.share(lambda fired: joint(fired) is None) for tally in corners])
-        conflicting = tuple(
-            sorted({name for tally in corners for fired in tally.weights for name in self._said_of(question_id, fired).conflicting})
+        every = [said(fired) for tally in corners for fired in tally.weights]
+        conflict = figure_of([tally.share(lambda fired: said(fired).status == "conflict") for tally in corners])
+        conflicting = tuple(sorted({name for found in every for name in found.conflicting}, key=lambda name: order.get(name, len(order))))
+        spoken = any(found.verdict.experts for found in every)
+        together = bounds_figure([tally.mix(lambda fired: said(fired).together, scale) for tally in corners], scale) if spoken else None
+        numbers = [found for found in every if found.pooled is not None]
+        pooled = (
+            bounds_figure([tally.mix(lambda fired: said(fired).pooled or silent, scale) for tally in corners], scale) if numbers else None
         )
-        together = bounds_figure([tally.mix(joint, scale) for tally in corners], scale) if speakers else None
-        weights, pooled = self._pool(speakers, per_corner_mix, scale)
-        statuses = {
-            status: figure_of(
-                [tally.share(lambda fired, status=status: self._said_of(question_id, fired).status == status) for tally in corners]
-            )
-            for status in ("consensus", "compatible", "conflict", "no-stance")
+        weights = _weights(self.rule_base, numbers)
+        statuses: dict[str, Figure] = {
+            status: figure_of([tally.share(lambda fired, status=status: said(fired).status == status) for tally in corners])
+            for status in STATUSES
         }
-        return QuestionOdds(question_id, scale, tuple(stances), together, conflict, conflicting, pooled, weights, statuses)
-
-    def _pool(
-        self, speakers: list[str], mixes: Mapping[str, list[dict[str, Mixed] | None]], scale: tuple[str, ...]
-    ) -> tuple[dict[str, float], dict[str, Figure] | None]:
-        """A linear pool of the experts who speak (and do not always contradict themselves), per corner."""
-        members = [expert for expert in speakers if all(mix is not None for mix in mixes[expert])]
-        if not members:
-            return {}, None
-        total = sum(self.rule_base.experts[expert].weight for expert in members)
-        if total <= 0:
-            return {}, None
-        weights = {expert: self.rule_base.experts[expert].weight / total for expert in members}
-        corners = len(next(iter(mixes.values())))
-        pooled_corners: list[dict[str, Mixed] | None] = []
-        for corner in range(corners):
-            pooled: dict[str, Mixed] = {}
-            for outcome in scale:
-                parts = [(weights[expert], mixes[expert][corner]) for expert in members]
-                low = sum(weight * mix[outcome][0] for weight, mix in parts if mix is not None)
-                high = sum(weight * mix[outcome][1] for weight, mix in parts if mix is not None)
-                pooled[outcome] = (low, high, pooled_error(parts, outcome, 2), pooled_error(parts, outcome, 3))
-            pooled_corners.append(pooled)
-        return weights, bounds_figure(pooled_corners, scale)
+        favoured = sorted({found.verdict.favours for found in every if found.verdict.favours}, key=lambda event: (len(event), event))
+        favours = {
+            event: figure_of([tally.share(lambda fired, event=event: said(fired).verdict.favours == event) for tally in corners])
+            for event in favoured
+        }
+        groups = {fired for tally in corners for fired in tally.weights}
+        verdict = said(next(iter(groups))).verdict if len(groups) == 1 else None
+        return QuestionOdds(
+            question_id, scale, tuple(stances), together, conflict, conflicting, pooled, weights, statuses, favours, verdict
+        )
 
     def _event_figure(self, expert: str, question_id: str, scale: tuple[str, ...], event: frozenset[str], corners: list[Tally]) -> Figure:
         """The expert's bounds on P(event), mixed over the scenarios (0 to 1 where he is silent)."""
@@ -365,6 +331,14 @@ class Estimator:
         event = tuple(outcome for outcome in scale if outcome in self.claims[rule_id].event)
         fires = figure_of([tally.share(lambda fired: rule_id in fired) for tally in corners])
         return ClaimOdds(rule_id, event, words, rule.hedge is not None, reading, fires, assumed)
+
+
+def _weights(rule_base: RuleBase, numbers: Iterable[Said]) -> dict[str, float]:
+    """The pool's weights over every expert who gave a number in some scenario (each scenario renormalises over its own)."""
+    members = {expert for said in numbers for expert in said.verdict.weights}
+    order = list(rule_base.experts)
+    total = sum(rule_base.experts[expert].weight for expert in members)
+    return {expert: rule_base.experts[expert].weight / total for expert in sorted(members, key=order.index)} if total > 0 else {}
 
 
 def _asks(rule_base: RuleBase, rule_id: str, question_id: str) -> bool:

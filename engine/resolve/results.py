@@ -15,9 +15,10 @@ from typing import Literal
 
 from engine.language import Value
 from engine.matching.matcher import Firing
-from engine.model import Accepted, ExpertKind, QuestionStatus
+from engine.model import Accepted, ExpertKind
 from engine.quotes import Span
 from engine.records import record
+from engine.resolve.verdict import Status, Verdict
 
 StanceStatus = Literal["stated", "self-conflict"]
 
@@ -57,7 +58,12 @@ class Step:
 
 @record
 class Stance:
-    """One expert's stance on one question: the outcomes their fired rules allow together."""
+    """One speaker's stance on one question: what their fired rules conclude, and the trace behind it.
+
+    `outcomes` is what the conclusions allow together, taken at their word
+    (the words of the claims); `status` is `self-conflict` when the
+    speaker's ranges admit no distribution (the verdict's reading).
+    """
 
     expert: str
     outcomes: tuple[str, ...]
@@ -78,8 +84,8 @@ class QuestionResult:
     id: str
     text: str
     scale: tuple[str, ...]
-    outcome: tuple[str, ...]
-    status: QuestionStatus
+    status: Status
+    verdict: Verdict
     stances: tuple[Stance, ...]
 
 
@@ -107,8 +113,8 @@ class Forecast:
                     id=result.id,
                     text=result.text,
                     scale=result.scale,
-                    outcome=result.outcome,
                     status=result.status,
+                    verdict=result.verdict,
                     stances=tuple(
                         StanceSummary(stance.expert, stance.outcomes, stance.status, stance.rules, stance.hedges, stance.accepted)
                         for stance in result.stances
@@ -140,8 +146,8 @@ class QuestionSummary:
     id: str
     text: str
     scale: tuple[str, ...]
-    outcome: tuple[str, ...]
-    status: QuestionStatus
+    status: Status
+    verdict: Verdict
     stances: tuple[StanceSummary, ...]
 
 

@@ -1,12 +1,11 @@
-"""Turn firings into stances, combined outcomes and reasoning traces.
+"""Turn firings into each question's verdict, each speaker's stance and the reasoning traces.
 
-For each question and expert, the outcomes an expert allows are the
-intersection of what each of their fired rules allows; an empty
-intersection is that expert's self-conflict, and every rule in it is kept.
-Across experts, the combined outcome is the intersection of all stances:
-`consensus` when every stance allows the same outcomes, `compatible` when
-they differ but overlap, `conflict` when nothing is left (within one expert
-or between experts), `no-stance` when no rule spoke.
+The verdict is `engine.resolve.judge`'s, read with a lexicon (the rule
+base's default unless asked). A stance is what one speaker's fired rules on
+a question conclude, in their words (`outcomes`: what the conclusions allow
+together, taken at their word), with the trace behind it; whether the
+speaker contradicts himself is the verdict's: his ranges admit no
+distribution.
 """
 
 from __future__ import annotations
@@ -16,7 +15,8 @@ from collections.abc import Mapping, Sequence
 from engine.language import FactLiteral, Literal, StanceClaim, Value, allowed, describe_conclusion, describe_literal, show_plain
 from engine.matching.compile import Branch, Program
 from engine.matching.matcher import Firing
-from engine.model import Question, QuestionStatus, Rule, RuleBase
+from engine.model import Question, Rule, RuleBase
+from engine.resolve.judge import Judge
 from engine.resolve.results import (
     Forecast,
     ForecastSummary,
@@ -27,33 +27,14 @@ from engine.resolve.results import (
     StanceSummary,
     Step,
 )
+from engine.resolve.verdict import Verdict
 
 STANCES_KEPT = 65_536
 """How many distinct stances a resolver keeps for reuse before it starts afresh (bulk work meets the same ones again and again)."""
 
 
-def combine(stances: Sequence[Stance], scale: Sequence[str]) -> tuple[tuple[str, ...], QuestionStatus]:
-    """The combined outcome and status of a question's stances."""
-    return combine_outcomes([stance.outcomes for stance in stances], scale)
-
-
-def combine_outcomes(allowed_sets: Sequence[Sequence[str]], scale: Sequence[str]) -> tuple[tuple[str, ...], QuestionStatus]:
-    """The combined outcome and status of the outcomes each stance allows."""
-    if not allowed_sets:
-        return (), "no-stance"
-    common = set(scale)
-    for outcomes in allowed_sets:
-        common &= set(outcomes)
-    outcome = tuple(value for value in scale if value in common)
-    if not outcome:
-        return (), "conflict"
-    if all(tuple(outcomes) == tuple(allowed_sets[0]) for outcomes in allowed_sets):
-        return outcome, "consensus"
-    return outcome, "compatible"
-
-
 def stance_outcomes(rules: Sequence[Rule], scale: Sequence[str]) -> tuple[str, ...]:
-    """The outcomes an expert's fired stance rules allow together, in scale order (none: a self-conflict)."""
+    """The outcomes an expert's fired stance rules allow together, taken at their word, in scale order."""
     common = set(scale)
     for rule in rules:
         assert isinstance(rule.then, StanceClaim)
@@ -64,9 +45,11 @@ def stance_outcomes(rules: Sequence[Rule], scale: Sequence[str]) -> tuple[str, .
 class Resolver:
     """Builds `Forecast`s (with traces) and `ForecastSummary`s (without) for one validated, compiled rule base."""
 
-    def __init__(self, rule_base: RuleBase, program: Program) -> None:
+    def __init__(self, rule_base: RuleBase, program: Program, judge: Judge | None = None) -> None:
         self.rule_base = rule_base
         self.program = program
+        self.judge = judge or Judge(rule_base, rule_base.lexicon())
+        """The verdicts, read with the rule base's default lexicon unless another judge is given."""
         self.branches: dict[tuple[str, int], Branch] = {
             (branch.rule_id, branch.index): branch for stratum in program.strata for branch in stratum.branches.values()
         }
@@ -75,34 +58,43 @@ class Resolver:
             rule.id: (rule.then.question, rule.expert) for rule in rule_base.rules if isinstance(rule.then, StanceClaim)
         }
         """Each stance rule's question and expert."""
-        self._stances: dict[tuple[str, str, tuple[str, ...]], StanceSummary] = {}
+        self._stances: dict[tuple[str, str, tuple[str, ...], bool], StanceSummary] = {}
         self._words: dict[tuple[str, int], tuple[str, tuple[tuple[str, Literal], ...]]] = {}
         """Each branch's words, made once: what its rule concludes, and each literal described."""
 
-    def resolve(self, values: Mapping[str, Value], firings: Sequence[Firing]) -> Forecast:
-        """The forecast of a scenario, with each stance's trace."""
+    def resolve(self, values: Mapping[str, Value], firings: Sequence[Firing], judge: Judge | None = None) -> Forecast:
+        """The forecast of a scenario, with each stance's trace; its verdicts from `judge` (default: the resolver's)."""
+        judge = judge or self.judge
         support = self._support(firings)
+        fired = frozenset(firing.rule_id for firing in firings)
         steps: dict[Firing, Step] = {}
         """Each firing's step, made once: a derived fact's firings are in the trace of every stance it supports."""
         questions = []
         for question_id, question, by_expert in self._questions(firings):
+            verdict = judge.verdict(question_id, fired)
             stances = tuple(
-                self._stance(self._summary(expert, question_id, expert_firings, question.outcomes), expert_firings, values, support, steps)
+                self._stance(
+                    self._summary(expert, question_id, expert_firings, question.outcomes, verdict), expert_firings, values, support, steps
+                )
                 for expert, expert_firings in by_expert
             )
-            outcome, status = combine(stances, question.outcomes)
             questions.append(
-                QuestionResult(id=question_id, text=question.text, scale=question.outcomes, outcome=outcome, status=status, stances=stances)
+                QuestionResult(
+                    id=question_id, text=question.text, scale=question.outcomes, status=verdict.status, verdict=verdict, stances=stances
+                )
             )
         return Forecast(values=dict(values), questions=tuple(questions), facts=self._facts(support), firings=tuple(firings))
 
     def summarise(self, values: Mapping[str, Value], firings: Sequence[Firing]) -> ForecastSummary:
-        """The forecast of a scenario without traces: the same outcomes, statuses and stances as `resolve`, for less."""
+        """The forecast of a scenario without traces: the same verdicts and stances as `resolve`, for less."""
+        fired = frozenset(firing.rule_id for firing in firings)
         questions = []
         for question_id, question, by_expert in self._questions(firings):
-            stances = tuple(self._summary(expert, question_id, expert_firings, question.outcomes) for expert, expert_firings in by_expert)
-            outcome, status = combine_outcomes([stance.outcomes for stance in stances], question.outcomes)
-            questions.append(QuestionSummary(question_id, question.text, question.outcomes, outcome, status, stances))
+            verdict = self.judge.verdict(question_id, fired)
+            stances = tuple(
+                self._summary(expert, question_id, expert_firings, question.outcomes, verdict) for expert, expert_firings in by_expert
+            )
+            questions.append(QuestionSummary(question_id, question.text, question.outcomes, verdict.status, verdict, stances))
         return ForecastSummary(dict(values), tuple(questions), self._facts(self._support(firings)), tuple(firings))
 
     def _support(self, firings: Sequence[Firing]) -> dict[str, list[Firing]]:
@@ -133,17 +125,19 @@ class Resolver:
             result.append((question_id, question, [(expert, by_expert[expert]) for expert in experts]))
         return result
 
-    def _summary(self, expert: str, question: str, firings: list[Firing], scale: tuple[str, ...]) -> StanceSummary:
+    def _summary(self, expert: str, question: str, firings: list[Firing], scale: tuple[str, ...], verdict: Verdict) -> StanceSummary:
         """An expert's stance on a question from their fired stance rules (the same rules, the same stance: kept)."""
         rule_ids = tuple(sorted({firing.rule_id for firing in firings}))
-        key = (expert, question, rule_ids)
+        view = verdict.views.get(expert) or verdict.others.get(expert)
+        clash = view is not None and view.bounds is None
+        key = (expert, question, rule_ids, clash)
         found = self._stances.get(key)
         if found is not None:
             return found
         rules = [self.rule_base.rule(rule_id) for rule_id in rule_ids]
         outcomes = stance_outcomes(rules, scale)
         accepted = None
-        if not outcomes:
+        if clash:
             accepted = next(
                 (
                     item
@@ -155,7 +149,7 @@ class Resolver:
         found = StanceSummary(
             expert=expert,
             outcomes=outcomes,
-            status="stated" if outcomes else "self-conflict",
+            status="self-conflict" if clash else "stated",
             rules=rule_ids,
             hedges=tuple(dict.fromkeys(rule.hedge for rule in rules if rule.hedge)),
             accepted=accepted,

@@ -100,6 +100,11 @@ class Verdict:
     """Partisan sources and the analyst, judged the same way, apart."""
 
     @property
+    def addressed(self) -> frozenset[str]:
+        """The outcomes the experts' claims address: each lies in an event a claim rates or raises as possible."""
+        return frozenset(outcome for view in self.views.values() for claim in view.claims for outcome in claim.event)
+
+    @property
     def possible(self) -> tuple[tuple[str, Event], ...]:
         """Every possibility the experts raised, with who raised it."""
         return tuple((expert, event) for expert in self.experts for event in self.views[expert].possible)
