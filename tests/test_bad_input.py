@@ -422,17 +422,29 @@ SCENARIO_CASES: dict[str, BadScenario] = {
         "variables.kremlin_investment",
         ("expected one of low, moderate, high for 'kremlin_investment', got likely",),
     ),
-    "outcome-expected-of-an-uncertain-scenario": BadScenario(
+    "status-expected-of-an-uncertain-scenario": BadScenario(
         _edit("junta_pays: false", "junta_pays: {chance: 0.3}"),
-        _at("outcome: [curtail, maintain, increase]"),
-        "expect.russia_presence.outcome",
-        ("'outcome' needs a certain scenario, and junta_pays is given chances", "pin 'bounds' or 'pooled' instead"),
+        _at("status: one voice"),
+        "expect.russia_presence.status",
+        ("'status' needs a certain scenario, and junta_pays is given chances", "pin 'bounds' or 'pooled' instead"),
     ),
     "bounds-upside-down": BadScenario(
-        _edit("    status: consensus\n    stances: {weiss: [curtail, maintain, increase]}", "    bounds: {weiss: {withdraw: [0.45, 0.2]}}"),
+        _edit("    status: one voice\n    favours: [curtail, maintain, increase]", "    bounds: {weiss: {withdraw: [0.45, 0.2]}}"),
         _at("bounds: {weiss"),
         "expect.russia_presence.bounds.weiss.withdraw",
         ("expected [low, high], two probabilities from 0 to 1, low first, got [0.45, 0.2]",),
+    ),
+    "a-1.x-outcome-names-the-key-that-replaces-it": BadScenario(
+        _edit("    favours: [keep_russia]", "    outcome: [keep_russia]"),
+        _at("outcome: [keep_russia]"),
+        "expect.junta_protector.outcome",
+        ("'outcome' is a 1.x expectation: write 'favours'", "run `forecast migrate` to rewrite old files"),
+    ),
+    "a-1.x-status-names-the-status-that-replaces-it": BadScenario(
+        _edit("status: agree", "status: consensus"),
+        _at("status: consensus"),
+        "expect.security_narrative.status",
+        ("'consensus' is a 1.x status: write 'agree' or 'one voice'", "run `forecast migrate` to rewrite old files"),
     ),
     "no-value-yet": BadScenario(
         _edit("junta_pays: false", "junta_pays:"),
@@ -440,11 +452,11 @@ SCENARIO_CASES: dict[str, BadScenario] = {
         "variables.junta_pays",
         ("no value for 'junta_pays' yet", "decide one: true | false"),
     ),
-    "expected-stance-of-an-expert-who-never-speaks-on-it": BadScenario(
-        _edit("stances: {weiss: [curtail, maintain, increase]}", "stances: {siegle: [curtail, maintain, increase]}"),
-        _at("siegle: [curtail"),
-        "expect.russia_presence.stances.siegle",
-        ("expert 'siegle' has no rule on 'russia_presence', so no stance on it can be expected",),
+    "expected-speaker-who-never-speaks-on-it": BadScenario(
+        _edit("speakers: [weiss]", "speakers: [siegle]"),
+        _at("speakers: [siegle]"),
+        "expect.russia_presence.speakers[0]",
+        ("expert 'siegle' has no rule on 'russia_presence', so it can never speak on it",),
     ),
     "top-level-list": BadScenario(
         lambda: "- junta_pays\n- mali_resources\n", lambda text: 1, None, ("expected a mapping at the top of the file, got list",)
@@ -455,23 +467,23 @@ SCENARIO_CASES: dict[str, BadScenario] = {
         "expect.junta_protektor",
         ("unknown question 'junta_protektor'", "did you mean 'junta_protector'?"),
     ),
-    "expect-unknown-outcome": BadScenario(
-        _edit("outcome: [keep_russia]", "outcome: [keep_rusia]"),
+    "expect-unknown-favoured-outcome": BadScenario(
+        _edit("favours: [keep_russia]", "favours: [keep_rusia]"),
         _at("keep_rusia"),
-        "expect.junta_protector.outcome",
+        "expect.junta_protector.favours[0]",
         ("'keep_rusia' is not an outcome of 'junta_protector'", "did you mean 'keep_russia'?"),
     ),
-    "expect-unknown-stance-outcome": BadScenario(
-        _edit("stances: {weiss: [curtail, maintain, increase]}", "stances: {weiss: [curtail, maintain, increse]}"),
-        _at("increse"),
-        "expect.russia_presence.stances.weiss",
-        ("'increse' is not an outcome of 'russia_presence'", "did you mean 'increase'?"),
+    "expect-unknown-speaker": BadScenario(
+        _edit("speakers: [siegle, elischer]", "speakers: [siegle, elisher]"),
+        _at("speakers: [siegle, elisher]"),
+        "expect.security_narrative.speakers[1]",
+        ("unknown expert 'elisher'", "did you mean 'elischer'?"),
     ),
     "expect-unknown-status": BadScenario(
-        _edit("status: compatible", "status: compatable"),
-        _at("compatable"),
+        _edit("status: no stance", "status: no-stanse"),
+        _at("no-stanse"),
         "expect.tinzaouaten_toll.status",
-        ("expected one of consensus, compatible, conflict, no-stance", "got compatable", "did you mean 'compatible'?"),
+        ("expected one of no stance, one voice, agree, compatible, conflict", "got no-stanse", "did you mean 'no stance'?"),
     ),
 }
 

@@ -20,6 +20,7 @@ from conftest import Invoke
 from engine.language import BooleanKind, LevelKind, NumberKind, Value
 from engine.load.rows import cell, read_rows
 from engine.pipeline import Engine
+from engine.render.verdicts import view_text
 from engine.space import ScenarioSpace
 
 HEADER = "junta_pays,mali_resources,deadly_clashes,cruel_conduct,kremlin_investment,heavy_losses,wagner_fighters,alienated_west"
@@ -44,18 +45,19 @@ def test_the_example_batch_gives_each_scenario_its_forecast(forecast_cli: Invoke
     rows = table(result.stdout)
     read = read_rows(example, shipped_engine.vocabulary)
     assert [int(row["line"]) for row in rows] == [row.line for row in read] == list(range(2, 2 + len(read)))
-    assert {row["russia_presence.status"] for row in rows} >= {"conflict", "compatible", "consensus", "no-stance"}
+    assert {row["russia_presence.status"] for row in rows} >= {"compatible", "one voice", "no stance"}
     for row, given in zip(rows, read, strict=True):
         forecast = shipped_engine.forecast(given.values)
         for question in forecast.questions:
-            assert row[f"{question.id}.outcome"] == "|".join(question.outcome)
             assert row[f"{question.id}.status"] == question.status
-            said = {stance.expert: stance for stance in question.stances}
+            assert row[f"{question.id}.favours"] == "|".join(question.verdict.favours or ())
+            said = {**question.verdict.views, **question.verdict.others}
             for expert in shipped_engine.speakers[question.id]:
-                stance = said.get(expert)
-                expected = "" if stance is None else "|".join(stance.outcomes) or "self-conflict"
+                expected = view_text(question.scale, said[expert]) if expert in said else ""
                 assert row[f"{question.id}.{expert}"] == expected
-    assert "self-conflict" in {row["russia_presence.elischer"] for row in rows}
+    # Elischer's "could potentially increase" and "may curtail" point both ways: never a self-conflict
+    assert "curtail, increase possible; points both ways" in {row["russia_presence.elischer"] for row in rows}
+    assert not any("SELF-CONFLICT" in cell for row in rows for cell in row.values())
 
 
 def test_the_values_written_read_back_as_given(forecast_cli: Invoke, shipped_engine: Engine, tmp_path: Path) -> None:
@@ -90,9 +92,19 @@ def test_json_lines_in_and_out(forecast_cli: Invoke, repo_root: Path, shipped_en
         assert list(record["questions"]) == [question.id for question in forecast.questions]
         for question in forecast.questions:
             entry = record["questions"][question.id]
-            assert entry["outcome"] == list(question.outcome) and entry["status"] == question.status
+            verdict = question.verdict
+            assert entry["status"] == question.status
+            assert entry["favours"] == (list(verdict.favours) if verdict.favours else None)
+            assert entry["conflicting"] == list(verdict.conflicting)
+            views = {**verdict.views, **verdict.others}
             assert entry["stances"] == {
-                stance.expert: {"outcomes": list(stance.outcomes), "status": stance.status} for stance in question.stances
+                stance.expert: {
+                    "favours": list(views[stance.expert].favours or []) or None,
+                    "possible": [list(event) for event in views[stance.expert].possible],
+                    "self_conflict": views[stance.expert].bounds is None,
+                    "counted": stance.expert in verdict.views,
+                }
+                for stance in question.stances
             }
     plain = forecast_cli("batch", example, "--format", "jsonl")
     assert "stances" not in plain.stdout and len(plain.stdout.splitlines()) == 3

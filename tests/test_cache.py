@@ -94,7 +94,7 @@ def test_an_edited_rule_is_never_answered_from_the_cache(cache_dir: Path, rule_b
         encoding="utf-8",
     )
     edited = forecast(scenario, "--rules", rule_base_copy / "rules", "-q", "russia_presence", cache_dir=cache_dir, cwd=rule_base_copy)
-    assert b"weiss     maintain" in edited.stdout
+    assert b"weiss.no_pullout (Caleb Weiss) -> russia_presence is maintain" in edited.stdout
     assert len(entries(cache_dir)) == 2
 
 

@@ -25,6 +25,8 @@ from engine.cli import cli
 from engine.language import BooleanKind, LevelKind, NumberKind
 from engine.model import ExpertKind
 from engine.pipeline import Engine
+from engine.render.verdicts import verdict_text
+from engine.resolve.verdict import STATUSES
 
 Invoke = Callable[..., Result]
 
@@ -51,7 +53,7 @@ def test_help_lists_every_command(forecast_cli: Invoke) -> None:
     """`forecast --help` names every command with its summary, and the group's examples."""
     result = ok(forecast_cli("--help"))
     names = cli.list_commands(None)  # type: ignore[arg-type]
-    assert set(names) == {"run", "batch", "check", "new", "schema", "list", "flips", "why-not", "sweep", "matrix"}
+    assert set(names) == {"run", "batch", "check", "new", "schema", "list", "flips", "why-not", "sweep", "matrix", "migrate"}
     listed = result.stdout.split("Commands:", 1)[1]
     for name in names:
         assert re.search(rf"^  {name}\s+\S", listed, re.MULTILINE), f"{name} not listed"
@@ -92,27 +94,29 @@ def heavy(forecast_cli: Invoke, repo_root: Path) -> Callable[..., Result]:
     return run
 
 
-def test_run_text_shows_outcomes_stances_hedges_quotes_and_assumptions(
+def test_run_text_shows_the_verdict_claims_hedges_quotes_and_assumptions(
     heavy: Callable[..., Result], shipped_engine: Engine, repo_root: Path
 ) -> None:
-    """The text report has, per question, the combined outcome, each stance with its hedges, and the why."""
+    """The text report: a summary first, then per question its verdict, each expert's claims with ranges, and the why."""
     text = ok(heavy()).stdout
     lines = text.splitlines()
-    assert "  outcome  curtail  [compatible]" in lines
-    assert '  weiss     curtail | maintain | increase  P(withdraw) 20-45% "unlikely"' in lines
+    summary = lines.index("summary")
+    assert lines[summary + 1] == "  russia_presence      compatible; possible: curtail (elischer)"
+    assert "  security_narrative   agree on crumbles" in lines[summary:]
+    assert "  verdict  compatible; possible: curtail (elischer)" in lines
+    assert '  weiss     P(withdraw) 20-45% "unlikely"  -> favours not withdraw' in lines
     flat = squash(text)
-    assert 'elischer curtail curtail: possible, "may" gives no likelihood (rests on an analyst\'s assumption)' in flat
+    assert 'elischer curtail: possible, "may" gives no likelihood (rests on an analyst\'s assumption)' in flat
     assert 'P(drop_russia) 20-45% "unlikely"' in flat and 'keep_russia "unlikely"' not in flat, "a hedge is shown with the event it rates"
+    assert "  outcome  " not in text and "consensus" not in flat, "no second verdict beside the one"
     _, forecast = shipped_engine.forecast_file(repo_root / "scenarios" / "heavy_fighting.yaml")
     experts = shipped_engine.rule_base.experts
     for result in forecast.questions:
         if not result.stances:
             continue
         assert f"{result.id}: {result.text}" in flat
-        status = f"{result.status}, 1 stance" if len(result.stances) == 1 else result.status
-        assert f"outcome {' | '.join(result.outcome) or '(none)'} [{status}]" in flat
+        assert f"verdict {verdict_text(result.scale, result.verdict)}" in flat
         for stance in result.stances:
-            assert f"{stance.expert} {' | '.join(stance.outcomes) or '(none)'} " in flat
             for hedge in stance.hedges or ("stated as fact",):
                 assert hedge in flat
             for step in stance.trace:
@@ -121,26 +125,43 @@ def test_run_text_shows_outcomes_stances_hedges_quotes_and_assumptions(
                 if step.quote:
                     assert squash(f'"{step.quote}"') in flat
     assert "ASSUMPTION analyst.trend_from_clashes (Analyst)" in text
+    assert text.count("ASSUMPTION analyst.trend_from_clashes") == 2, "one step per rule and stance, its other branch an 'or because'"
+    assert "or because fact tuareg_agreements_broken" in flat
     assert not re.search(r"ASSUMPTION (?!analyst\.)", text), "only the analyst's rules are assumptions"
     assert lines[-1] == "expectations: all met (2 questions)"
 
 
+def test_brief_is_the_summary_alone(heavy: Callable[..., Result]) -> None:
+    full = ok(heavy()).stdout
+    brief = ok(heavy("--brief")).stdout
+    assert full.startswith(brief.rsplit("\n\nexpectations:", 1)[0])
+    assert "why" not in brief.split() and "chances" not in brief
+    assert brief.splitlines()[-1] == "expectations: all met (2 questions)"
+    assert len(brief.splitlines()) < 25
+
+
 def test_run_json_follows_the_documented_contract(heavy: Callable[..., Result], shipped_engine: Engine) -> None:
-    """docs/json.md: schema_version, questions, stances, trace steps with quote spans into the seed."""
+    """docs/json.md: schema_version 2, one verdict per question, stances and sources, trace steps with quote spans into the seed."""
     data = json.loads(ok(heavy("--format", "json")).stdout)
-    assert data["schema_version"] == "1.3"
+    assert data["schema_version"] == "2.0"
     vocabulary = shipped_engine.rule_base.vocabulary
     assert [question["id"] for question in data["questions"]] == list(vocabulary.questions)
     seeds = shipped_engine.rule_base.seeds
+    experts = shipped_engine.rule_base.experts
     steps = 0
     for question in data["questions"]:
-        assert {"id", "outcome", "status", "stances"} <= set(question)
-        assert isinstance(question["outcome"], list)
-        assert set(question["outcome"]) <= set(vocabulary.questions[question["id"]].outcomes)
-        assert question["status"] in {"consensus", "compatible", "conflict", "no-stance"}
-        for stance in question["stances"]:
-            assert {"expert", "outcomes", "status", "trace", "hedges", "rests_on_assumption"} <= set(stance)
-            assert isinstance(stance["outcomes"], list) and stance["status"] in {"stated", "self-conflict"}
+        assert {"id", "verdict", "stances", "sources"} <= set(question)
+        assert not {"outcome", "status", "together", "pooled"} & set(question), "the verdict's fields live in `verdict` only"
+        verdict = question["verdict"]
+        assert verdict["status"] in STATUSES
+        assert bool(verdict["conflicting"]) == (verdict["status"] == "conflict")
+        assert verdict["statuses"][verdict["status"]] == {"low": 1.0, "high": 1.0}
+        assert all(figure["high"] == 0 for status, figure in verdict["statuses"].items() if status != verdict["status"])
+        assert [stance["expert"] for stance in question["stances"]] == verdict["experts"]
+        assert all(experts[source["expert"]].kind is not ExpertKind.EXPERT for source in question["sources"])
+        for stance in question["stances"] + question["sources"]:
+            assert {"expert", "concludes", "status", "trace", "hedges", "rests_on_assumption"} <= set(stance)
+            assert isinstance(stance["concludes"], list) and stance["status"] in {"stated", "self-conflict"}
             assert stance["trace"], "a stance always has its reasons"
             for step in stance["trace"]:
                 assert {"rule", "expert", "quote", "seed", "span", "assumption"} <= set(step)
@@ -288,33 +309,43 @@ def test_run_is_byte_identical_across_processes(forecast_cli: Invoke, repo_root:
         assert here.stdout_bytes == outputs[(fmt, "1")], fmt
 
 
-def test_unmet_stances_are_written_as_the_scenario_writes_them(tmp_path: Path, forecast_cli: Invoke, repo_root: Path) -> None:
-    """An unmet `stances:` expectation in YAML's flow style, as the file has it, not as a Python dict."""
+def test_unmet_speakers_are_written_as_the_scenario_writes_them(tmp_path: Path, forecast_cli: Invoke, repo_root: Path) -> None:
+    """An unmet `speakers:` expectation in YAML's flow style, as the file has it, not as a Python list."""
     text = (repo_root / "scenarios" / "article_baseline.yaml").read_text(encoding="utf-8")
-    path = tmp_path / "stances.yaml"
-    path.write_text(text.replace("stances: {weiss: [curtail, maintain, increase]}", "stances: {weiss: [curtail]}"), encoding="utf-8")
+    path = tmp_path / "speakers.yaml"
+    assert text.count("speakers: [weiss]") == 1
+    path.write_text(text.replace("speakers: [weiss]", "speakers: [weiss, elischer]"), encoding="utf-8")
     result = forecast_cli(path, "--rules", repo_root / "rules")
     assert result.exit_code == 1
-    assert "  russia_presence.stances: expected {weiss: [curtail]}, got {weiss: [curtail, maintain, increase]}" in result.stdout
+    assert "  russia_presence.speakers: expected [weiss, elischer], got [weiss]" in result.stdout
 
 
 def test_unmet_expectation_prints_the_report_and_exits_1(tmp_path: Path, forecast_cli: Invoke, repo_root: Path) -> None:
     """A scenario whose `expect:` is not met: the full report still prints, stderr names the count, exit 1."""
     text = (repo_root / "scenarios" / "heavy_fighting.yaml").read_text(encoding="utf-8")
-    assert text.count("outcome: [curtail]") == 1
+    assert text.count("status: compatible") == 1
     path = tmp_path / "wrong_expectation.yaml"
-    path.write_text(text.replace("outcome: [curtail]", "outcome: [increase]"), encoding="utf-8")
+    path.write_text(text.replace("status: compatible", "status: agree"), encoding="utf-8")
     result = forecast_cli(path, "--rules", repo_root / "rules")
     assert result.exit_code == 1
     assert result.stderr == f"forecast: {path}: 1 expectation(s) not met\n"
     assert result.stdout.startswith("Heavy fighting  (")
-    assert "  outcome  curtail  [compatible]" in result.stdout
+    assert "  verdict  compatible; possible: curtail (elischer)" in result.stdout
     assert "expectations: 1 of the scenario's expectations not met" in result.stdout
-    assert "russia_presence.outcome: expected [increase], got [curtail]" in result.stdout
+    assert "russia_presence.status: expected agree, got compatible" in result.stdout
     data = json.loads(forecast_cli(path, "--rules", repo_root / "rules", "--format", "json").stdout)
     assert data["expectations"]["unmet"] == [
-        {"question": "russia_presence", "field": "outcome", "expected": ["increase"], "actual": ["curtail"]}
+        {"question": "russia_presence", "field": "status", "expected": "agree", "actual": "compatible"}
     ]
+
+
+def test_an_unmet_favoured_event_names_what_is_favoured(tmp_path: Path, forecast_cli: Invoke, repo_root: Path) -> None:
+    text = (repo_root / "scenarios" / "heavy_fighting.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "favours.yaml"
+    path.write_text(text.replace("favours: [crumbles]", "favours: [holds]"), encoding="utf-8")
+    result = forecast_cli(path, "--rules", repo_root / "rules")
+    assert result.exit_code == 1
+    assert "security_narrative.favours: expected [holds], got [crumbles]" in result.stdout
 
 
 # --- check ---------------------------------------------------------------------------

@@ -168,16 +168,24 @@ def test_siegle_insufficient_force_feeds_elischer_propaganda_through_an_assumpti
 def test_curtail_and_not_withdraw_are_compatible_not_conflicting(engine: Engine) -> None:
     _, forecast = engine.forecast_file(ROOT / "scenarios" / "heavy_fighting.yaml")
     result = forecast.question("russia_presence")
-    assert (result.status, result.outcome) == ("compatible", ("curtail",))
+    assert result.status == "compatible" and not result.verdict.conflicting
+    assert result.verdict.views["weiss"].favours == ("curtail", "maintain", "increase")
+    assert result.verdict.possible == (("elischer", ("curtail",)),)
+    literal = engine.forecast(forecast.values, lexicon="literal").question("russia_presence")
+    assert literal.verdict.together is not None  # taken at their word, together they leave curtail alone
+    assert [outcome for outcome, (_, high) in literal.verdict.together.items() if high > 0] == ["curtail"]
 
 
-def test_elischer_clash_is_reported_with_both_rules(engine: Engine) -> None:
+def test_elischer_clash_points_both_ways_and_is_a_conflict_only_taken_at_his_word(engine: Engine) -> None:
     _, forecast = engine.forecast_file(ROOT / "scenarios" / "pays_and_fighting.yaml")
     result = forecast.question("russia_presence")
     elischer = next(stance for stance in result.stances if stance.expert == "elischer")
-    assert elischer.status == "self-conflict"
+    assert elischer.status == "stated" and result.verdict.views["elischer"].both_ways
     assert elischer.rules == ("elischer.curtail_if_trend", "elischer.more_if_paid")
-    assert result.status == "conflict" and result.outcome == ()
+    assert result.status == "compatible"
+    literal = engine.forecast(forecast.values, lexicon="literal").question("russia_presence")
+    assert literal.status == "conflict" and literal.verdict.conflicting == ("elischer",)
+    assert literal.verdict.views["elischer"].clashing == ("elischer.curtail_if_trend", "elischer.more_if_paid")
 
 
 UNCERTAIN = [path for path in SCENARIOS if path.stem in ("analyst_view", "fighting_spreads")]

@@ -7,7 +7,9 @@ session Engine, for every shipped scenario and every format.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -20,6 +22,7 @@ from engine.render.odds import percent
 from engine.render.report import Report, renderer
 from engine.render.text import render_text
 from engine.resolve.expectations import unmet_expectations
+from engine.resolve.results import Stance
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
@@ -46,6 +49,13 @@ def build_report(engine: Engine, path: Path) -> Report:
         unmet=tuple(unmet_expectations(scenario, forecast, odds)),
         odds=odds,
     )
+
+
+def _paired(stances: Sequence[Stance], question: dict[str, Any]) -> list[tuple[Stance, dict[str, Any]]]:
+    """Each stance with its JSON: the experts' under `stances`, the sources' and the analyst's under `sources`."""
+    written = {item["expert"]: item for item in question["stances"] + question["sources"]}
+    assert len(written) == len(stances) == len(question["stances"]) + len(question["sources"])
+    return [(stance, written[stance.expert]) for stance in stances]
 
 
 def certain(reports: dict[str, Report]) -> list[Report]:
@@ -97,7 +107,7 @@ def test_every_analyst_step_is_marked_in_every_format(reports: dict[str, Report]
         text, markdown = render_text(report), render_markdown(report)
         data = json.loads(render_json(report))
         for result, question in zip(report.shown, data["questions"], strict=True):
-            for stance, stance_json in zip(result.stances, question["stances"], strict=True):
+            for stance, stance_json in _paired(result.stances, question):
                 for step, step_json in zip(stance.trace, stance_json["trace"], strict=True):
                     analyst = report.rule_base.experts[step.expert].kind is ExpertKind.ANALYST
                     assert step_json["rule"] == step.rule
@@ -121,7 +131,7 @@ def test_a_stance_resting_on_an_assumption_says_so(reports: dict[str, Report]) -
         lines = text.splitlines()
         data = json.loads(render_json(report))
         for result, question in zip(report.shown, data["questions"], strict=True):
-            for stance, stance_json in zip(result.stances, question["stances"], strict=True):
+            for stance, stance_json in _paired(result.stances, question):
                 rests = any(report.rule_base.experts[step.expert].kind is ExpertKind.ANALYST for step in stance.trace)
                 assert stance_json["rests_on_assumption"] is rests
                 start = next(
@@ -131,7 +141,7 @@ def test_a_stance_resting_on_an_assumption_says_so(reports: dict[str, Report]) -
                 )
                 stance_text = squash(" ".join([lines[start], *_continuations(lines, start)]))
                 if report.rule_base.experts[stance.expert].kind is ExpertKind.ANALYST:
-                    assert stance_text.endswith("(analyst's assumption)")
+                    assert stance_text.endswith("(analyst's assumption: not counted)")
                 else:
                     assert stance_text.endswith("(rests on an analyst's assumption)") is rests, stance_text
                     resting += rests
@@ -155,8 +165,8 @@ def _continuations(lines: list[str], start: int) -> list[str]:
 def test_heavy_fighting_elischer_rests_on_the_analysts_trend(reports: dict[str, Report]) -> None:
     """A concrete case: Elischer's 'curtail' needs the analyst's reading of four clashes as a trend."""
     text = render_text(reports["heavy_fighting"])
-    assert 'elischer curtail curtail: possible, "may" gives no likelihood (rests on an analyst\'s assumption)' in squash(text)
-    assert '  weiss     curtail | maintain | increase  P(withdraw) 20-45% "unlikely"' in text.splitlines()
+    assert 'elischer curtail: possible, "may" gives no likelihood (rests on an analyst\'s assumption)' in squash(text)
+    assert '  weiss     P(withdraw) 20-45% "unlikely"  -> favours not withdraw' in text.splitlines()
 
 
 def test_a_trace_shows_each_hedge_with_the_event_it_rates(reports: dict[str, Report]) -> None:
@@ -207,30 +217,57 @@ def test_without_probabilities_a_stance_names_the_event_its_hedge_rates(reports:
     """A report without figures (the library's, not the command line's) still says what each hedge rates, with no number."""
     report = replace(reports["heavy_fighting"], odds=None)
     lines = render_text(report).splitlines()
-    assert '  weiss     curtail | maintain | increase  P(withdraw) "unlikely"' in lines
-    assert '  weiss  keep_russia  P(drop_russia) "unlikely"' in lines
-    assert '  elischer  curtail  P(curtail) "may"  (rests on an analyst\'s assumption)' in lines
-    assert "  elischer  cannot  stated as fact" in lines
+    assert '  weiss     P(withdraw) "unlikely"  -> favours not withdraw' in lines
+    assert '  weiss  P(drop_russia) "unlikely"  -> favours keep_russia' in lines
+    assert '  elischer  P(curtail) "may"  (rests on an analyst\'s assumption)' in lines
+    assert "  elischer  stated as fact  -> favours cannot" in lines
+    assert not any(char.isdigit() and "%" in line for line in lines for char in line if "P(" in line), "no figures without odds"
     markdown = render_markdown(report)
-    assert '| Caleb Weiss (expert) | curtail \\| maintain \\| increase | P(withdraw) "unlikely" | weiss.no_pullout |' in markdown
-    assert '| Sebastian Elischer (expert) | curtail | P(curtail) "may" | elischer.curtail_if_trend |' in markdown
+    assert '| Caleb Weiss (expert) | P(withdraw) "unlikely" | favours not withdraw | weiss.no_pullout |' in markdown
+    assert '| Sebastian Elischer (expert) | P(curtail) "may" | curtail possible | elischer.curtail_if_trend |' in markdown
 
 
-def test_self_conflict_names_both_rules(reports: dict[str, Report]) -> None:
-    """pays_and_fighting: Elischer's two rules clash; every format names both and picks neither."""
+def test_possibilities_at_both_ends_point_both_ways_and_never_conflict(reports: dict[str, Report]) -> None:
+    """pays_and_fighting: Elischer's "could potentially increase" and "may curtail" are possibilities: one observation, no conflict."""
     report = reports["pays_and_fighting"]
     result = report.forecast.question("russia_presence")
-    (stance,) = [stance for stance in result.stances if stance.status == "self-conflict"]
-    assert stance.expert == "elischer"
-    assert sorted(stance.rules) == ["elischer.curtail_if_trend", "elischer.more_if_paid"]
-    assert stance.outcomes == () and result.outcome == () and result.status == "conflict"
-
+    assert result.status == "compatible" and not result.verdict.conflicting
+    assert all(stance.status == "stated" for stance in result.stances)
+    elischer = result.verdict.views["elischer"]
+    assert elischer.both_ways and elischer.possible == (("curtail",), ("increase",))
     text = squash(render_text(report))
-    assert "SELF-CONFLICT, reported, not resolved: elischer.curtail_if_trend (curtail) vs elischer.more_if_paid (increase)" in text
+    assert "verdict compatible; possible: curtail (elischer), increase (elischer)" in text
+    assert "-> points both ways" in text and "SELF-CONFLICT" not in text
     question = json.loads(render_json(report))["questions"][0]
-    assert question["id"] == "russia_presence" and question["status"] == "conflict" and question["outcome"] == []
+    assert question["verdict"]["status"] == "compatible" and question["verdict"]["conflicting"] == []
+    assert question["verdict"]["possible"] == [{"expert": "elischer", "event": ["curtail"]}, {"expert": "elischer", "event": ["increase"]}]
+    markdown = render_markdown(report)
+    row = next(line for line in markdown.splitlines() if line.startswith("| Sebastian Elischer"))
+    assert "points both ways" in row and "self-conflict" not in row
+
+
+def test_taken_at_their_word_the_same_rules_clash_and_every_format_names_both(shipped_engine: Engine) -> None:
+    """Under the literal lexicon ("may curtail" read as curtail for sure) the clash is a self-conflict, and a conflict."""
+    path = ROOT / "scenarios" / "pays_and_fighting.yaml"
+    scenario = shipped_engine.read_scenario(path)
+    forecast, odds = shipped_engine.forecast_scenario(scenario, lexicon="literal")
+    assert forecast is not None
+    report = Report(scenario, "scenarios/pays_and_fighting.yaml", "rules", shipped_engine.rule_base, forecast, (), odds=odds)
+    result = forecast.question("russia_presence")
+    (stance,) = [stance for stance in result.stances if stance.status == "self-conflict"]
+    assert stance.expert == "elischer" and result.status == "conflict"
+    assert result.verdict.conflicting == ("elischer",)
+    assert sorted(result.verdict.clashing) == ["elischer.curtail_if_trend", "elischer.more_if_paid"]
+    text = squash(render_text(report))
+    assert "verdict conflict: elischer" in text
+    assert (
+        'SELF-CONFLICT, reported, not resolved: elischer.curtail_if_trend (P(curtail) 100% "may") vs '
+        'elischer.more_if_paid (P(increase) 100% "could potentially")'
+    ) in text
+    question = json.loads(render_json(report))["questions"][0]
+    assert question["verdict"]["status"] == "conflict" and question["verdict"]["conflicting"] == ["elischer"]
     (conflicted,) = [item for item in question["stances"] if item["status"] == "self-conflict"]
-    assert conflicted["outcomes"] == [] and sorted(conflicted["rules"]) == sorted(stance.rules)
+    assert sorted(conflicted["rules"]) == sorted(stance.rules)
     markdown = render_markdown(report)
     row = next(line for line in markdown.splitlines() if line.startswith("| Sebastian Elischer"))
     assert "**self-conflict**" in row and "elischer.curtail_if_trend" in row and "elischer.more_if_paid" in row
@@ -281,24 +318,60 @@ def test_an_analyst_only_stance_reads_as_an_assumption(reports: dict[str, Report
     """The Mozambique case: the only stance is the analyst's, so nothing may read as an expert's fact."""
     report = reports["mozambique_like"]
     text = render_text(report)
-    assert "  outcome  withdraw  [consensus, 1 stance]" in text
-    assert "  analyst  withdraw  withdraw: assumed, no likelihood given  (analyst's assumption)" in text
+    assert "  verdict  no stance" in text, "the analyst's own stance never makes a verdict"
+    assert "  analyst  withdraw: assumed, no likelihood given  (analyst's assumption: not counted)" in text
     assert "stated as fact" not in text.split("russia_presence:")[1].split("\n\n")[0]
     assert 'basis: "like it did in Mozambique following the killing of several fighters in that' in text
     markdown = render_markdown(report)
-    assert "(consensus, 1 stance)" in markdown and "> Basis: like it did in Mozambique" in markdown
+    assert "**Verdict: no stance**" in markdown and "> Basis: like it did in Mozambique" in markdown
 
 
 def test_an_uncertain_scenario_reads_the_same_in_text_and_markdown(reports: dict[str, Report]) -> None:
-    """Statuses with their chances, each claim with how often it applies, and a self-conflict with how likely it is."""
+    """Statuses with their chances, each claim with how often it applies, and no set reading beside the likelihoods."""
     report = reports["analyst_view"]
     assert report.forecast is None and report.odds is not None
     question = report.odds.question("russia_presence")
     elischer = next(stance for stance in question.stances if stance.expert == "elischer")
-    assert elischer.clash.high > 0
+    assert elischer.clash.high == 0, "possibilities never make a self-conflict"
     text, markdown = squash(render_text(report)), squash(render_markdown(report))
     statuses = ", ".join(f"{status} {percent(figure)}" for status, figure in question.statuses.items() if figure.high > 0)
     assert f"status {statuses}" in text and f"Status: {statuses}." in markdown
-    assert f"SELF-CONFLICT in {percent(elischer.clash)} of scenarios" in text
-    assert f"| **self-conflict** | these rules allow no outcome together | {percent(elischer.clash)} |" in markdown
+    assert "SELF-CONFLICT" not in text and "self-conflict" not in markdown
+    assert f'weiss P(withdraw) {percent(question.stances[0].events[("withdraw",)])} "unlikely" (applies in 80% of scenarios)' in text
+    assert "curtail | maintain | increase" not in text, "the claims in words with ranges, not the set each allows"
     assert "*Likelihoods read with ICD 203 expressions of likelihood (lexicon icd203); exact.*" in markdown
+
+
+@pytest.mark.parametrize("lexicon", [None, "kent", "literal"])
+def test_every_output_of_every_shipped_scenario_shows_one_verdict_per_question(shipped_engine: Engine, lexicon: str | None) -> None:
+    """The JSON `verdict` has one status (or chances of each), `conflicting` exactly on a conflict, and text and Markdown say the same."""
+    from engine.render.verdicts import statuses_text, verdict_text
+
+    for path in SCENARIOS:
+        scenario = shipped_engine.read_scenario(path)
+        forecast, odds = shipped_engine.forecast_scenario(scenario, lexicon=lexicon)
+        report = Report(scenario, path.name, "rules", shipped_engine.rule_base, forecast, (), odds=odds)
+        data = json.loads(render_json(report))
+        text, markdown = render_text(report), render_markdown(report)
+        summary = text.split("\nsummary\n", 1)[1].split("\n\n", 1)[0]
+        for question in data["questions"]:
+            verdict = question["verdict"]
+            certain = [status for status, figure in verdict["statuses"].items() if figure["low"] == figure["high"] == 1]
+            if forecast is not None:
+                result = forecast.question(question["id"])
+                assert verdict["status"] == result.status and certain == [result.status], (path.name, question["id"])
+                assert bool(verdict["conflicting"]) == (verdict["status"] == "conflict")
+                assert (verdict["together"] is None) == (verdict["status"] in ("conflict", "no stance"))
+                words = verdict_text(result.scale, result.verdict)
+                assert f"| {question['id']} | {words} |" in markdown
+                if result.stances:
+                    assert squash(f"{question['id']} {words}") in squash(summary)
+                    assert squash(f"verdict {words}") in squash(text)
+                else:
+                    assert question["id"] in summary.split("no stance:", 1)[1]
+            else:  # one status only when every scenario the inputs leave open gives the same verdict
+                figures = odds.question(question["id"]).statuses
+                assert (verdict["status"] is None) == (certain == []), (path.name, question["id"])
+                if question["stances"] or question["sources"]:
+                    assert squash(f"{question['id']} {statuses_text(figures)}") in squash(summary)
+                assert not verdict["conflicting"] or verdict["statuses"]["conflict"]["high"] > 0

@@ -31,8 +31,11 @@ ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 @pytest.fixture(scope="module")
 def conflict_report(shipped_engine: Engine) -> Report:
+    """pays_and_fighting taken at the experts' word (the literal lexicon), where Elischer's two rules clash."""
     path = ROOT / "scenarios" / "pays_and_fighting.yaml"
-    scenario, forecast = shipped_engine.forecast_file(path)
+    scenario = shipped_engine.read_scenario(path)
+    forecast, odds = shipped_engine.forecast_scenario(scenario, lexicon="literal")
+    assert forecast is not None
     return Report(
         scenario,
         "scenarios/pays_and_fighting.yaml",
@@ -40,6 +43,7 @@ def conflict_report(shipped_engine: Engine) -> Report:
         shipped_engine.rule_base,
         forecast,
         tuple(unmet_expectations(scenario, forecast)),
+        odds=odds,
     )
 
 
@@ -48,10 +52,12 @@ def test_colour_paints_stances_conflicts_and_assumptions_and_changes_no_word(con
     coloured = render_text(replace(conflict_report, colour=True))
     assert ANSI.sub("", coloured) == plain
     assert "\x1b[" not in plain
-    assert re.search(r"outcome  \x1b\[1m\(none\)\x1b\[0m  \x1b\[31m\x1b\[1m\[conflict\]", coloured)
+    assert re.search(r"verdict  \x1b\[31m\x1b\[1mconflict\x1b\[0m: elischer", coloured)
     assert re.search(r"\x1b\[31m\x1b\[1mSELF-CONFLICT\x1b\[0m, reported", coloured)
     assert re.search(r"\x1b\[33m\x1b\[1mASSUMPTION\x1b\[0m analyst\.", coloured)
-    assert re.search(r"  weiss     \x1b\[36m\x1b\[1mcurtail \| maintain \| increase\x1b\[0m", coloured)
+    assert re.search(
+        r"  weiss     P\(curtail or maintain or increase\) 100% \"unlikely\"  -> \x1b\[36m\x1b\[1mfavours not withdraw\x1b\[0m", coloured
+    )
 
 
 @pytest.mark.parametrize("width", [60, 80, 132])
@@ -95,8 +101,8 @@ def test_width_and_colour_off_a_terminal(monkeypatch: pytest.MonkeyPatch, tmp_pa
     assert output_width(None) == 40, "no narrower than 40 columns"
 
 
-def _on_a_terminal(arguments: list[str], **environment: str) -> str:
-    """Run `forecast ARGS` with its stdout on a pseudo-terminal; return what it showed."""
+def _on_a_terminal(arguments: list[str], code: int = 0, **environment: str) -> str:
+    """Run `forecast ARGS` with its stdout on a pseudo-terminal, expecting exit `code`; return what it showed."""
     controller, terminal = pty.openpty()
     env = {key: value for key, value in os.environ.items() if key not in ("COLUMNS", "NO_COLOR")}
     process = subprocess.Popen(
@@ -121,16 +127,16 @@ def _on_a_terminal(arguments: list[str], **environment: str) -> str:
                 break
             shown += chunk
         _, errors = process.communicate(timeout=60)
-        assert process.returncode == 0, errors
+        assert process.returncode == code, errors
     finally:
         os.close(controller)
     return shown.decode()
 
 
 def test_a_terminal_gets_colour_and_no_color_turns_it_off() -> None:
-    arguments = ["scenarios/pays_and_fighting.yaml", "-q", "russia_presence"]
-    coloured = _on_a_terminal(arguments)
-    plain = _on_a_terminal(arguments, NO_COLOR="1")
+    arguments = ["scenarios/pays_and_fighting.yaml", "-q", "russia_presence", "--lexicon", "literal"]
+    coloured = _on_a_terminal(arguments, 1)  # taken at their word, the scenario's own `status: compatible` is not met
+    plain = _on_a_terminal(arguments, 1, NO_COLOR="1")
     assert "\x1b[31m\x1b[1mSELF-CONFLICT" in coloured
     assert "\x1b[" not in plain
     assert ANSI.sub("", coloured) == plain

@@ -17,7 +17,7 @@ from engine.resolve.results import Forecast
 @click.argument("directory", type=DIRECTORY, default=Path("."), required=False)
 @click.option("--dry-run", is_flag=True, help="Print what would change, and change nothing.")
 def migrate_command(directory: Path, dry_run: bool) -> None:
-    """Rewrite the scenarios of the rule base in DIRECTORY for the one verdict (forecast 2.x).
+    """Rewrite a rule base's 1.x scenario files for the one verdict (2.x).
 
     A 1.x expectation pinned the set verdict (`outcome`, `stances` and the
     statuses `consensus`, `compatible`, `conflict`, `no-stance`). Each one

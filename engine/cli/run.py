@@ -62,7 +62,7 @@ def run_command(
     matcher: MatcherName,
     output: Path | None,
 ) -> None:
-    """Forecast one scenario: each question's verdict, the experts' claims, chances and reasons.
+    """Forecast one scenario: each question's verdict, the claims and their reasons.
 
     Inputs may be uncertain (`{chance: 0.3}`, `likely`, `{high: 0.7, low:
     0.3}`, `{between: [0, 5]}`): every outcome then gets the range of

@@ -50,9 +50,16 @@ def scenario_schema(vocabulary: Vocabulary, lexicon: Lexicon | None = None) -> d
     expectation = {
         "type": "object",
         "properties": {
-            "outcome": {**names, "description": "the combined outcome, in scale order (a certain scenario only)"},
-            "status": {"enum": list(STATUSES)},
-            "stances": {"type": "object", "additionalProperties": names, "description": "expert -> the outcomes that expert allows"},
+            "status": {"enum": list(STATUSES), "description": "the verdict's status (a certain scenario only)"},
+            "favours": {
+                **names,
+                "description": "what the verdict favours, outcomes in scale order; [] for nothing (a certain scenario only)",
+            },
+            "speakers": {
+                **names,
+                "description": "the experts and sources who speak on the question, in any order (a certain scenario only)",
+            },
+            "conflicting": {**names, "description": "the experts in a conflict, in any order (a certain scenario only)"},
             "bounds": {"type": "object", "additionalProperties": ranges, "description": "expert -> outcome -> [low, high], within 1e-6"},
             "pooled": {**ranges, "description": "outcome -> [low, high] of the pooled forecast, within 1e-6"},
         },

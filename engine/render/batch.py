@@ -1,13 +1,14 @@
 """`forecast batch` output: one row per scenario, as CSV or JSON Lines, the same bytes for the same input.
 
 CSV columns: `line` (where the scenario starts in the input), every
-variable, then for each question `QUESTION.outcome` (the combined outcomes,
-joined by `|`; empty for a conflict or no stance) and `QUESTION.status`,
-and with stances `QUESTION.EXPERT` for each expert with a rule on it: the
-outcomes they allow, `self-conflict`, or empty when they say nothing. A
-value is written as a scenario file writes it, so the file reads back.
+variable, then for each question `QUESTION.status` (the verdict's) and
+`QUESTION.favours` (what it favours, outcomes joined by `|`; empty when
+nothing is), and with stances `QUESTION.EXPERT` for each speaker with a
+rule on it, in the words every command uses (`favours not withdraw`,
+`curtail possible`, `SELF-CONFLICT: ...`), or empty when they say nothing.
+A value is written as a scenario file writes it, so the file reads back.
 JSON Lines holds the same, one object a line:
-`{"line": 7, "values": {...}, "questions": {"q": {"outcome": [...], "status": "...", "stances": {...}}}}`.
+`{"line": 7, "values": {...}, "questions": {"q": {"status": "...", "favours": [...], "conflicting": [...], "stances": {...}}}}`.
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ from collections.abc import Mapping, Sequence
 
 from engine.language import show_plain
 from engine.model import Vocabulary
-from engine.resolve.results import ForecastSummary, StanceSummary
+from engine.render.verdicts import view_text
+from engine.resolve.results import ForecastSummary, QuestionSummary
+from engine.resolve.verdict import View
 
 Done = tuple[int, ForecastSummary]
 """A scenario's line in the input, and its forecast."""
@@ -27,10 +30,24 @@ def _experts(speakers: Mapping[str, Sequence[str]], question: str) -> Sequence[s
     return speakers.get(question, ())
 
 
-def _stance_cell(stance: StanceSummary | None) -> str:
-    if stance is None:
-        return ""
-    return "|".join(stance.outcomes) if stance.outcomes else "self-conflict"
+def _view(result: QuestionSummary, expert: str) -> View | None:
+    return result.verdict.views.get(expert) or result.verdict.others.get(expert)
+
+
+def _stance_cell(result: QuestionSummary, expert: str) -> str:
+    view = _view(result, expert)
+    return "" if view is None else view_text(result.scale, view)
+
+
+def _stance_json(result: QuestionSummary, expert: str) -> dict[str, object]:
+    view = _view(result, expert)
+    assert view is not None
+    return {
+        "favours": list(view.favours) if view.favours else None,
+        "possible": [list(event) for event in view.possible],
+        "self_conflict": view.bounds is None,
+        "counted": expert in result.verdict.views,
+    }
 
 
 def render_csv(done: Sequence[Done], vocabulary: Vocabulary, speakers: Mapping[str, Sequence[str]] | None) -> str:
@@ -51,8 +68,7 @@ def render_csv(done: Sequence[Done], vocabulary: Vocabulary, speakers: Mapping[s
         for result in forecast.questions:
             cells += [result.status, "|".join(result.verdict.favours or ())]
             if speakers is not None:
-                said = {stance.expert: stance for stance in result.stances}
-                cells += [_stance_cell(said.get(expert)) for expert in _experts(speakers, result.id)]
+                cells += [_stance_cell(result, expert) for expert in _experts(speakers, result.id)]
         writer.writerow(cells)
     return out.getvalue()
 
@@ -70,9 +86,7 @@ def render_jsonl(done: Sequence[Done], vocabulary: Vocabulary, speakers: Mapping
                 "conflicting": list(verdict.conflicting),
             }
             if speakers is not None:
-                entry["stances"] = {
-                    stance.expert: {"outcomes": list(stance.outcomes), "status": stance.status} for stance in result.stances
-                }
+                entry["stances"] = {stance.expert: _stance_json(result, stance.expert) for stance in result.stances}
             questions[result.id] = entry
         values = {name: forecast.values[name] for name in vocabulary.variables}
         lines.append(json.dumps({"line": line, "values": values, "questions": questions}, ensure_ascii=False))

@@ -16,7 +16,7 @@ from engine.render.odds import (
     stance_claim_text,
     weights_text,
 )
-from engine.render.report import Report, allows_text, hedges_text, input_text, outcomes_text, silent_everywhere
+from engine.render.report import Report, hedges_text, input_text, silent_everywhere
 from engine.render.verdicts import statuses_text, verdict_text, view_text
 from engine.resolve.odds import Figure, QuestionOdds
 from engine.resolve.results import QuestionResult
@@ -112,17 +112,16 @@ def _uncertain_question(report: Report, question: QuestionOdds) -> list[str]:
     if question.conflict.high > 0:
         who = f" ({', '.join(question.conflicting)})" if question.conflicting else ""
         lines += [f"The experts' likelihoods conflict in {percent(question.conflict)} of scenarios{who}.", ""]
-    lines += [_row(["expert", "allows", "says", "applies in"]), "| --- | --- | --- | --- |"]
+    lines += [_row(["who", "says", "applies in"]), "| --- | --- | --- |"]
     for stance in question.stances:
         for claim in stance.claims:
-            allows = allows_text(rule_base, claim.rule, question.scale)
             rests = assumed_text(claim)
             analyst = rule_base.experts[rule_base.rule(claim.rule).expert].kind is ExpertKind.ANALYST  # labelled so already
             said = stance_claim_text(stance, claim) + (f" ({rests})" if rests and not analyst else "")
-            lines.append(_row([_who(report, stance.expert), allows, said, percent(claim.fires)]))
+            lines.append(_row([_who(report, stance.expert), said, percent(claim.fires)]))
         if stance.conflict.high > 0:
             lines.append(
-                _row([_who(report, stance.expert), "**self-conflict**", "no distribution meets these ranges", percent(stance.conflict)])
+                _row([_who(report, stance.expert), "**self-conflict**: no distribution meets these ranges", percent(stance.conflict)])
             )
     return [*lines, "", *_chances(question)]
 
@@ -173,11 +172,14 @@ def render_markdown(report: Report) -> str:
             continue
         lines += ["", f"## {result.id}: {result.text}", ""]
         lines += [f"Scale: {' < '.join(result.scale)}. **Verdict: {_md_escape(verdict_text(result.scale, result.verdict))}**.", ""]
-        lines += ["| expert | allows | says | rules |", "| --- | --- | --- | --- |"]
+        lines += ["| who | says | reads as | rules |", "| --- | --- | --- | --- |"]
         for stance in result.stances:
-            status = " **self-conflict**" if stance.status == "self-conflict" else ""
+            view = result.verdict.views.get(stance.expert) or result.verdict.others[stance.expert]
+            judged = "**self-conflict**: " + " vs ".join(view.clashing) if view.bounds is None else view_text(result.scale, view)
+            if stance.expert not in result.verdict.views:
+                judged += " (not counted)"
             said = _says(report, result.id, stance.expert) or hedges_text(stance, rule_base)
-            lines.append(_row([_who(report, stance.expert), outcomes_text(stance.outcomes) + status, said, ", ".join(stance.rules)]))
+            lines.append(_row([_who(report, stance.expert), said, _md_escape(judged), ", ".join(stance.rules)]))
         for stance in result.stances:
             if stance.accepted is not None:
                 name = rule_base.experts[stance.expert].name

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from engine.language import StanceClaim, allowed, describe_conclusion
+from engine.language import describe_conclusion
 from engine.model import Between, ChanceRange, Chances, ExpertKind, Input, RuleBase, Scenario
 from engine.records import record
 from engine.render.odds import hedge_text, percent
@@ -82,13 +82,6 @@ def hedges_text(stance: Stance, rule_base: RuleBase) -> str:
     if any(said):
         return "; ".join(words for words in said if words)
     return "assumed" if rule_base.experts[stance.expert].kind is ExpertKind.ANALYST else "stated as fact"
-
-
-def allows_text(rule_base: RuleBase, rule_id: str, scale: Sequence[str]) -> str:
-    """What one stance rule allows on a scale."""
-    then = rule_base.rule(rule_id).then
-    assert isinstance(then, StanceClaim)
-    return outcomes_text(allowed(then.op, then.values, scale))
 
 
 def renderer(fmt: str) -> Callable[[Report], str]:

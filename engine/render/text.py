@@ -29,7 +29,7 @@ from engine.render.odds import (
     stance_claim_text,
     weights_text,
 )
-from engine.render.report import Report, allows_text, hedges_text, input_text, silent_everywhere
+from engine.render.report import Report, hedges_text, input_text, silent_everywhere
 from engine.render.verdicts import event_name, statuses_text, verdict_text, view_text
 from engine.resolve.odds import ClaimOdds, Figure, Probabilities, QuestionOdds, StanceOdds
 from engine.resolve.results import QuestionResult, Stance, Step
@@ -112,7 +112,7 @@ def _apart(rule_base: RuleBase, speaker: str) -> str:
     if kind is ExpertKind.SOURCE:
         return "  (partisan source: reported apart, not counted)"
     if kind is ExpertKind.ANALYST:
-        return "  (analyst's own: not counted)"
+        return "  (analyst's assumption: not counted)"
     return ""
 
 
@@ -254,7 +254,6 @@ def _uncertain_stance(report: Report, question: QuestionOdds, stance: StanceOdds
     lines: list[str] = []
     for position, claim in enumerate(stance.claims):
         rule = rule_base.rule(claim.rule)
-        allows = allows_text(rule_base, claim.rule, question.scale)
         rests = assumed_text(claim)
         if rule_base.experts[rule.expert].kind is ExpertKind.ANALYST:
             assumed = "  (analyst's assumption)"
@@ -263,7 +262,7 @@ def _uncertain_stance(report: Report, question: QuestionOdds, stance: StanceOdds
         name = stance.expert if position == 0 else ""
         said = stance_claim_text(stance, claim)
         applies = "" if claim.fires.low == 1 else f"  (applies in {percent(claim.fires)} of scenarios)"
-        said_lines = wrap(f"{name:<{width}}  {allows}  {said}{applies}{assumed}", " " * (width + 6), "  ")
+        said_lines = wrap(f"{name:<{width}}  {said}{applies}{assumed}", " " * (width + 6), "  ")
         said_lines[-1] = style.within(said_lines[-1], assumed.strip(), fg="yellow")
         lines += said_lines
     indent, first = " " * (width + 6), " " * (width + 4)

@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from engine.language import FactLiteral, Literal, StanceClaim, Value, allowed, describe_conclusion, describe_literal, show_plain
 from engine.matching.compile import Branch, Program
 from engine.matching.matcher import Firing
-from engine.model import Question, Rule, RuleBase
+from engine.model import LITERAL, Lexicon, Question, Rule, RuleBase
 from engine.resolve.judge import Judge
 from engine.resolve.results import (
     Forecast,
@@ -42,13 +42,20 @@ def stance_outcomes(rules: Sequence[Rule], scale: Sequence[str]) -> tuple[str, .
     return tuple(value for value in scale if value in common)
 
 
+def _default_lexicon(rule_base: RuleBase) -> Lexicon:
+    """The rule base's default lexicon; a rule base built in code with none (every loaded one has one) reads its claims literally."""
+    if any(lexicon.default for lexicon in rule_base.lexicons.values()):
+        return rule_base.lexicon()
+    return LITERAL
+
+
 class Resolver:
     """Builds `Forecast`s (with traces) and `ForecastSummary`s (without) for one validated, compiled rule base."""
 
     def __init__(self, rule_base: RuleBase, program: Program, judge: Judge | None = None) -> None:
         self.rule_base = rule_base
         self.program = program
-        self.judge = judge or Judge(rule_base, rule_base.lexicon())
+        self.judge = judge or Judge(rule_base, _default_lexicon(rule_base))
         """The verdicts, read with the rule base's default lexicon unless another judge is given."""
         self.branches: dict[tuple[str, int], Branch] = {
             (branch.rule_id, branch.index): branch for stratum in program.strata for branch in stratum.branches.values()

@@ -33,7 +33,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from fractions import Fraction
 from typing import Literal
 
-from engine.records import record
+from engine.records import field, record
 from engine.resolve.credal import Claim, Interval, Ranges, _bounds, _event_bounds, _ranges
 
 Status = Literal["no stance", "one voice", "agree", "compatible", "conflict"]
@@ -54,8 +54,10 @@ class View:
 
     speaker: str
     claims: tuple[Claim, ...]
-    bounds: Mapping[str, Interval] | None
-    """Each outcome's lowest and highest probability over the credal set; None when it is empty (a self-conflict)."""
+    bounds: Mapping[str, Interval] | None = field(compare=False)
+    """Each outcome's lowest and highest probability over the credal set; None when it is empty (a self-conflict).
+
+    Left out of equality: it follows from the claims, as every other field does."""
     favours: Event | None
     """The smallest event whose lowest probability is above one half; None when nothing is favoured."""
     possible: tuple[Event, ...]
@@ -81,7 +83,7 @@ class Verdict:
     status: Status
     experts: tuple[str, ...]
     """The experts who made at least one claim on the question, in rule-base order."""
-    views: Mapping[str, View]
+    views: Mapping[str, View] = field(compare=False)
     """Each expert's view (the experts only; sources and the analyst are in `others`)."""
     favours: Event | None
     """What `agree` agrees on, or what `one voice` favours; None otherwise."""
@@ -89,15 +91,17 @@ class Verdict:
     """On `conflict`, the experts whose claims cannot all hold; empty otherwise."""
     clashing: tuple[str, ...]
     """On `conflict`, a smallest set of rules whose ranges cannot hold together."""
-    together: Mapping[str, Interval] | None
+    together: Mapping[str, Interval] | None = field(compare=False)
     """Each outcome's bounds over every expert's claims at once; None on a conflict or when nobody spoke."""
-    weights: Mapping[str, Fraction]
+    weights: Mapping[str, Fraction] = field(compare=False)
     """The pool's weights, renormalised over the experts who gave a number (and hold together)."""
-    pooled: Mapping[str, Interval] | None
-    no_number: tuple[str, ...]
+    pooled: Mapping[str, Interval] | None = field(compare=False)
+    no_number: tuple[str, ...] = ()
     """The experts who raised possibilities only."""
-    others: Mapping[str, View]
+    others: Mapping[str, View] = field(compare=False, default_factory=dict)
     """Partisan sources and the analyst, judged the same way, apart."""
+    claims: tuple[tuple[str, tuple[Claim, ...]], ...] = ()
+    """Every speaker's claims, in order: what the verdict follows from, and what two verdicts are compared on."""
 
     @property
     def addressed(self) -> frozenset[str]:
@@ -232,6 +236,7 @@ def judge(
         pooled=pooled,
         no_number=no_number,
         others=apart,
+        claims=tuple((speaker, found.claims) for speaker, found in {**views, **apart}.items()),
     )
 
 
