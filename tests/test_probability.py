@@ -46,19 +46,30 @@ def test_worked_example_1_investment_uncertain(shipped_engine: Engine) -> None:
 
 
 def test_worked_example_2_cruelty_and_clashes_uncertain(shipped_engine: Engine) -> None:
-    """P(tuareg_agreements_broken) = 0.5; P(fierce_fighting_trend) = P(>= 3) + P(= 2) x 0.5 = 3/6 + 1/12 = 0.583333."""
+    """Osborn's rule is stated as fact (80-99%), so its fact carries the hedge (VERDICTS.md section 4).
+
+    P(tuareg_agreements_broken) = 0.5 x [0.8, 0.99] = [0.4, 0.495];
+    P(fierce_fighting_trend) = P(>= 3) + P(= 2) x P(broken) = 3/6 + [0.4, 0.495]/6 = [0.566667, 0.5825].
+    """
     odds = shipped_engine.probabilities(EXAMPLE_2)
-    assert odds.facts["tuareg_agreements_broken"].low == odds.facts["tuareg_agreements_broken"].high == 0.5
+    broken = odds.facts["tuareg_agreements_broken"]
+    assert (broken.low, broken.high) == (pytest.approx(0.4, abs=1e-12), pytest.approx(0.495, abs=1e-12))
     trend = odds.facts["fierce_fighting_trend"]
-    assert trend.low == trend.high == pytest.approx(7 / 12, abs=1e-12)
-    assert f"{trend.low:.6f}" == "0.583333"
+    assert (trend.low, trend.high) == (pytest.approx(0.5 + 0.4 / 6, abs=1e-12), pytest.approx(0.5 + 0.495 / 6, abs=1e-12))
+    assert f"{trend.low:.6f} {trend.high:.6f}" == "0.566667 0.582500"
 
 
 def test_worked_example_3_force_size_uncertain(shipped_engine: Engine) -> None:
-    """P(security_challenge_severe) = 1 - 0.5 x (1 - 0.583333) = 0.791667."""
+    """P(severe) = 1 - (1 - P(insufficient)) (1 - P(trend)), with Siegle's rule stated as fact too (80-99%).
+
+    P(insufficient) = 0.5 p, P(trend) = 1/2 + P(broken)/6 = 1/2 + p/12; both rise with p, so the
+    ends are at p = 0.8: 1 - 0.6 x (1/2 - 0.8/12) = 0.74, and p = 0.99: 1 - 0.505 x (1/2 - 0.99/12) = 0.7891625.
+    """
     severe = shipped_engine.probabilities(EXAMPLE_3).facts["security_challenge_severe"]
-    assert severe.low == severe.high == pytest.approx(1 - Fraction(1, 2) * (1 - Fraction(7, 12)), abs=1e-12)
-    assert f"{severe.low:.6f}" == "0.791667"
+    low = 1 - (1 - Fraction(1, 2) * Fraction(4, 5)) * (Fraction(1, 2) - Fraction(4, 5) / 12)
+    high = 1 - (1 - Fraction(1, 2) * Fraction(99, 100)) * (Fraction(1, 2) - Fraction(99, 100) / 12)
+    assert (severe.low, severe.high) == (pytest.approx(float(low), abs=1e-12), pytest.approx(float(high), abs=1e-12))
+    assert f"{severe.low:.6f} {severe.high:.6f}" == "0.740000 0.789162"
 
 
 def test_the_articles_baseline_rates_the_right_events(shipped_engine: Engine, repo_root: Path) -> None:
@@ -84,11 +95,14 @@ def test_unassessed_words_never_become_a_number(shipped_engine: Engine) -> None:
 
 
 def test_a_word_input_is_a_range_taken_at_its_corners(shipped_engine: Engine) -> None:
-    """`cruel_conduct: likely` (55-80%) makes every figure that depends on it a range, exact at the corners."""
+    """`cruel_conduct: likely` (55-80%) makes every figure that depends on it a range, exact at the corners.
+
+    Osborn's rule carries its own 80-99%: P(broken) from 0.55 x 0.8 = 0.44 to 0.8 x 0.99 = 0.792.
+    """
     odds = shipped_engine.probabilities({**HEAVY, "deadly_clashes": 2, "cruel_conduct": "likely"})
     broken = odds.facts["tuareg_agreements_broken"]
-    assert (broken.low, broken.high) == (pytest.approx(0.55), pytest.approx(0.8))
-    assert odds.facts["fierce_fighting_trend"].low == pytest.approx(0.55)
+    assert (broken.low, broken.high) == (pytest.approx(0.44), pytest.approx(0.792))
+    assert odds.facts["fierce_fighting_trend"].low == pytest.approx(0.44)
     assert odds.rules["weiss.no_pullout"].low == odds.rules["weiss.no_pullout"].high == 1.0
 
 
@@ -162,11 +176,30 @@ def test_past_the_limit_the_method_is_monte_carlo(shipped_engine: Engine) -> Non
 @settings(max_examples=40, deadline=None)
 @given(clashes=st.integers(0, 30), pays=st.booleans(), fighters=st.integers(0, 10_000))
 def test_a_certain_scenario_has_exact_points(shipped_engine: Engine, clashes: int, pays: bool, fighters: int) -> None:
+    """Exact points where its chains are certain (every fact rule read as 1-1); a stated fact's rule fires 80-99% otherwise."""
+    from engine.model import STATED, Lexicon, Reading
+    from engine.resolve.probability import Estimator
+
     values: dict[str, Value] = {**HEAVY, "deadly_clashes": clashes, "junta_pays": pays, "wagner_fighters": fighters}  # type: ignore[dict-item]
-    odds = shipped_engine.probabilities(values)
     fired = {firing.rule_id for firing in shipped_engine.forecast(values).firings}
+    lexicon = shipped_engine.lexicon()
+    sure = Lexicon(
+        lexicon.name,
+        lexicon.title,
+        lexicon.source,
+        readings=(
+            *(kept for kept in lexicon.readings if STATED not in kept.words),
+            Reading((STATED,), Fraction(1), Fraction(1), standard=False),
+        ),
+    )
+    assert sure.reading(STATED) is not None and sure.reading(STATED).low == 1  # type: ignore[union-attr]
+    odds = Estimator(shipped_engine.rule_base, shipped_engine.program, sure).certain(fired, values)
     for rule, figure in odds.rules.items():
         assert figure.low == figure.high == (1.0 if rule in fired else 0.0)
+    hedged = shipped_engine.probabilities(values)
+    for rule in ("osborn.agreements_violated", "siegle.force_too_small"):
+        figure = hedged.rules[rule]
+        assert (figure.low, figure.high) == ((0.8, 0.99) if rule in fired else (0.0, 0.0))
 
 
 # --- bad uncertain inputs ---------------------------------------------------------------
@@ -229,7 +262,7 @@ def test_a_wide_between_range_costs_what_a_narrow_one_does(shipped_engine: Engin
     odds = shipped_engine.probabilities(
         {**HEAVY, "wagner_fighters": {"between": [0, 10000]}}  # siegle.force_too_small: at most 1200
     )
-    assert odds.rules["siegle.force_too_small"].low == pytest.approx(1201 / 10001, abs=1e-12)
+    assert odds.rules["siegle.force_too_small"].low == pytest.approx(0.8 * 1201 / 10001, abs=1e-12)  # stated as fact: 80-99%
     assert odds.method == "exact"
 
 
@@ -275,7 +308,18 @@ def test_an_uncertain_forecast_says_how_likely_each_claim_rests_on_an_assumption
     assert claims["weiss.no_pullout"].assumed is not None and claims["weiss.no_pullout"].assumed.high == 0
     for claim in claims.values():
         assert claim.assumed is not None and claim.assumed.low <= claim.fires.low + 1e-12 and claim.assumed.high <= claim.fires.high + 1e-12
-    _, certain = shipped_engine.forecast_scenario(
-        shipped_engine.read_scenario(Path(__file__).resolve().parent.parent / "scenarios" / "heavy_fighting.yaml")
+    _, certain = shipped_engine.forecast_scenario(  # certain chains: one set of firings, told by its traces
+        shipped_engine.read_scenario(Path(__file__).resolve().parent.parent / "scenarios" / "quiet_north.yaml")
     )
     assert all(claim.assumed is None for question in certain.questions for stance in question.stances for claim in stance.claims)
+    _, chained = shipped_engine.forecast_scenario(  # uncertain chains: a mixture of worlds, each with what rests on an assumption
+        shipped_engine.read_scenario(Path(__file__).resolve().parent.parent / "scenarios" / "heavy_fighting.yaml")
+    )
+    trend = next(
+        claim
+        for question in chained.questions
+        for stance in question.stances
+        for claim in stance.claims
+        if claim.rule == "elischer.curtail_if_trend"
+    )
+    assert trend.assumed == trend.fires and trend.fires.high == 1.0

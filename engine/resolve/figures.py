@@ -164,3 +164,24 @@ def bounds_figure(per_corner: Sequence[Mapping[str, Mixed] | None], scale: Seque
         high = max(present, key=lambda mix: mix[outcome][1])[outcome]
         found[outcome] = snapped(Figure(low[0], high[1], low[2], high[3]))
     return found
+
+
+def linear_pool(
+    given: Mapping[str, float], mixes: Mapping[str, Sequence[Mapping[str, Mixed] | None]], scale: Sequence[str]
+) -> tuple[dict[str, float], dict[str, Figure] | None]:
+    """A linear pool of the experts who speak (and do not always contradict themselves), per corner, with `given` weights."""
+    members = [expert for expert in given if all(mix is not None for mix in mixes[expert])]
+    total = sum(given[expert] for expert in members)
+    if not members or total <= 0:
+        return {}, None
+    weights = {expert: given[expert] / total for expert in members}
+    pooled_corners: list[dict[str, Mixed] | None] = []
+    for corner in range(len(next(iter(mixes.values())))):
+        pooled: dict[str, Mixed] = {}
+        for outcome in scale:
+            parts = [(weights[expert], mixes[expert][corner]) for expert in members]
+            low = sum(weight * mix[outcome][0] for weight, mix in parts if mix is not None)
+            high = sum(weight * mix[outcome][1] for weight, mix in parts if mix is not None)
+            pooled[outcome] = (low, high, pooled_error(parts, outcome, 2), pooled_error(parts, outcome, 3))
+        pooled_corners.append(pooled)
+    return weights, bounds_figure(pooled_corners, scale)
