@@ -9,6 +9,7 @@ first", "probably" 55-80%).
 
 from __future__ import annotations
 
+import re
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -117,3 +118,10 @@ def test_monte_carlo_draws_the_switches_too() -> None:
     figure = odds.facts["imports_halved"]
     assert figure.se_low is not None and figure.se_high is not None
     assert abs(figure.low - 0.95) <= 4 * max(figure.se_low, 1e-3) and abs(figure.high - 0.99) <= 4 * max(figure.se_high, 1e-3)
+
+
+def test_a_certain_scenario_with_an_uncertain_chain_prints_its_facts_and_rules(forecast_cli: Any, repo_root: Path) -> None:
+    """heavy_fighting fires Osborn's and Siegle's stated facts (80-99%); quiet_north fires no fact rule of an expert."""
+    chained = forecast_cli(repo_root / "scenarios" / "heavy_fighting.yaml").output
+    assert "rules that may fire" in chained and re.search(r"osborn\.agreements_violated +80-99%", chained)
+    assert "rules that may fire" not in forecast_cli(repo_root / "scenarios" / "quiet_north.yaml").output

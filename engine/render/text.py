@@ -296,6 +296,8 @@ def render_text(report: Report) -> str:
                 continue
             lines.append("")
             lines += _question_text(report, result, style)
+        if report.odds is not None and any(figure.low != figure.high or 0 < figure.low < 1 for figure in report.odds.facts.values()):
+            lines += _probabilities(report, report.odds, style)  # hedges carried along chains: the facts are uncertain
     elif report.odds is not None:
         for question_id in report.shown_ids:
             question = report.odds.question(question_id)
