@@ -244,7 +244,7 @@ class Engine:
         checked = check_inputs(self.vocabulary, chosen, inputs)
         estimator = self.estimator(chosen.name)
         if samples is None and all(not isinstance(given, UNCERTAIN) for given in checked.values()):
-            return estimator.certain(firing.rule_id for firing in self.matcher.run(checked))  # type: ignore[arg-type]
+            return estimator.certain((firing.rule_id for firing in self.matcher.run(checked)), checked)  # type: ignore[arg-type]
         return estimate(estimator, checked, limit=limit, samples=samples, seed=seed)
 
     def forecast_scenario(
@@ -258,7 +258,7 @@ class Engine:
         values = check_values(self.vocabulary, scenario.values)
         firings = self.matcher.run(values)
         estimator = self.estimator(lexicon)
-        odds = estimator.certain(firing.rule_id for firing in firings)
+        odds = estimator.certain((firing.rule_id for firing in firings), values)
         return self.resolver.resolve(values, firings, estimator.judge), odds
 
     def estimator(self, lexicon: str | None = None) -> Estimator:

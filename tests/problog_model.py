@@ -12,7 +12,10 @@ the engine's whole chain: inputs, conditions, chaining, negation, mixture.
   ProbLog sees a negation only on a ground test or fact (it refuses any
   cycle through a negation, even a double one);
 - every rule is `fires(Rule) :- c<N>.`, its hedge left out, and every fact
-  is `fact(Fact) :- fires(Rule).` for each rule that derives it.
+  is `fact(Fact) :- fires(Rule).` for each rule that derives it; a rule that
+  derives a fact with a chance `p` of its own (`switches`: a hedge carried
+  along the chain, at one corner of its range) is the probabilistic clause
+  `p::fires(Rule) :- c<N>.`, one independent cause of its fact (noisy-or).
 """
 
 from __future__ import annotations
@@ -52,16 +55,20 @@ def _inputs(vocabulary: Vocabulary, inputs: Mapping[str, Input]) -> Iterator[str
 class Translation:
     """A rule base and one scenario's inputs as ProbLog source, with a query per rule and per fact."""
 
-    def __init__(self, vocabulary: Vocabulary, rules: tuple[Rule, ...], inputs: Mapping[str, Input]) -> None:
+    def __init__(
+        self, vocabulary: Vocabulary, rules: tuple[Rule, ...], inputs: Mapping[str, Input], switches: Mapping[str, float] | None = None
+    ) -> None:
         self.vocabulary = vocabulary
         self.predicates = {name: f"v{position}" for position, name in enumerate(inputs)}
         self.lines: list[str] = list(_inputs(vocabulary, inputs))
         self._names = count()
         for rule in rules:
+            chance = (switches or {}).get(rule.id)
+            head = f"fires({_atom(rule.id)})" if chance is None else f"{float(chance)!r}::fires({_atom(rule.id)})"
             if rule.when is None:
-                self.lines.append(f"fires({_atom(rule.id)}).")
+                self.lines.append(f"{head}.")
             else:
-                self.lines.append(f"fires({_atom(rule.id)}) :- {self._condition(rule.when)}.")
+                self.lines.append(f"{head} :- {self._condition(rule.when)}.")
             if isinstance(rule.then, FactClaim):
                 self.lines.append(f"fact({_atom(rule.then.fact)}) :- fires({_atom(rule.id)}).")
         # Queried lowest stratum first: ProbLog then has a fact's table complete before any rule negates it.

@@ -120,8 +120,8 @@ def conditions(vocabulary: Vocabulary) -> st.SearchStrategy[Condition]:
 
 
 @st.composite
-def rule_lists(draw: st.DrawFn, vocabulary: Vocabulary, max_rules: int = 6) -> tuple[Rule, ...]:
-    """1 to `max_rules` rules; each derives a fact or takes a stance, some unconditionally."""
+def rule_lists(draw: st.DrawFn, vocabulary: Vocabulary, max_rules: int = 6, hedges: tuple[str, ...] = ()) -> tuple[Rule, ...]:
+    """1 to `max_rules` rules; each derives a fact or takes a stance, some unconditionally; some fact rules hedged with `hedges`."""
     count = draw(st.integers(min_value=1, max_value=max_rules))
     rules = []
     for index in range(count):
@@ -130,7 +130,8 @@ def rule_lists(draw: st.DrawFn, vocabulary: Vocabulary, max_rules: int = 6) -> t
         then: FactClaim | StanceClaim = (
             FactClaim(draw(st.sampled_from(sorted(vocabulary.facts)))) if derives else StanceClaim("q", Op.IS, ("yes",))
         )
-        rules.append(Rule(id=f"e.r{index}", expert="e", then=then, when=when))
+        hedge = draw(st.sampled_from((None, *hedges))) if derives and hedges else None
+        rules.append(Rule(id=f"e.r{index}", expert="e", then=then, when=when, hedge=hedge))
     return tuple(rules)
 
 

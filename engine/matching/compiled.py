@@ -64,6 +64,7 @@ def generate(
     reads: Mapping[str, str] | None = None,
     flags: bool = False,
     tests: Sequence[VarTest] = (),
+    suppressible: bool = False,
 ) -> tuple[str, list[Firing]]:
     """The source of `run(v)` for a program, and the firings it can return (in the order it refers to them).
 
@@ -74,7 +75,9 @@ def generate(
     the header has set it already), and with `flags` the function returns
     instead one boolean per firing, in the order of the list returned, then
     one per test of `tests`: cheap to hash, and equal exactly when the
-    firings (and the tests) are.
+    firings (and the tests) are. With `suppressible`, the header must name
+    `off`, a set of ids of rules that derive facts: those rules do not fire
+    (a hedged rule switched off, `engine.resolve.worlds`).
     """
     variables = variable_names(program)
     facts = sorted({*program.rule_facts.values(), *(literal.fact for literal in program.literals() if isinstance(literal, FactLiteral))})
@@ -102,6 +105,8 @@ def generate(
                 branch = stratum.branches[name]
                 flag = flag_names[(stratum.index, name)]
                 conditions = [_condition(literal, variables, fact_names, program) for literal in branch.literals]
+                if suppressible and branch.rule_id in program.rule_facts:
+                    conditions.append(f"{branch.rule_id!r} not in off")
                 condition = " and ".join([f"not {flag}", *conditions]) if cyclic else " and ".join(conditions) or "True"
                 lines.append(f"{indent}if {condition}:")
                 lines.append(f"{indent}    {flag} = True")
@@ -138,6 +143,13 @@ def build(program: Program) -> Callable[[Encoded], tuple[Firing, ...]]:
     return run
 
 
+def build_suppressible(program: Program) -> Callable[[Encoded, frozenset[str]], tuple[Firing, ...]]:
+    """The compiled `run(ranks, off)` of a program: the fact rules named in `off` do not fire."""
+    source, firings = generate(program, header=("def run(v, off):",), suppressible=True)
+    run: Callable[[Encoded, frozenset[str]], tuple[Firing, ...]] = define(source, {"F": tuple(firings)})
+    return run
+
+
 def define(source: str, namespace: dict[str, Any]) -> Any:
     """The function `run` that `source` defines, with `namespace` as its globals."""
     exec(compile(source, "<forecast compiled program>", "exec"), namespace)
@@ -150,6 +162,7 @@ class CompiledMatcher(Matcher):
     def __init__(self, program: Program) -> None:
         super().__init__(program)
         self._run = build(program)
+        self._run_off: Callable[[Encoded, frozenset[str]], tuple[Firing, ...]] | None = None
 
     def run(self, values: Mapping[str, Value]) -> tuple[Firing, ...]:
         return self._run(self.program.encode(values))
@@ -157,6 +170,14 @@ class CompiledMatcher(Matcher):
     def run_encoded(self, ranks: Encoded) -> tuple[Firing, ...]:
         """Firings for a scenario given as ranks, already checked (bulk work: no check, no encoding)."""
         return self._run(ranks)
+
+    def run_suppressed(self, ranks: Encoded, off: frozenset[str]) -> tuple[Firing, ...]:
+        """Firings for a scenario given as ranks, with the fact rules in `off` kept from firing (built when first needed)."""
+        if not off:
+            return self._run(ranks)
+        if self._run_off is None:
+            self._run_off = build_suppressible(self.program)
+        return self._run_off(ranks, off)
 
     def run_many(self, scenarios: Iterable[Encoded]) -> list[tuple[Firing, ...]]:
         run = self._run

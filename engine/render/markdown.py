@@ -17,7 +17,7 @@ from engine.render.odds import (
     weights_text,
 )
 from engine.render.report import Report, hedges_text, input_text, silent_everywhere
-from engine.render.verdicts import statuses_text, verdict_text, view_text
+from engine.render.verdicts import statuses_text, view_text
 from engine.resolve.odds import Figure, QuestionOdds
 from engine.resolve.results import QuestionResult
 
@@ -26,7 +26,7 @@ def _md_escape(text: str) -> str:
     return text.replace("|", "\\|")
 
 
-def _mermaid(result: QuestionResult) -> list[str]:
+def _mermaid(report: Report, result: QuestionResult) -> list[str]:
     """A reasoning graph: scenario conditions -> rules -> facts -> stances -> outcome."""
     ids: dict[str, str] = {}
     definitions: list[str] = []
@@ -39,7 +39,7 @@ def _mermaid(result: QuestionResult) -> list[str]:
             definitions.append(ids[key] + shapes[shape].format(label.replace('"', "'")))
         return ids[key]
 
-    outcome = node("outcome", f"{result.id}: {verdict_text(result.scale, result.verdict)}", "stadium")
+    outcome = node("outcome", f"{result.id}: {report.verdict_words(result)}", "stadium")
     branches: dict[str, set[int]] = {}
     for stance in result.stances:
         for step in stance.trace:
@@ -138,7 +138,7 @@ def _summary(report: Report) -> list[str]:
     for question_id in report.shown_ids:
         if report.forecast is not None:
             result = report.forecast.question(question_id)
-            rows.append(_row([question_id, _md_escape(verdict_text(result.scale, result.verdict))]))
+            rows.append(_row([question_id, _md_escape(report.verdict_words(result))]))
         elif report.odds is not None:
             rows.append(_row([question_id, statuses_text(report.odds.question(question_id).statuses) or "no stance"]))
     return ["", "## Summary", "", "| question | verdict |", "| --- | --- |", *rows]
@@ -171,7 +171,7 @@ def render_markdown(report: Report) -> str:
         if not result.stances:
             continue
         lines += ["", f"## {result.id}: {result.text}", ""]
-        lines += [f"Scale: {' < '.join(result.scale)}. **Verdict: {_md_escape(verdict_text(result.scale, result.verdict))}**.", ""]
+        lines += [f"Scale: {' < '.join(result.scale)}. **Verdict: {_md_escape(report.verdict_words(result))}**.", ""]
         lines += ["| who | says | reads as | rules |", "| --- | --- | --- | --- |"]
         for stance in result.stances:
             view = result.verdict.views.get(stance.expert) or result.verdict.others[stance.expert]
@@ -188,7 +188,7 @@ def render_markdown(report: Report) -> str:
         question_odds = report.odds_of(result.id)
         if question_odds is not None:
             lines += _chances(question_odds)
-        lines += [*_mermaid(result), ""]
+        lines += [*_mermaid(report, result), ""]
         for stance in result.stances:
             lines += [f"### Why {rule_base.experts[stance.expert].name}", ""]
             odds = report.stance_odds(result.id, stance.expert)

@@ -66,6 +66,15 @@ class Report:
     def odds_of(self, question: str) -> QuestionOdds | None:
         return self.odds.question(question) if self.odds is not None else None
 
+    def verdict_words(self, result: QuestionResult) -> str:
+        """A certain scenario's verdict on a question in words; where a hedged link leaves it open, how likely each status is."""
+        from engine.render.verdicts import statuses_text, verdict_text
+
+        odds = self.odds_of(result.id)
+        if odds is not None and odds.verdict is None:
+            return f"{statuses_text(odds.statuses)} (a hedged link in the chain leaves it open)"
+        return verdict_text(result.scale, result.verdict)
+
     def stance_odds(self, question: str, expert: str) -> StanceOdds | None:
         found = self.odds_of(question)
         return next((stance for stance in found.stances if stance.expert == expert), None) if found else None

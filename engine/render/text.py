@@ -30,7 +30,7 @@ from engine.render.odds import (
     weights_text,
 )
 from engine.render.report import Report, hedges_text, input_text, silent_everywhere
-from engine.render.verdicts import event_name, statuses_text, verdict_text, view_text
+from engine.render.verdicts import event_name, statuses_text, view_text
 from engine.resolve.odds import ClaimOdds, Figure, Probabilities, QuestionOdds, StanceOdds
 from engine.resolve.results import QuestionResult, Stance, Step
 
@@ -199,7 +199,7 @@ def _question_text(report: Report, result: QuestionResult, style: _Style) -> lis
     rule_base = report.rule_base
     lines = style.wrap(f"{result.id}: {result.text}", " " * (len(result.id) + 2), "")
     lines += style.fit(f"  scale    {' < '.join(result.scale)}", " " * 11)
-    verdict = verdict_text(result.scale, result.verdict)
+    verdict = report.verdict_words(result)
     head = style.wrap(f"verdict  {verdict}", " " * 11, "  ")
     head[0] = style.within(head[0], result.status, fg=STATUS_COLOURS[result.status], bold=True)
     lines += head
@@ -307,7 +307,7 @@ def _summary(report: Report, style: _Style) -> list[str]:
     if report.forecast is not None:
         for result in report.shown:
             if result.stances:
-                rows.append((result.id, verdict_text(result.scale, result.verdict)))
+                rows.append((result.id, report.verdict_words(result)))
             else:
                 silent.append(result.id)
     elif report.odds is not None:
@@ -351,6 +351,8 @@ def render_text(report: Report) -> str:
                 continue
             lines.append("")
             lines += _question_text(report, result, style)
+        if report.odds is not None and any(figure.low != figure.high or 0 < figure.low < 1 for figure in report.odds.facts.values()):
+            lines += _probabilities(report, report.odds, style)  # hedges carried along chains: the facts are uncertain
     elif report.odds is not None:
         for question_id in report.shown_ids:
             question = report.odds.question(question_id)

@@ -5,8 +5,8 @@ word-ranged input at its low or high end), exact probabilities or sample
 counts: how likely something is over it, with a standard error when
 sampled, and the weighted mean of bounds where they exist (`Tally.mix`).
 `figure_of` and `bounds_figure` take a figure's lowest and highest over
-the corners, `pooled_error` is the standard error of a linear pool, and
-`snapped` makes ends that differ only by rounding (`ROUNDING`) one point.
+the corners, and `snapped` makes ends that differ only by rounding
+(`ROUNDING`) one point.
 `spans` turns the exact bounds of `engine.resolve.credal` into floats.
 A class's set of firings is a `Fired`, which also knows which of its
 rules rest on an analyst's assumption.
@@ -125,14 +125,6 @@ def spans(found: Mapping[str, Interval] | None) -> dict[str, Span] | None:
 
 Mixed = tuple[float, float, float | None, float | None]
 """An outcome's mixed low and high, with their standard errors (None when exact)."""
-
-
-def pooled_error(parts: Sequence[tuple[float, Mapping[str, Mixed] | None]], outcome: str, side: int) -> float | None:
-    """The standard error of a weighted sum of independent estimates; None when they are exact."""
-    errors = [(weight, mix[outcome][side]) for weight, mix in parts if mix is not None]
-    if any(error is None for _, error in errors):
-        return None
-    return math.sqrt(sum((weight * error) ** 2 for weight, error in errors if error is not None))
 
 
 def figure_of(per_corner: Sequence[tuple[float, float | None]]) -> Figure:

@@ -18,6 +18,9 @@ mixture over classes:
 An input given as a word (a range of chances) makes every figure a range:
 the figures are multilinear in each input's probabilities, so their extremes
 are at the corners, and each figure's low and high are taken over them.
+Hedges carry along chains (`engine.resolve.worlds`): a hedged rule that
+derives a fact is a switch, each class a mixture of worlds, and each
+switch's range adds corners as a word-ranged input does.
 
 Exact when the classes the inputs leave open are few enough (`limit`),
 otherwise estimated from `samples` scenarios drawn with `seed`, with a
@@ -40,13 +43,15 @@ from fractions import Fraction
 from engine.language import StanceClaim, Value
 from engine.matching.compile import Program
 from engine.matching.compiled import CompiledMatcher
-from engine.model import Between, ChanceRange, Chances, ExpertKind, Input, Lexicon, Reading, RuleBase
+from engine.model import ExpertKind, Input, Lexicon, Reading, RuleBase
+from engine.resolve.classes import InputClasses
 from engine.resolve.credal import Claim, event_bounds, vacuous
 from engine.resolve.figures import ROUNDING as ROUNDING  # also importable from here
 from engine.resolve.figures import Fired, Mixed, Tally, bounds_figure, figure_of, spans
 from engine.resolve.judge import Judge
 from engine.resolve.odds import ClaimOdds, Figure, Method, Probabilities, QuestionOdds, Said, Span, StanceOdds
 from engine.resolve.verdict import STATUSES
+from engine.resolve.worlds import TooManyWorlds, Worlds, switch_ranges, switch_uniforms
 from engine.space import Point, ScenarioSpace
 
 ZERO, ONE = Fraction(0), Fraction(1)
@@ -55,6 +60,8 @@ SAID_KEPT = 20_000
 LIMIT = 50_000
 """Enumerate exactly up to this many classes (times the corners of word-ranged inputs); sample beyond."""
 SAMPLES = 20_000
+WORLDS = 200_000
+"""Enumerate exactly up to this many worlds (classes times switch settings, over all corners); sample beyond."""
 
 
 class Estimator:
@@ -67,12 +74,13 @@ class Estimator:
         self.judge = Judge(rule_base, lexicon)
         self.claims: dict[str, Claim] = self.judge.claims
         self.words: dict[str, tuple[str, Reading]] = self.judge.words
-        self._points: dict[Point, Fired] = {}
+        self.switches = switch_ranges(rule_base, lexicon)
+        """Each uncertain fact rule's range of chances of concluding its fact (`engine.resolve.worlds`)."""
+        self._ranks: dict[Point, dict[str, float]] = {}
         self._analysts = frozenset(rule.id for rule in rule_base.rules if rule_base.experts[rule.expert].kind is ExpertKind.ANALYST)
         self._said: dict[tuple[str, frozenset[str]], Said] = {}
         self.stance_rules = self.judge.stance_rules
         """Each question's stance rules: all that its figures depend on."""
-        self._weights: dict[tuple[str, Input, bool], dict[int, Fraction]] = {}
         self._events: dict[tuple[str, str, frozenset[str], frozenset[str]], dict[str, Span] | None] = {}
 
     @functools.cached_property
@@ -84,51 +92,27 @@ class Estimator:
         """The compiled matcher, built only when classes are enumerated or sampled."""
         return CompiledMatcher(self.program)
 
+    @functools.cached_property
+    def worlds(self) -> Worlds:
+        return Worlds(self.matcher, self.switches, self._analysts, self.program.rule_facts)
+
     # --- inputs as distributions over classes ---------------------------------------
+
+    @functools.cached_property
+    def input_classes(self) -> InputClasses:
+        return InputClasses(self.space)
 
     def corners(self, inputs: Mapping[str, Input]) -> list[dict[str, dict[int, Fraction]]]:
         """For every corner of the word-ranged inputs, each variable's distribution over its classes."""
-        ranged = [name for name, given in inputs.items() if isinstance(given, ChanceRange)]
-        found = []
-        for choice in itertools.product((False, True), repeat=len(ranged)):
-            high = dict(zip(ranged, choice, strict=True))
-            found.append({name: self._classes(name, given, high.get(name, False)) for name, given in inputs.items()})
-        return found
-
-    def _classes(self, name: str, given: Input, high: bool) -> dict[int, Fraction]:
-        """The probability of each class of `name` under `given` (at its low or high end, for a word)."""
-        key = (name, given, high)
-        if key not in self._weights:
-            self._weights[key] = self._class_weights(name, given, high)
-        return self._weights[key]
-
-    def _class_weights(self, name: str, given: Input, high: bool) -> dict[int, Fraction]:
-        if isinstance(given, Between):
-            counts = self.space.class_counts(name, given.low, given.high)
-            return {position: Fraction(count, given.count) for position, count in sorted(counts.items())}
-        weights: dict[int, Fraction] = {}
-        if isinstance(given, ChanceRange):
-            chance = given.high if high else given.low
-            pairs: Iterable[tuple[Value, Fraction]] = [(True, chance), (False, 1 - chance)]
-        elif isinstance(given, Chances):
-            pairs = zip(given.values, given.weights, strict=True)
-        else:
-            pairs = [(given, ONE)]
-        for value, weight in pairs:
-            if weight:
-                position = self.space.class_of(name, value)
-                weights[position] = weights.get(position, ZERO) + weight
-        return weights
+        return self.input_classes.corners(inputs)
 
     # --- one set of firings ------------------------------------------------------------
 
-    def _fired(self, point: Point) -> Fired:
-        fired = self._points.get(point)
-        if fired is None:
-            ranks = self.program.encode(self.space.values(point))
-            fired = Fired(self.matcher.run_encoded(ranks), self._analysts, self.program.rule_facts)
-            self._points[point] = fired
-        return fired
+    def _ranks_of(self, point: Point) -> dict[str, float]:
+        ranks = self._ranks.get(point)
+        if ranks is None:
+            ranks = self._ranks[point] = self.program.encode(self.space.values(point))
+        return ranks
 
     def said(self, question_id: str, fired: Iterable[str]) -> Said:
         """What a set of fired rules means for one question: each expert's bounds, together, statuses (cached)."""
@@ -161,26 +145,64 @@ class Estimator:
 
     # --- exact -------------------------------------------------------------------------
 
-    def certain(self, fired: Iterable[str]) -> Probabilities:
-        """The figures of one certain scenario, from the rules that fired in it (any matcher's firings)."""
-        return self._result([Tally.exact({frozenset(fired): 1.0})], "exact", None, None)
+    def certain(self, fired: Iterable[str], values: Mapping[str, Value] | None = None) -> Probabilities:
+        """The figures of one certain scenario, from the rules that fired in it (any matcher's firings).
+
+        Where an uncertain fact rule fired, its worlds are expanded from the
+        scenario's `values` (exact, or sampled when too many).
+        """
+        fired = frozenset(fired)
+        if values is None or fired.isdisjoint(self.switches):
+            return self._result([Tally.exact({fired: 1.0})], "exact", None, None)
+        ranks = self.program.encode(values)
+        key = ("certain", tuple(sorted(ranks.items())))
+        try:
+            return self._result(
+                [self._world_tally([(key, ranks, 1.0)], switched) for switched in self.worlds.corners()], "exact", None, None
+            )
+        except TooManyWorlds:
+            uniforms = switch_uniforms(self.switches, SAMPLES, 0)
+            corners = []
+            for switched in self.worlds.corners():
+                floats = {rule_id: float(chance) for rule_id, chance in switched.items()}
+                draws: Counter[frozenset[str]] = Counter(
+                    self.worlds.draw(key, ranks, floats, uniforms, sample) for sample in range(SAMPLES)
+                )
+                corners.append(Tally.sampled(draws, SAMPLES))
+            return self._result(corners, "monte-carlo", SAMPLES, 0)
+
+    def _world_tally(self, classes: Iterable[tuple[object, Mapping[str, float], float]], switched: Mapping[str, Fraction]) -> Tally:
+        """One corner's tally: each class's weight shared among its worlds."""
+        parts: dict[frozenset[str], list[float]] = {}
+        for key, ranks, weight in classes:
+            for leaf in self.worlds.leaves(key, ranks, switched, WORLDS):
+                parts.setdefault(leaf[2], []).append(weight * Worlds.weight(leaf, switched))
+        return Tally.exact({fired: math.fsum(weights) for fired, weights in parts.items()})
 
     def support(self, inputs: Mapping[str, Input]) -> int:
-        """How many classes the inputs leave open, times the corners of word-ranged inputs."""
+        """How many classes the inputs leave open, times the corners of word-ranged inputs and of the switches."""
         corners = self.corners(inputs)
         open_classes = [set().union(*(corner[name] for corner in corners)) for name in self.space.classes]
-        return math.prod(len(classes) for classes in open_classes) * len(corners)
+        return math.prod(len(classes) for classes in open_classes) * len(corners) * len(self.worlds.corners())
 
     def exact(self, inputs: Mapping[str, Input]) -> Probabilities:
+        """Every class and every world, at every corner; `TooManyWorlds` when they are more than `WORLDS`."""
         corners = []
         names = list(self.space.classes)
+        seen = 0
         for corner in self.corners(inputs):
-            parts: dict[frozenset[str], list[float]] = {}
             positions = [sorted(corner[name]) for name in names]
             chances = [[float(corner[name][position]) for position in ordered] for name, ordered in zip(names, positions, strict=True)]
-            for point, weights in zip(itertools.product(*positions), itertools.product(*chances), strict=True):
-                parts.setdefault(self._fired(point), []).append(math.prod(weights))
-            corners.append(Tally.exact({fired: math.fsum(weights) for fired, weights in parts.items()}))
+            classes = [
+                (point, self._ranks_of(point), math.prod(weights))
+                for point, weights in zip(itertools.product(*positions), itertools.product(*chances), strict=True)
+            ]
+            for switched in self.worlds.corners():
+                tally = self._world_tally(classes, switched)
+                seen += len(tally.weights)
+                if seen > WORLDS:
+                    raise TooManyWorlds
+                corners.append(tally)
         return self._result(corners, "exact", None, None)
 
     # --- Monte Carlo ----------------------------------------------------------------------
@@ -190,6 +212,7 @@ class Estimator:
         rng = random.Random(seed)
         names = list(self.space.classes)
         uniforms = {name: [rng.random() for _ in range(samples)] for name in names}
+        switches = switch_uniforms(self.switches, samples, seed)
         corners = []
         for corner in self.corners(inputs):
             columns = []
@@ -198,10 +221,13 @@ class Estimator:
                 cumulative = list(itertools.accumulate(float(corner[name][position]) for position in positions))
                 top = len(positions) - 1
                 columns.append([positions[min(bisect_right(cumulative, draw * cumulative[-1]), top)] for draw in uniforms[name]])
-            counts: Counter[frozenset[str]] = Counter()
-            for point, count in Counter(zip(*columns, strict=True)).items():
-                counts[self._fired(point)] += count
-            corners.append(Tally.sampled(counts, samples))
+            points = list(zip(*columns, strict=True))
+            for switched in self.worlds.corners():
+                floats = {rule_id: float(chance) for rule_id, chance in switched.items()}
+                counts: Counter[frozenset[str]] = Counter(
+                    self.worlds.draw(point, self._ranks_of(point), floats, switches, sample) for sample, point in enumerate(points)
+                )
+                corners.append(Tally.sampled(counts, samples))
         return self._result(corners, "monte-carlo", samples, seed)
 
     # --- figures ---------------------------------------------------------------------------
@@ -355,5 +381,8 @@ def estimate(
 ) -> Probabilities:
     """Exact when the inputs leave at most `limit` classes open (and no sample size is asked for), else Monte Carlo."""
     if samples is None and estimator.support(inputs) <= limit:
-        return estimator.exact(inputs)
+        try:
+            return estimator.exact(inputs)
+        except TooManyWorlds:
+            pass
     return estimator.monte_carlo(inputs, samples or SAMPLES, seed)
