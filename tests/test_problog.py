@@ -120,7 +120,7 @@ EXAMPLE_2 = {
 
 
 def test_worked_example_2_agrees_with_problog() -> None:
-    """P(fierce_fighting_trend) = 3/6 + P(broken)/6 = 1/2 + 0.5/6 = 7/12 by ProbLog too; hedged "likely", 1/2 + 0.5 x 0.55/6 at its low end."""
+    """P(fierce_fighting_trend) = 3/6 + P(broken)/6 = 7/12 by ProbLog too; hedged "likely", 1/2 + 0.5 x 0.55/6 at its low end."""
     checked = check_inputs(ENGINE.vocabulary, ENGINE.lexicon(), EXAMPLE_2)
     _, facts = Translation(ENGINE.vocabulary, ENGINE.rule_base.rules, checked, {}).evaluate()
     assert abs(facts["fierce_fighting_trend"] - 7 / 12) <= TOLERANCE
