@@ -128,7 +128,7 @@ def test_run_text_shows_outcomes_stances_hedges_quotes_and_assumptions(
 def test_run_json_follows_the_documented_contract(heavy: Callable[..., Result], shipped_engine: Engine) -> None:
     """docs/json.md: schema_version, questions, stances, trace steps with quote spans into the seed."""
     data = json.loads(ok(heavy("--format", "json")).stdout)
-    assert data["schema_version"] == "1.3"
+    assert data["schema_version"] == "1.4"
     vocabulary = shipped_engine.rule_base.vocabulary
     assert [question["id"] for question in data["questions"]] == list(vocabulary.questions)
     seeds = shipped_engine.rule_base.seeds
@@ -660,7 +660,7 @@ def test_list_json_gives_the_event_each_hedge_rates(forecast_cli: Invoke, repo_r
     junta = rules["weiss.junta_keeps_russia"]
     assert (junta["concludes"], junta["hedge"], junta["rates"]) == ("junta_protector is not drop_russia", "unlikely", ["drop_russia"])
     assert junta["summary"] == 'junta_protector is not drop_russia, P(drop_russia) "unlikely"'
-    assert list(junta) == ["id", "expert", "hedge", "rates", "concludes", "file", "summary"]
+    assert list(junta) == ["id", "expert", "hedge", "rates", "concludes", "speech", "file", "summary"]
     assert (rules["weiss.no_pullout"]["rates"], rules["weiss.no_pullout"]["summary"]) == (
         ["withdraw"],
         'russia_presence is not withdraw, P(withdraw) "unlikely"',
@@ -668,6 +668,7 @@ def test_list_json_gives_the_event_each_hedge_rates(forecast_cli: Invoke, repo_r
     curtail = rules["elischer.curtail_if_trend"]
     assert (curtail["hedge"], curtail["rates"], curtail["summary"]) == ("may", ["curtail"], 'russia_presence is curtail, P(curtail) "may"')
     assert (rules["siegle.myths_punctured"]["hedge"], rules["siegle.myths_punctured"]["rates"]) == (None, ["crumbles"])
+    assert (rules["siegle.myths_punctured"]["speech"], junta["speech"]) == ("direct", "reported")
     assert rules["osborn.agreements_violated"]["rates"] is None, "a rule that derives a fact rates no outcome"
 
 
