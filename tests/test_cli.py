@@ -122,7 +122,7 @@ def test_run_text_shows_outcomes_stances_hedges_quotes_and_assumptions(
                     assert squash(f'"{step.quote}"') in flat
     assert "ASSUMPTION analyst.trend_from_clashes (Analyst)" in text
     assert not re.search(r"ASSUMPTION (?!analyst\.)", text), "only the analyst's rules are assumptions"
-    assert lines[-1] == "expectations: all met (2 questions)"
+    assert lines[-1] == "expectations: all met (3 questions)"
 
 
 def test_run_json_follows_the_documented_contract(heavy: Callable[..., Result], shipped_engine: Engine) -> None:
@@ -638,7 +638,9 @@ def test_list_shows_each_hedge_with_the_event_it_rates(forecast_cli: Invoke, rep
     assert summary["elischer.china_stays_out"] == 'china_role is stays_out, P(gets_involved) "doesn\u2019t see"'
     assert summary["elischer.curtail_if_trend"] == 'russia_presence is curtail, P(curtail) "may"', "no number for words that give none"
     assert summary["weiss.fewer_assaults"] == 'wagner_assault_role is not spearhead, P(no_assaults or fewer_assaults) "may"'
-    assert summary["siegle.myths_punctured"] == "security_narrative is crumbles", "stated as fact: no hedge"
+    assert summary["siegle.myths_punctured"] == "security_myth is punctured", "stated as fact: no hedge"
+    assert summary["weiss.largest_loss"] == 'loss_rank is largest, P(largest) "likely"'
+    assert summary["elischer.resources_limited"] == "resource_funding is limited"
     assert summary["analyst.mozambique_precedent"] == "russia_presence is withdraw [assumption]"
     assert not any('("' in line for line in lines)
 
@@ -667,7 +669,7 @@ def test_list_json_gives_the_event_each_hedge_rates(forecast_cli: Invoke, repo_r
     )
     curtail = rules["elischer.curtail_if_trend"]
     assert (curtail["hedge"], curtail["rates"], curtail["summary"]) == ("may", ["curtail"], 'russia_presence is curtail, P(curtail) "may"')
-    assert (rules["siegle.myths_punctured"]["hedge"], rules["siegle.myths_punctured"]["rates"]) == (None, ["crumbles"])
+    assert (rules["siegle.myths_punctured"]["hedge"], rules["siegle.myths_punctured"]["rates"]) == (None, ["punctured"])
     assert (rules["siegle.myths_punctured"]["speech"], junta["speech"]) == ("direct", "reported")
     assert rules["osborn.agreements_violated"]["rates"] is None, "a rule that derives a fact rates no outcome"
 

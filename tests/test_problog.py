@@ -66,6 +66,7 @@ def test_worked_example_2_agrees_with_problog() -> None:
         "mali_resources": "limited",
         "deadly_clashes": {"between": [0, 5]},
         "cruel_conduct": {"chance": 0.5},
+        "agreements_observed_broken": False,
         "kremlin_investment": "high",
         "heavy_losses": True,
         "wagner_fighters": 1100,
