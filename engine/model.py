@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from engine.language import Conclusion, Condition, Kind, StanceClaim, Value, allowed
-from engine.quotes import Span, fold
+from engine.quotes import Span, Speech, fold
 from engine.records import field, record
 
 if TYPE_CHECKING:
@@ -64,23 +64,40 @@ class ExpertKind(StrEnum):
 
 
 @record
-class Expert:
-    name: str
-    affiliation: str
-    kind: ExpertKind = ExpertKind.EXPERT
-    weight: float = 1.0
-    """The expert's weight in a pooled forecast, beside the others' (equal unless experts.yaml says)."""
-
-
-@record
 class Source:
-    """Where a rule comes from: a seed, the verbatim words, and where they stand in it (None: not found)."""
+    """Where a rule comes from: a seed, the verbatim words, and where they stand in it (None: not found).
+
+    `speech` says whose words the quote is, found from the seed's quotation
+    marks: `direct` (the speaker's own, inside a pair) or `reported` (the
+    reporter's); None where the quote is not found.
+    """
 
     seed: str
     quote: str
     context: tuple[str, ...] = ()
     quote_span: Span | None = None
     context_spans: tuple[Span | None, ...] = ()
+    speech: Speech | None = None
+    context_speech: tuple[Speech | None, ...] = ()
+
+
+@record
+class Expert:
+    """Who speaks: an expert, a partisan source or the analyst.
+
+    `confirmed` is false for a speaker whose claims the article reports
+    without confirming them; `confirmation` holds the article's words on
+    that, found verbatim in a seed, and `note` how the analyst reads them.
+    """
+
+    name: str
+    affiliation: str
+    kind: ExpertKind = ExpertKind.EXPERT
+    weight: float = 1.0
+    """The expert's weight in a pooled forecast, beside the others' (equal unless experts.yaml says)."""
+    confirmed: bool = True
+    confirmation: Source | None = None
+    note: str | None = None
 
 
 @record
@@ -268,6 +285,12 @@ class RuleBase:
             return None
         scale = self.vocabulary.questions[rated.question].outcomes
         return tuple(allowed(rated.op, rated.values, scale))
+
+    def provenance(self, rule_id: str) -> str:
+        """`direct speech` or `reported speech` for a rule's quote, with `, unconfirmed` for a speaker the article does not confirm."""
+        rule = self.rule(rule_id)
+        speech = f"{rule.source.speech} speech" if rule.source is not None and rule.source.speech else "quote not found"
+        return speech if self.experts[rule.expert].confirmed else f"{speech}, unconfirmed"
 
     def hedge_words(self, rule: Rule) -> str:
         """The words a lexicon reads for a rule: its hedge, else that it was stated as fact (or assumed, by the analyst)."""

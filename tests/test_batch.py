@@ -23,8 +23,11 @@ from engine.pipeline import Engine
 from engine.render.verdicts import view_text
 from engine.space import ScenarioSpace
 
-HEADER = "junta_pays,mali_resources,deadly_clashes,cruel_conduct,kremlin_investment,heavy_losses,wagner_fighters,alienated_west"
-GOOD = "true,limited,3,true,high,true,1100,true"
+HEADER = (
+    "junta_pays,mali_resources,deadly_clashes,cruel_conduct,agreements_observed_broken,kremlin_investment,heavy_losses,wagner_fighters,"
+    "alienated_west"
+)
+GOOD = "true,limited,3,true,true,high,true,1100,true"
 
 
 def write(tmp_path: Path, name: str, text: str) -> Path:
@@ -119,12 +122,12 @@ def test_wrong_rows_are_reported_by_line_and_the_others_written(forecast_cli: In
             [
                 HEADER,
                 GOOD,
-                "yes,limited,3,true,high,true,1100,true",
-                "true,limited,2.5,true,high,true,1100,true",
+                "yes,limited,3,true,true,high,true,1100,true",
+                "true,limited,2.5,true,true,high,true,1100,true",
                 "",
                 "true,limited,3",
-                "true,limited,3,true,hihg,true,99999,true",
-                "TRUE,Limited,012,False,high,true,,true",
+                "true,limited,3,true,true,hihg,true,99999,true",
+                "TRUE,Limited,012,False,false,high,true,,true",
                 GOOD.replace("1100", "1e3"),
                 GOOD,
             ]
@@ -139,7 +142,7 @@ def test_wrong_rows_are_reported_by_line_and_the_others_written(forecast_cli: In
         f"forecast: {given}:3: junta_pays: expected true or false for boolean 'junta_pays', got 'yes' (did you mean 'true'?)",
         f"forecast: {given}:4: deadly_clashes: expected a whole number (deadly clashes with separatists in the last three months)"
         " for 'deadly_clashes', got 2.5",
-        f"forecast: {given}:6: expected 8 cells, one per column of the header, got 3",
+        f"forecast: {given}:6: expected 9 cells, one per column of the header, got 3",
         f"forecast: {given}:7: kremlin_investment: expected one of low, moderate, high for 'kremlin_investment', got 'hihg'"
         " (did you mean 'high'?); wagner_fighters: 99999 is out of range for 'wagner_fighters': expected 0 to 10000 fighters",
         f"forecast: {given}:8: mali_resources: expected one of limited, substantial for 'mali_resources', got 'Limited'"
@@ -254,8 +257,8 @@ def test_more_jobs_write_the_same_bytes(forecast_cli: Invoke, shipped_engine: En
     assert one.exit_code == two.exit_code == 1
     assert one.stdout == two.stdout and one.stderr == two.stderr
     wrong = sum("limitted" in line for line in lines)
-    assert wrong > 2 and len(one.stdout.splitlines()) == 1 + 576 - wrong
-    assert one.stderr.splitlines()[-1] == f"forecast: {wrong} of 576 scenarios not forecast"
+    assert wrong > 2 and len(one.stdout.splitlines()) == 1 + 1152 - wrong
+    assert one.stderr.splitlines()[-1] == f"forecast: {wrong} of 1,152 scenarios not forecast"
     assert forecast_cli("batch", given, "--stances").stdout == one.stdout, "the same bytes every time"
 
 

@@ -65,7 +65,7 @@ def raw(shipped_engine: Engine) -> list[dict[str, Value]]:
 
 def test_every_class_gets_the_summary_of_its_forecast(shipped_engine: Engine, every_class: list[dict[str, Value]]) -> None:
     summaries = list(shipped_engine.forecast_many(every_class))
-    assert len(summaries) == len(every_class) == 576
+    assert len(summaries) == len(every_class) == 1152
     for values, summary in zip(every_class, summaries, strict=True):
         assert summary == shipped_engine.forecast(values).summary(), values
     assert len({summary.questions for summary in summaries}) > 50, "the classes differ: the test compares many forecasts"

@@ -102,7 +102,8 @@ def test_run_text_shows_the_verdict_claims_hedges_quotes_and_assumptions(
     lines = text.splitlines()
     summary = lines.index("summary")
     assert lines[summary + 1] == "  russia_presence      compatible; possible: curtail (elischer)"
-    assert "  security_narrative   agree on crumbles" in lines[summary:]
+    assert "  junta_propaganda     one voice (elischer): favours crumbles" in lines[summary:]
+    assert "  tinzaouaten_toll     no stance (reported apart, not counted: wagner_orchestra, al_qaeda_offshoot)" in lines[summary:]
     assert "  verdict  compatible; possible: curtail (elischer)" in lines
     assert '  weiss     P(withdraw) 20-45% "unlikely"  -> favours not withdraw' in lines
     flat = squash(text)
@@ -128,7 +129,7 @@ def test_run_text_shows_the_verdict_claims_hedges_quotes_and_assumptions(
     assert text.count("ASSUMPTION analyst.trend_from_clashes") == 2, "one step per rule and stance, its other branch an 'or because'"
     assert "or because fact tuareg_agreements_broken" in flat
     assert not re.search(r"ASSUMPTION (?!analyst\.)", text), "only the analyst's rules are assumptions"
-    assert lines[-1] == "expectations: all met (2 questions)"
+    assert lines[-1] == "expectations: all met (3 questions)"
 
 
 def test_brief_is_the_summary_alone(heavy: Callable[..., Result]) -> None:
@@ -136,8 +137,10 @@ def test_brief_is_the_summary_alone(heavy: Callable[..., Result]) -> None:
     brief = ok(heavy("--brief")).stdout
     assert full.startswith(brief.rsplit("\n\nexpectations:", 1)[0])
     assert "why" not in brief.split() and "chances" not in brief
-    assert brief.splitlines()[-1] == "expectations: all met (2 questions)"
-    assert len(brief.splitlines()) < 25
+    assert brief.splitlines()[-1] == "expectations: all met (3 questions)"
+    head = full.split("\n\nsummary\n", 1)[0].splitlines()
+    rows = brief.split("\nsummary\n", 1)[1].split("\n\n")[0].splitlines()
+    assert len(brief.splitlines()) == len(head) + 2 + len(rows) + 2, "heading, summary, expectations: nothing else"
 
 
 def test_run_json_follows_the_documented_contract(heavy: Callable[..., Result], shipped_engine: Engine) -> None:
@@ -313,8 +316,9 @@ def test_unmet_speakers_are_written_as_the_scenario_writes_them(tmp_path: Path, 
     """An unmet `speakers:` expectation in YAML's flow style, as the file has it, not as a Python list."""
     text = (repo_root / "scenarios" / "article_baseline.yaml").read_text(encoding="utf-8")
     path = tmp_path / "speakers.yaml"
-    assert text.count("speakers: [weiss]") == 1
-    path.write_text(text.replace("speakers: [weiss]", "speakers: [weiss, elischer]"), encoding="utf-8")
+    before = "favours: [curtail, maintain, increase]\n    speakers: [weiss]"
+    assert text.count(before) == 1
+    path.write_text(text.replace(before, "favours: [curtail, maintain, increase]\n    speakers: [weiss, elischer]"), encoding="utf-8")
     result = forecast_cli(path, "--rules", repo_root / "rules")
     assert result.exit_code == 1
     assert "  russia_presence.speakers: expected [weiss, elischer], got [weiss]" in result.stdout
@@ -342,10 +346,11 @@ def test_unmet_expectation_prints_the_report_and_exits_1(tmp_path: Path, forecas
 def test_an_unmet_favoured_event_names_what_is_favoured(tmp_path: Path, forecast_cli: Invoke, repo_root: Path) -> None:
     text = (repo_root / "scenarios" / "heavy_fighting.yaml").read_text(encoding="utf-8")
     path = tmp_path / "favours.yaml"
+    assert text.count("favours: [crumbles]") == 1
     path.write_text(text.replace("favours: [crumbles]", "favours: [holds]"), encoding="utf-8")
     result = forecast_cli(path, "--rules", repo_root / "rules")
     assert result.exit_code == 1
-    assert "security_narrative.favours: expected [holds], got [crumbles]" in result.stdout
+    assert "junta_propaganda.favours: expected [holds], got [crumbles]" in result.stdout
 
 
 # --- check ---------------------------------------------------------------------------
@@ -669,7 +674,9 @@ def test_list_shows_each_hedge_with_the_event_it_rates(forecast_cli: Invoke, rep
     assert summary["elischer.china_stays_out"] == 'china_role is stays_out, P(gets_involved) "doesn\u2019t see"'
     assert summary["elischer.curtail_if_trend"] == 'russia_presence is curtail, P(curtail) "may"', "no number for words that give none"
     assert summary["weiss.fewer_assaults"] == 'wagner_assault_role is not spearhead, P(no_assaults or fewer_assaults) "may"'
-    assert summary["siegle.myths_punctured"] == "security_narrative is crumbles", "stated as fact: no hedge"
+    assert summary["siegle.myths_punctured"] == "security_myth is punctured", "stated as fact: no hedge"
+    assert summary["weiss.largest_loss"] == 'loss_rank is largest, P(largest) "likely"'
+    assert summary["elischer.resources_limited"] == "resource_funding is limited"
     assert summary["analyst.mozambique_precedent"] == "russia_presence is withdraw [assumption]"
     assert not any('("' in line for line in lines)
 
@@ -691,14 +698,15 @@ def test_list_json_gives_the_event_each_hedge_rates(forecast_cli: Invoke, repo_r
     junta = rules["weiss.junta_keeps_russia"]
     assert (junta["concludes"], junta["hedge"], junta["rates"]) == ("junta_protector is not drop_russia", "unlikely", ["drop_russia"])
     assert junta["summary"] == 'junta_protector is not drop_russia, P(drop_russia) "unlikely"'
-    assert list(junta) == ["id", "expert", "hedge", "rates", "concludes", "file", "summary"]
+    assert list(junta) == ["id", "expert", "hedge", "rates", "concludes", "speech", "file", "summary"]
     assert (rules["weiss.no_pullout"]["rates"], rules["weiss.no_pullout"]["summary"]) == (
         ["withdraw"],
         'russia_presence is not withdraw, P(withdraw) "unlikely"',
     )
     curtail = rules["elischer.curtail_if_trend"]
     assert (curtail["hedge"], curtail["rates"], curtail["summary"]) == ("may", ["curtail"], 'russia_presence is curtail, P(curtail) "may"')
-    assert (rules["siegle.myths_punctured"]["hedge"], rules["siegle.myths_punctured"]["rates"]) == (None, ["crumbles"])
+    assert (rules["siegle.myths_punctured"]["hedge"], rules["siegle.myths_punctured"]["rates"]) == (None, ["punctured"])
+    assert (rules["siegle.myths_punctured"]["speech"], junta["speech"]) == ("direct", "reported")
     assert rules["osborn.agreements_violated"]["rates"] is None, "a rule that derives a fact rates no outcome"
 
 

@@ -26,7 +26,7 @@ def without_declaration(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_shipped_rule_base_passes_with_its_known_clash(forecast_cli: Invoke, repo_root: Path) -> None:
     result = forecast_cli("check", "--consistency", "--rules", repo_root / "rules")
     assert result.exit_code == 0, result.output
-    assert "exhaustive, 576 scenarios tried" in result.stdout
+    assert "exhaustive, 1,152 scenarios tried" in result.stdout
     assert "known self-conflict: elischer on russia_presence" in result.stdout
     assert "accepted as elischer_pay_or_curtail" in result.stdout
     assert "PASSED" in result.stdout

@@ -27,7 +27,7 @@ def test_every_class_of_the_shipped_rule_base(shipped_engine: Engine) -> None:
     compiled, durable = CompiledMatcher(program), DurableMatcher(program)
     space = ScenarioSpace.of(shipped_engine.rule_base)
     points = space.points()
-    assert len(points) == space.size == 576
+    assert len(points) == space.size == 1152
     for point in points:
         values = space.values(point)
         assert compiled.run(values) == durable.run(values), values

@@ -46,6 +46,7 @@ SHIPPED_DEFAULTS: dict[str, Value] = {
     "mali_resources": "limited",
     "deadly_clashes": 0,
     "cruel_conduct": False,
+    "agreements_observed_broken": False,
     "kremlin_investment": "low",
     "heavy_losses": False,
     "wagner_fighters": 0,
@@ -109,8 +110,8 @@ def test_shipped_space_has_one_class_per_distinguishable_case(shipped: Engine) -
     assert space.classes["deadly_clashes"] == (0, 2, 3)  # at_least 2, at_least 3
     assert space.classes["wagner_fighters"] == (0, 1201)  # at_most 1200
     assert space.classes["kremlin_investment"] == ("low", "moderate", "high")
-    assert space.size == 576
-    assert space.raw_size == 2 * 2 * 31 * 2 * 3 * 2 * 10_001 * 2
+    assert space.size == 1152
+    assert space.raw_size == 2 * 2 * 31 * 2 * 2 * 3 * 2 * 10_001 * 2
     assert space.values(space.points()[0]) == SHIPPED_DEFAULTS
 
 
@@ -177,8 +178,9 @@ def test_elischer_clash_is_found_from_scratch_with_its_smallest_scenario(
     assert unaccepted_report.failed
     assert clash.rules == ("elischer.curtail_if_trend", "elischer.more_if_paid")
     assert clash.scenario == {**SHIPPED_DEFAULTS, "junta_pays": True, "deadly_clashes": 3}
-    # junta pays, and a trend (3 of the 6 clashes-by-cruelty cells), times 48 cells of the other variables
-    assert clash.scenarios == 144
+    # junta pays, and a trend: 7 of the 12 cells of clashes by cruelty by agreements seen broken (clashes at 3 or more: 4;
+    # at 2, with the agreements broken by either cause: 3), times 48 cells of the other variables
+    assert clash.scenarios == 336
 
     written = write_counterexamples(unaccepted_report, tmp_path, unaccepted.rule_base.vocabulary)
     [path] = [path for path in written if "self-conflict" in path.name]
@@ -213,7 +215,7 @@ def test_shipped_disagreement_is_information(shipped_report: ConsistencyReport) 
 def test_hypothesis_search_finds_the_clash_and_shrinks_it(unaccepted: Engine) -> None:
     report = run_consistency(unaccepted, limit=100, max_examples=150)
     assert report.method == "hypothesis"
-    assert report.space_classes == 576 and report.scenarios_tried < 576
+    assert report.space_classes == 1152 and report.scenarios_tried < 1152
     clash = find(report, "self-conflict", "elischer on russia_presence")
     assert clash.scenario is not None
     off_default = [name for name, value in clash.scenario.items() if value != SHIPPED_DEFAULTS[name]]
@@ -576,12 +578,13 @@ def test_a_probabilistic_self_conflict_can_be_accepted(hedged: Engine) -> None:
 
 
 def test_conclusions_that_change_direction_between_lexicons_are_named(bold: Engine) -> None:
-    """Read "may" as 60-90%: three conclusions flip from "either way" to likely; Elischer's clash is not reported twice."""
+    """Read "may" and "could" as 60-90%: four conclusions flip from "either way" to likely; Elischer's clash is not reported twice."""
     report = run_consistency(bold)
     assert {finding.subject for finding in report.findings if finding.kind == "lexicon-sensitivity"} == {
         "elischer.curtail_if_trend",
         "elischer.more_if_paid",
         "weiss.fewer_assaults",
+        "weiss.could_match_france",
     }
     sensitive = find(report, "lexicon-sensitivity", "elischer.more_if_paid")
     assert sensitive.status == "informational"
@@ -590,12 +593,12 @@ def test_conclusions_that_change_direction_between_lexicons_are_named(bold: Engi
         "the set view's clash already says it"
     )
     assert not report.failed
-    assert "3 change direction between lexicons" in " ".join(report.render_text().split())
+    assert "4 change direction between lexicons" in " ".join(report.render_text().split())
 
 
 def test_the_shipped_lexicons_agree_on_every_direction(shipped_report: ConsistencyReport) -> None:
     assert shipped_report.lexicons == ("icd203", "kent")
-    assert shipped_report.rated == 15
+    assert shipped_report.rated == 18
     assert not [finding for finding in shipped_report.findings if finding.kind in ("lexicon-sensitivity", "probabilistic-self-conflict")]
     assert "none changes direction" in " ".join(shipped_report.render_text().split())
 

@@ -181,7 +181,8 @@ def test_flips_of_russia_presence_in_heavy_fighting(engine: Engine, heavy: dict[
     assert single["deadly_clashes"].changes[0].thresholds[0].where == "below 2"
     assert [flip.changes[0].new for flip in question.single if flip.changes[0].variable == "kremlin_investment"] == ["moderate", "low"]
     pairs = {tuple((change.variable, change.new) for change in flip.changes) for flip in question.pairs}
-    assert (("deadly_clashes", 2), ("cruel_conduct", False)) in pairs, "two clashes without broken agreements make no trend"
+    assert (("junta_pays", True), ("deadly_clashes", 1)) in pairs, "paid, and no trend: elischer says increase"
+    assert (("deadly_clashes", 2), ("cruel_conduct", False)) not in pairs, "the agreements are seen broken without the cruelty too"
 
 
 def _reforecast(engine: Engine, values: dict[str, Value], flip: Flip, question: str) -> QuestionResult:
@@ -237,8 +238,8 @@ def test_pairs_are_interactions_not_two_single_effects(engine: Engine) -> None:
 
 
 def test_flips_for_one_question_and_without_pairs(engine: Engine, heavy: dict[str, Value]) -> None:
-    found = flips(engine, heavy, ["security_narrative"], pairs=False)
-    assert [question.id for question in found.questions] == ["security_narrative"]
+    found = flips(engine, heavy, ["junta_propaganda"], pairs=False)
+    assert [question.id for question in found.questions] == ["junta_propaganda"]
     assert found.questions[0].pairs == ()
     assert found.evaluated > 0
 
@@ -289,8 +290,11 @@ def test_why_not_explains_a_missing_fact_through_every_rule_that_derives_it(engi
     assert trend.rule == "analyst.trend_from_clashes" and not trend.fired and len(trend.branches) == 2
     agreements = next(item for item in trend.branches[1].conditions if item.fact == "tuareg_agreements_broken")
     assert agreements.missing is not None
-    (violated,) = agreements.missing.rules
-    assert violated.branches[0].conditions[0].value is False  # cruel_conduct
+    violated, cruelty = agreements.missing.rules
+    assert (violated.rule, cruelty.rule) == ("osborn.agreements_violated", "osborn.cruelty_breaks_agreements")
+    assert violated.branches[0].conditions[0].variable == "agreements_observed_broken"
+    assert cruelty.branches[0].conditions[0].variable == "cruel_conduct"
+    assert violated.branches[0].conditions[0].value is cruelty.branches[0].conditions[0].value is False
 
 
 def test_why_not_of_a_rule_that_fired_says_by_which_branch(engine: Engine, heavy: dict[str, Value]) -> None:
@@ -299,7 +303,7 @@ def test_why_not_of_a_rule_that_fired_says_by_which_branch(engine: Engine, heavy
     trend = explainer.explain("analyst.trend_from_clashes")
     assert trend.fired and trend.fired_branches == (0, 1)
     held = trend.branches[1].conditions[0]
-    assert held.held and held.derived_by == ("osborn.agreements_violated",)
+    assert held.held and held.derived_by == ("osborn.agreements_violated", "osborn.cruelty_breaks_agreements")
 
 
 def test_why_not_every_failed_condition_fails_on_the_scenario(engine: Engine) -> None:

@@ -50,7 +50,7 @@ def test_a_budget_stops_the_exhaustive_search_and_says_how_far_it_got(unaccepted
         assert finding.scenario == smallest[(finding.kind, finding.subject)], "simplest first: the first seen is the smallest"
     text = report.render_text()
     left = report.space_classes - report.scenarios_tried
-    assert f"{report.scenarios_tried:,} of 576 scenarios tried, one per class (not finished)" in text
+    assert f"{report.scenarios_tried:,} of 1,152 scenarios tried, one per class (not finished)" in text
     assert f"{left:,} not tried" in " ".join(text.split())
     assert "dead rules, shadowed rules and unused acceptances are not judged" in " ".join(text.split())
     assert "first scenario found: " in text and "smallest scenario" not in text
@@ -63,7 +63,7 @@ def test_a_budget_that_leaves_no_time_tries_nothing(unaccepted: Engine) -> None:
     clock = ticking()
     report = run_consistency(unaccepted, max_seconds=1, clock=lambda: next(clock))
     assert (report.complete, report.scenarios_tried, report.findings) == (False, 0, ())
-    assert "after 0 of 576 scenarios" in report.render_text()
+    assert "after 0 of 1,152 scenarios" in report.render_text()
 
 
 def test_a_budget_reached_while_shrinking_keeps_what_the_sampled_search_saw(unaccepted: Engine) -> None:

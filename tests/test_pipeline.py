@@ -20,6 +20,7 @@ BASELINE: dict[str, Value] = {
     "mali_resources": "limited",
     "deadly_clashes": 1,
     "cruel_conduct": True,
+    "agreements_observed_broken": True,
     "kremlin_investment": "high",
     "heavy_losses": True,
     "wagner_fighters": 1100,

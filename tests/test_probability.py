@@ -15,19 +15,27 @@ from hypothesis import strategies as st
 
 from engine import Engine, InputError
 from engine.language import Value
+from engine.resolve.credal import Claim
 from engine.resolve.odds import Probabilities
+from engine.resolve.verdict import judge
 
 HEAVY: dict[str, object] = {
     "junta_pays": False,
     "mali_resources": "limited",
     "deadly_clashes": 4,
     "cruel_conduct": True,
+    "agreements_observed_broken": True,
     "kremlin_investment": "high",
     "heavy_losses": True,
     "wagner_fighters": 1100,
     "alienated_west": True,
 }
-EXAMPLE_2 = {**HEAVY, "cruel_conduct": {"chance": 0.5}, "deadly_clashes": {"between": [0, 5]}}
+EXAMPLE_2 = {
+    **HEAVY,
+    "cruel_conduct": {"chance": 0.5},
+    "agreements_observed_broken": False,  # the worked example predates this input: cruelty is then the only cause
+    "deadly_clashes": {"between": [0, 5]},
+}
 EXAMPLE_3 = {**EXAMPLE_2, "wagner_fighters": {1100: 0.5, 2400: 0.5}}
 
 
@@ -52,6 +60,15 @@ def test_worked_example_2_cruelty_and_clashes_uncertain(shipped_engine: Engine) 
     trend = odds.facts["fierce_fighting_trend"]
     assert trend.low == trend.high == pytest.approx(7 / 12, abs=1e-12)
     assert f"{trend.low:.6f}" == "0.583333"
+
+
+def test_cruelty_is_one_cause_of_the_broken_agreements_among_others(shipped_engine: Engine) -> None:
+    """Osborn's "not least because" of the cruelty: two causes, read as a noisy-or, 1 - 0.5 x 0.4 = 0.8."""
+    odds = shipped_engine.probabilities({**HEAVY, "cruel_conduct": {"chance": 0.5}, "agreements_observed_broken": {"chance": 0.6}})
+    broken = odds.facts["tuareg_agreements_broken"]
+    assert broken.low == broken.high == pytest.approx(0.8, abs=1e-12)
+    without_cruelty = shipped_engine.forecast({**HEAVY, "cruel_conduct": False})
+    assert without_cruelty.facts["tuareg_agreements_broken"] == ("osborn.agreements_violated",)
 
 
 def test_worked_example_3_force_size_uncertain(shipped_engine: Engine) -> None:
@@ -85,7 +102,7 @@ def test_unassessed_words_never_become_a_number(shipped_engine: Engine) -> None:
 
 def test_a_word_input_is_a_range_taken_at_its_corners(shipped_engine: Engine) -> None:
     """`cruel_conduct: likely` (55-80%) makes every figure that depends on it a range, exact at the corners."""
-    odds = shipped_engine.probabilities({**HEAVY, "deadly_clashes": 2, "cruel_conduct": "likely"})
+    odds = shipped_engine.probabilities({**HEAVY, "deadly_clashes": 2, "cruel_conduct": "likely", "agreements_observed_broken": False})
     broken = odds.facts["tuareg_agreements_broken"]
     assert (broken.low, broken.high) == (pytest.approx(0.55), pytest.approx(0.8))
     assert odds.facts["fierce_fighting_trend"].low == pytest.approx(0.55)
@@ -99,13 +116,17 @@ def test_kent_reads_the_same_words_differently(shipped_engine: Engine) -> None:
         shipped_engine.probabilities(HEAVY, lexicon="kents")
 
 
-def test_the_pool_weighs_each_speaker_equally_by_default(shipped_engine: Engine) -> None:
-    question = shipped_engine.probabilities(HEAVY).question("security_narrative")
-    assert dict(question.weights) == {"siegle": 0.5, "elischer": 0.5}
-    siegle, elischer = (
-        stance(shipped_engine.probabilities(HEAVY), "security_narrative", name).bounds["crumbles"] for name in ("siegle", "elischer")
-    )
-    assert question.pooled["crumbles"].low == pytest.approx((siegle.low + elischer.low) / 2)
+def test_sources_are_never_pooled_and_experts_are_equally_weighted_by_default(shipped_engine: Engine) -> None:
+    """The two partisan counts of the toll are reported apart: no pool. Two experts' numbers pool half and half."""
+    question = shipped_engine.probabilities(HEAVY).question("tinzaouaten_toll")
+    assert dict(question.weights) == {} and question.pooled is None
+    assert {stance.expert for stance in question.stances} == {"wagner_orchestra", "al_qaeda_offshoot"}
+    a = [Claim("a.unlikely", frozenset({"withdraw"}), Fraction(1, 5), Fraction(9, 20))]
+    b = [Claim("b.very", frozenset({"withdraw"}), Fraction(1, 20), Fraction(1, 5))]
+    verdict = judge(("withdraw", "stay"), {"a": a, "b": b}, {})
+    assert verdict.weights == {"a": Fraction(1, 2), "b": Fraction(1, 2)}
+    assert verdict.pooled is not None
+    assert verdict.pooled["withdraw"] == ((Fraction(1, 5) + Fraction(1, 20)) / 2, (Fraction(9, 20) + Fraction(1, 5)) / 2)
 
 
 # --- exact against Monte Carlo ---------------------------------------------------------
@@ -115,6 +136,7 @@ UNCERTAIN_EVERYWHERE: dict[str, object] = {
     "mali_resources": {"limited": 0.9, "substantial": 0.1},
     "deadly_clashes": {"between": [0, 5]},
     "cruel_conduct": {"chance": 0.6},
+    "agreements_observed_broken": {"chance": 0.6},
     "kremlin_investment": {"high": 0.7, "moderate": 0.2, "low": 0.1},
     "heavy_losses": {"chance": 0.8},
     "wagner_fighters": {1100: 0.5, 2400: 0.5},

@@ -31,7 +31,7 @@ pytest.importorskip("problog")
 
 TOLERANCE = 1e-9
 ENGINE = Engine.open(Path(__file__).resolve().parent.parent / "rules")
-HEDGED_LINKS = ("osborn.agreements_violated", "siegle.force_too_small")
+HEDGED_LINKS = ("osborn.cruelty_breaks_agreements", "siegle.force_too_small")
 HEDGED = Engine.from_rule_base(
     replace(
         ENGINE.rule_base,
@@ -112,6 +112,7 @@ EXAMPLE_2 = {
     "mali_resources": "limited",
     "deadly_clashes": {"between": [0, 5]},
     "cruel_conduct": {"chance": 0.5},
+    "agreements_observed_broken": False,
     "kremlin_investment": "high",
     "heavy_losses": True,
     "wagner_fighters": 1100,
@@ -125,7 +126,7 @@ def test_worked_example_2_agrees_with_problog() -> None:
     _, facts = Translation(ENGINE.vocabulary, ENGINE.rule_base.rules, checked, {}).evaluate()
     assert abs(facts["fierce_fighting_trend"] - 7 / 12) <= TOLERANCE
     assert_equal_to_problog(END_ESTIMATORS[False][0], ENGINE.rule_base, EXAMPLE_2)
-    _, facts = Translation(HEDGED.vocabulary, HEDGED.rule_base.rules, checked, {"osborn.agreements_violated": 0.55}).evaluate()
+    _, facts = Translation(HEDGED.vocabulary, HEDGED.rule_base.rules, checked, {"osborn.cruelty_breaks_agreements": 0.55}).evaluate()
     assert abs(facts["fierce_fighting_trend"] - (0.5 + 0.5 * 0.55 / 6)) <= TOLERANCE
     assert_equal_to_problog(END_ESTIMATORS[True][0], HEDGED.rule_base, EXAMPLE_2)
 

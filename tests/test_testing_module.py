@@ -101,6 +101,7 @@ def test_accepted_self_conflicts_pass_unless_refused() -> None:
         "mali_resources": "limited",
         "deadly_clashes": 3,
         "cruel_conduct": False,
+        "agreements_observed_broken": False,
         "kremlin_investment": "low",
         "heavy_losses": False,
         "wagner_fighters": 0,

@@ -271,7 +271,7 @@ def matrix_command(
     Example:
       forecast matrix scenarios/heavy_fighting.yaml
       forecast matrix scenarios/*.yaml
-      forecast matrix scenarios/*.yaml --expert elischer -q russia_presence -q security_narrative
+      forecast matrix scenarios/*.yaml --expert elischer -q russia_presence -q junta_propaganda
       forecast matrix scenarios/junta_pays.yaml scenarios/heavy_fighting.yaml --by expert --format csv
     """
     from engine.explore.matrix import matrix_of

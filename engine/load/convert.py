@@ -56,9 +56,20 @@ def vocabulary(written: Vocabulary) -> model.Vocabulary:
     )
 
 
-def experts(written: ExpertsFile) -> dict[str, model.Expert]:
+def experts(written: ExpertsFile, folded: Mapping[str, FoldedText] | None = None) -> dict[str, model.Expert]:
+    """The speakers, each confirmation quote with its span and speech in the seeds `folded` (none given: none found)."""
+    folded = folded or {}
     return {
-        name: model.Expert(expert.name, expert.affiliation, expert.kind, float(expert.weight)) for name, expert in written.experts.items()
+        name: model.Expert(
+            expert.name,
+            expert.affiliation,
+            expert.kind,
+            float(expert.weight),
+            expert.confirmed,
+            _source(expert.confirmation, folded),
+            expert.note,
+        )
+        for name, expert in written.experts.items()
     }
 
 
@@ -79,16 +90,20 @@ def seed_meta(written: SeedMeta) -> model.SeedMeta:
 
 
 def _source(written: Source | None, folded: Mapping[str, FoldedText]) -> model.Source | None:
-    """The rule's source with the spans of its words in the seed (None where not found: validation says so)."""
+    """The source with the spans of its words in the seed and whose words they are (None where not found: validation says so)."""
     if written is None:
         return None
     text = folded.get(written.seed)
+    quote_span = text.find(written.quote) if text else None
+    context_spans = tuple(text.find(item) if text else None for item in written.context)
     return model.Source(
         seed=written.seed,
         quote=written.quote,
         context=written.context,
-        quote_span=text.find(written.quote) if text else None,
-        context_spans=tuple(text.find(item) if text else None for item in written.context),
+        quote_span=quote_span,
+        context_spans=context_spans,
+        speech=text.speech(quote_span) if text and quote_span else None,
+        context_speech=tuple(text.speech(span) if text and span else None for span in context_spans),
     )
 
 

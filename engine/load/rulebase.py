@@ -142,7 +142,7 @@ def load_rule_base(directory: Path, seeds_directory: Path | None = None) -> mode
     vocabulary_document = load_yaml(directory / VOCABULARY_FILE)
     vocabulary = convert.vocabulary(parse_document(vocabulary_document, surface.Vocabulary))
     experts_document = load_yaml(directory / EXPERTS_FILE)
-    experts = convert.experts(parse_document(experts_document, surface.ExpertsFile))
+    experts_written = parse_document(experts_document, surface.ExpertsFile)
     checks_path = directory / CHECKS_FILE
     checks_document = load_yaml(checks_path) if checks_path.exists() else None
     checks = convert.checks(parse_document(checks_document, surface.ChecksFile)) if checks_document else model.Checks()
@@ -179,7 +179,7 @@ def load_rule_base(directory: Path, seeds_directory: Path | None = None) -> mode
     return model.RuleBase(
         directory=directory,
         vocabulary=vocabulary,
-        experts=experts,
+        experts=convert.experts(experts_written, folded),
         rules=tuple(convert.rule(rule, origins[rule.id][0].path.name, folded) for rule in written),
         seeds=seeds,
         checks=checks,

@@ -297,6 +297,11 @@ class Expert(Frozen):
     weight: StrictInt | StrictFloat = Field(
         default=1, ge=0, description="weight in the pooled forecast (default 1; 0 leaves the speaker out)"
     )
+    confirmed: StrictBool = Field(default=True, description="false: the seed reports this speaker's claims without confirming them")
+    confirmation: Source | None = Field(
+        default=None, description="the seed's words on whether it confirms the claims, verbatim; required when 'confirmed' is false"
+    )
+    note: str | None = Field(default=None, description="how the analyst reads the speaker or the confirmation")
 
 
 class ExpertsFile(Frozen):

@@ -19,7 +19,7 @@ from engine.language import FactClaim, FactRef, KeyPath, StanceClaim, TooManyBra
 from engine.load.rulebase import LEXICONS, Origins
 from engine.load.strata import NegationCycle, stratify
 from engine.load.yamlfile import Document
-from engine.model import ExpertKind, Lexicon, Reading, Rule, RuleBase, Vocabulary, lexicon_key
+from engine.model import ExpertKind, Lexicon, Reading, Rule, RuleBase, Source, Vocabulary, lexicon_key
 from engine.quotes import FoldedText, fold
 from engine.records import record
 
@@ -156,15 +156,40 @@ def _rule_problems(rule_base: RuleBase, origins: Origins) -> Iterator[InputError
             yield where.at("then", "fact").error(f"unknown fact '{rule.then.fact}'", hint)
 
 
+def _expert_problems(rule_base: RuleBase, origins: Origins) -> Iterator[InputError]:
+    """An unconfirmed speaker gives the seed's words saying so, and they are found verbatim."""
+    for name, expert in rule_base.experts.items():
+        where = Where(origins.experts, ("experts", name))
+        if not expert.confirmed and expert.confirmation is None:
+            yield where.at("confirmed").error(
+                f"speaker '{name}' is unconfirmed but gives no words of the seed saying so",
+                "add 'confirmation: {seed: ..., quote: ...}' with the seed's words",
+            )
+        if expert.confirmation is not None:
+            yield from _source_problems(rule_base, expert.confirmation, where.at("confirmation"))
+
+
 def _quote_problems(rule_base: RuleBase, rule: Rule, where: Where) -> Iterator[InputError]:
     source, hedge = rule.source, rule.hedge
     if source is None:
         if hedge:
             yield where.at("hedge").error("a hedge needs a quote to be found in", "add a 'source'")
         return
+    yield from _source_problems(rule_base, source, where.at("source"))
+    if hedge is not None and source.seed in rule_base.seeds:
+        words = fold(hedge)
+        texts = [fold(source.quote), *(fold(text) for text in source.context)]
+        if not words or not any(words in text for text in texts):
+            yield where.at("hedge").error(
+                f"hedge {hedge!r} is not in the rule's quote", "copy the hedge words exactly as the quote has them"
+            )
+
+
+def _source_problems(rule_base: RuleBase, source: Source, where: Where) -> Iterator[InputError]:
+    """An unknown seed, or words of the source not found verbatim in it."""
     seed = rule_base.seeds.get(source.seed)
     if seed is None:
-        yield where.at("source", "seed").error(f"unknown seed '{source.seed}'", did_you_mean(source.seed, rule_base.seeds))
+        yield where.at("seed").error(f"unknown seed '{source.seed}'", did_you_mean(source.seed, rule_base.seeds))
         return
     quotes: list[tuple[KeyPath, str, object]] = [(("quote",), source.quote, source.quote_span)]
     context = zip(source.context, source.context_spans, strict=True)
@@ -173,14 +198,7 @@ def _quote_problems(rule_base: RuleBase, rule: Rule, where: Where) -> Iterator[I
         if span is None:
             found = FoldedText(seed.text).closest(text)
             hint = f"the seed has the words up to {found[-40:]!r}, then differs" if found else "no part of it is in the seed"
-            yield where.at("source", *key).error(f"quote not found verbatim in seed '{source.seed}'", hint)
-    if hedge is not None:
-        words = fold(hedge)
-        texts = [fold(source.quote), *(fold(text) for text in source.context)]
-        if not words or not any(words in text for text in texts):
-            yield where.at("hedge").error(
-                f"hedge {hedge!r} is not in the rule's quote", "copy the hedge words exactly as the quote has them"
-            )
+            yield where.at(*key).error(f"quote not found verbatim in seed '{source.seed}'", hint)
 
 
 def _rated_problems(rule_base: RuleBase, rule: Rule, where: Where) -> Iterator[InputError]:
@@ -318,6 +336,7 @@ def problems(rule_base: RuleBase) -> list[InputError]:
     found = [
         *_vocabulary_problems(rule_base, origins),
         *_seed_problems(rule_base, origins),
+        *_expert_problems(rule_base, origins),
         *_rule_problems(rule_base, origins),
         *_checks_problems(rule_base, origins),
     ]

@@ -33,7 +33,14 @@ def _step_json(step: Step, rule_base: RuleBase) -> dict[str, Any]:
         "span": [step.span.start, step.span.end] if step.span else None,
         "context": [{"quote": text, "span": [span.start, span.end] if span else None} for text, span in step.context],
         "note": step.note,
+        **_provenance_json(rule_base, step.rule),
     }
+
+
+def _provenance_json(rule_base: RuleBase, rule_id: str) -> dict[str, Any]:
+    """Whose words the quote is (`direct` or `reported` speech, None without a quote) and whether the article confirms the speaker."""
+    source = rule_base.rule(rule_id).source
+    return {"speech": source.speech if source else None, "confirmed": rule_base.experts[rule_base.rule(rule_id).expert].confirmed}
 
 
 def figure_json(figure: Figure) -> dict[str, float]:

@@ -91,7 +91,11 @@ def listing(rule_base: RuleBase, what: str = "all") -> Listing:
                 "affiliation": expert.affiliation,
                 "kind": expert.kind.value,
                 "rules": sum(1 for rule in rule_base.rules if rule.expert == name),
-                "summary": f"{expert.name} ({expert.kind.value}): {expert.affiliation}",
+                "confirmed": expert.confirmed,
+                "confirmation": expert.confirmation.quote if expert.confirmation else None,
+                "note": expert.note,
+                "summary": f"{expert.name} ({expert.kind.value}{'' if expert.confirmed else ', unconfirmed'}): {expert.affiliation}"
+                + (f'; "{expert.confirmation.quote}"' if not expert.confirmed and expert.confirmation else ""),
             }
             for name, expert in rule_base.experts.items()
         ],
@@ -102,6 +106,7 @@ def listing(rule_base: RuleBase, what: str = "all") -> Listing:
                 "hedge": rule.hedge,
                 "rates": list(rated) if rated is not None else None,
                 "concludes": describe_conclusion(rule.then),
+                "speech": rule.source.speech if rule.source else None,
                 "file": rule.file,
                 "summary": _rule_summary(rule, rated),
             }

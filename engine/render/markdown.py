@@ -206,7 +206,7 @@ def render_markdown(report: Report) -> str:
                 if step.quote:
                     where = f"{step.seed}, characters {step.span.start}-{step.span.end}" if step.span else str(step.seed)
                     basis = "Basis: " if step.is_assumption else ""
-                    lines += ["", f"   > {basis}{step.quote}", f"   > — {where}"]
+                    lines += ["", f"   > {basis}{step.quote}", f"   > — {where} ({rule_base.provenance(step.rule)})"]
                 claim = claims.get(step.rule)
                 if claim is not None:
                     lines += ["", f"   {reading_text(claim).capitalize()}"]

@@ -98,7 +98,7 @@ def _step_text(number: int, step: Step, rule_base: RuleBase, claim: ClaimOdds | 
     if step.quote:
         where = f"{step.seed}:{step.span.start}-{step.span.end}" if step.span else str(step.seed)
         basis = "basis: " if step.is_assumption else ""
-        lines += wrap(f'{basis}"{step.quote}" ({where})', "         ")
+        lines += wrap(f'{basis}"{step.quote}" ({where}) ({rule_base.provenance(step.rule)})', "         ")
     if step.note:
         lines += wrap(f"reading: {step.note}", "         ")
     if claim is not None:

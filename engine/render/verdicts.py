@@ -56,7 +56,12 @@ def view_text(scale: Sequence[str], view: View, *, possible: bool = True) -> str
 
 
 def verdict_text(scale: Sequence[str], verdict: Verdict) -> str:
-    """The verdict in one line: status, what is favoured or who conflicts, and the possibilities raised."""
+    """The verdict in one line: status, what is favoured or who conflicts, the possibilities raised, and who spoke apart."""
+    apart = f" (reported apart, not counted: {', '.join(verdict.others)})" if verdict.others else ""
+    return _verdict_head(scale, verdict) + apart
+
+
+def _verdict_head(scale: Sequence[str], verdict: Verdict) -> str:
     status = verdict.status
     if status == "no stance":
         return "no stance"
