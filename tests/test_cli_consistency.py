@@ -27,9 +27,10 @@ def test_shipped_rule_base_passes_with_its_known_clash(forecast_cli: Invoke, rep
     result = forecast_cli("check", "--consistency", "--rules", repo_root / "rules")
     assert result.exit_code == 0, result.output
     assert "exhaustive, 576 scenarios tried" in result.stdout
-    assert "known self-conflict: elischer on russia_presence" in result.stdout
+    assert "known self-conflict: elischer on russia_presence (literal)" in result.stdout
     assert "accepted as elischer_pay_or_curtail" in result.stdout
-    assert "PASSED" in result.stdout
+    assert "info  points-both-ways: elischer on russia_presence (icd203)" in result.stdout, "an observation, not a failure"
+    assert "PASSED: nothing to fix (1 accepted, 2 informational)" in result.stdout
 
 
 def test_removing_the_declaration_fails_with_the_smallest_counterexample(
@@ -38,14 +39,16 @@ def test_removing_the_declaration_fails_with_the_smallest_counterexample(
     out = tmp_path / "counterexamples"
     result = forecast_cli("check", "--consistency", "--rules", without_declaration, "--write-counterexamples", out)
     assert result.exit_code == 1, result.output
-    assert "FAIL  self-conflict: elischer on russia_presence" in result.stdout
+    assert "FAIL  self-conflict: elischer on russia_presence (literal)" in result.stdout
     assert "smallest scenario: junta_pays=true, deadly_clashes=3, every other variable at its" in result.stdout
     written = sorted(out.glob("*.yaml"))
     clash = next(path for path in written if "self-conflict-elischer" in path.name)
-    shown = forecast_cli("run", clash, "--rules", without_declaration, "--format", "json", "-q", "russia_presence")
+    assert clash.name == "01-self-conflict-elischer-on-russia-presence-literal.yaml"
+    options = ("--rules", without_declaration, "--format", "json", "-q", "russia_presence")
+    shown = forecast_cli("run", clash, *options, "--lexicon", "literal")  # as the file's header says to run it
     assert shown.exit_code == 0, shown.output
     question = json.loads(shown.stdout)["questions"][0]
-    assert question["status"] == "conflict"
+    assert question["verdict"]["status"] == "conflict" and question["verdict"]["conflicting"] == ["elischer"]
     elischer = next(stance for stance in question["stances"] if stance["expert"] == "elischer")
     assert elischer["status"] == "self-conflict"
     assert elischer["rules"] == ["elischer.curtail_if_trend", "elischer.more_if_paid"]
@@ -58,7 +61,8 @@ def test_json_report_says_what_failed(forecast_cli: Invoke, without_declaration:
     assert data["ok"] is False and data["problems"] == []
     report = data["consistency"]
     assert report["failed"] is True and report["method"] == "exhaustive"
-    assert [finding["kind"] for finding in report["findings"] if finding["status"] == "failing"] == ["self-conflict"]
+    failing = [finding for finding in report["findings"] if finding["status"] == "failing"]
+    assert [(finding["kind"], finding["lexicon"]) for finding in failing] == [("self-conflict", "literal")]
 
 
 def test_consistency_is_not_run_on_a_rule_base_with_problems(forecast_cli: Invoke, without_declaration: Path, tmp_path: Path) -> None:
@@ -73,30 +77,44 @@ def test_consistency_is_not_run_on_a_rule_base_with_problems(forecast_cli: Invok
     assert "Consistency check" not in result.stdout
 
 
-def test_a_forecast_says_a_self_conflict_is_accepted_and_why(forecast_cli: Invoke, repo_root: Path, without_declaration: Path) -> None:
-    """The forecast shows checks.yaml's acceptance beside the self-conflict, in text and Markdown; without it, nothing."""
-    scenario = repo_root / "scenarios" / "pays_and_fighting.yaml"
-    text = forecast_cli(scenario, "--rules", repo_root / "rules")
+def test_a_forecast_says_a_self_conflict_is_accepted_and_why(
+    forecast_cli: Invoke, repo_root: Path, without_declaration: Path, tmp_path: Path
+) -> None:
+    """Read with literal, the forecast shows checks.yaml's acceptance beside the self-conflict, in text and Markdown; without it, nothing.
+
+    Read with the default lexicon the same scenario has no self-conflict (Elischer only points both ways), so nothing is accepted.
+    """
+    shipped = (repo_root / "scenarios" / "pays_and_fighting.yaml").read_text(encoding="utf-8")
+    scenario = tmp_path / "pays_and_fighting.yaml"  # its expectations are the default lexicon's
+    scenario.write_text(shipped[: shipped.index("\nexpect:") + 1], encoding="utf-8")
+    default = forecast_cli(scenario, "--rules", repo_root / "rules", "--format", "json")
+    assert default.exit_code == 0, default.output
+    assert all(
+        stance["status"] != "self-conflict" and stance["accepted"] is None
+        for stance in json.loads(default.stdout)["questions"][0]["stances"]
+    )
+    literal = ("--lexicon", "literal")
+    text = forecast_cli(scenario, "--rules", repo_root / "rules", *literal)
     assert text.exit_code == 0, text.output
     lines = text.stdout.splitlines()
     clash = next(index for index, line in enumerate(lines) if "SELF-CONFLICT, reported, not resolved" in line)
     accepted = " ".join(" ".join(lines[clash + 2 : clash + 5]).split())
     assert accepted.startswith("accepted in checks.yaml as elischer_pay_or_curtail: Elischer says Russia could increase its presence")
     assert accepted.endswith("the article does not say which wins when both happen.")
-    markdown = forecast_cli(scenario, "--rules", repo_root / "rules", "--format", "markdown").stdout
+    markdown = forecast_cli(scenario, "--rules", repo_root / "rules", "--format", "markdown", *literal).stdout
     assert "Sebastian Elischer's self-conflict is accepted in checks.yaml as `elischer_pay_or_curtail`: Elischer says" in markdown
 
-    data = json.loads(forecast_cli(scenario, "--rules", repo_root / "rules", "--format", "json").stdout)
+    data = json.loads(forecast_cli(scenario, "--rules", repo_root / "rules", "--format", "json", *literal).stdout)
     stances = {stance["expert"]: stance for stance in data["questions"][0]["stances"]}
     assert stances["elischer"]["status"] == "self-conflict"
     assert stances["elischer"]["accepted"]["name"] == "elischer_pay_or_curtail"
     assert stances["elischer"]["accepted"]["reason"].endswith("the article does not say which wins when both happen.")
     assert stances["weiss"]["accepted"] is None
 
-    bare = forecast_cli(scenario, "--rules", without_declaration)
+    bare = forecast_cli(scenario, "--rules", without_declaration, *literal)
     assert "SELF-CONFLICT, reported, not resolved" in bare.stdout
     assert "accepted in checks.yaml" not in bare.stdout
-    bare_data = json.loads(forecast_cli(scenario, "--rules", without_declaration, "--format", "json").stdout)
+    bare_data = json.loads(forecast_cli(scenario, "--rules", without_declaration, "--format", "json", *literal).stdout)
     assert all(stance["accepted"] is None for question in bare_data["questions"] for stance in question["stances"])
 
 

@@ -299,7 +299,10 @@ def _checks_problems(rule_base: RuleBase, origins: Origins) -> Iterator[InputErr
         yield from stance_problems(vocabulary, invariant.require, where.at("require"))
     for index, accepted in enumerate(rule_base.checks.accepted):
         where = Where(document, ("accepted", index))
-        if accepted.kind in ("self-conflict", "probabilistic-self-conflict"):
+        if accepted.kind == "self-conflict":
+            if accepted.lexicon is not None and accepted.lexicon not in rule_base.lexicons:
+                hint = did_you_mean(accepted.lexicon, rule_base.lexicons) or "leave it out: any lexicon"
+                yield where.at("lexicon").error(f"unknown lexicon {accepted.lexicon!r}", hint)
             if accepted.expert not in rule_base.experts:
                 yield where.at("expert").error(f"unknown expert {accepted.expert!r}", did_you_mean(str(accepted.expert), rule_base.experts))
             if accepted.question not in vocabulary.questions:
