@@ -131,3 +131,82 @@ def test_jobs_need_the_consistency_check(forecast_cli: Invoke) -> None:
     result = forecast_cli("check", "--jobs", "2")
     assert result.exit_code == 2
     assert "--jobs needs --consistency" in result.stderr
+
+
+# --- checks.yaml written for 1.x, and `forecast migrate` ----------------------------------------------
+
+OLD_KIND = "probabilistic-self-conflict"
+
+
+@pytest.fixture
+def old_base(tmp_path: Path, repo_root: Path) -> Path:
+    """A copy of the shipped base (rules, seeds, scenarios) whose acceptance is written as 1.x wrote a likelihood clash."""
+    for folder in ("rules", "seeds", "scenarios"):
+        shutil.copytree(repo_root / folder, tmp_path / folder)
+    checks = tmp_path / "rules" / "checks.yaml"
+    text = checks.read_text(encoding="utf-8")
+    checks.write_text(text.replace("    kind: self-conflict\n    lexicon: literal\n", f"    kind: {OLD_KIND}\n"), encoding="utf-8")
+    return tmp_path
+
+
+def test_an_old_kind_in_checks_yaml_is_one_located_line_naming_the_new_one(forecast_cli: Invoke, old_base: Path) -> None:
+    checks = old_base / "rules" / "checks.yaml"
+    line = checks.read_text(encoding="utf-8").splitlines().index(f"    kind: {OLD_KIND}") + 1
+    result = forecast_cli(old_base / "scenarios" / "junta_pays.yaml", "--rules", old_base / "rules")
+    assert result.exit_code == 2 and result.stdout == ""
+    [message] = result.stderr.splitlines()
+    assert message.startswith(f"forecast: error: {checks}:{line}:5: accepted[0].kind: '{OLD_KIND}' is a 1.x kind: write 'self-conflict'")
+    assert message.endswith("(run `forecast migrate` to rewrite old files)")
+
+
+def test_an_unknown_lexicon_in_an_acceptance_is_located(forecast_cli: Invoke, old_base: Path) -> None:
+    checks = old_base / "rules" / "checks.yaml"
+    checks.write_text(checks.read_text(encoding="utf-8").replace(f"kind: {OLD_KIND}\n", "kind: self-conflict\n    lexicon: litteral\n"))
+    result = forecast_cli("check", "--rules", old_base / "rules")
+    assert result.exit_code == 1
+    assert "accepted[0].lexicon: unknown lexicon 'litteral'" in result.stdout and "did you mean 'literal'?" in result.stdout
+
+
+def test_migrate_rewrites_an_old_kind_atomically_says_so_and_changes_nothing_the_second_time(forecast_cli: Invoke, old_base: Path) -> None:
+    checks = old_base / "rules" / "checks.yaml"
+    before = checks.read_text(encoding="utf-8")
+    dry = forecast_cli("migrate", old_base, "--dry-run")
+    assert dry.exit_code == 0, dry.output
+    assert checks.read_text(encoding="utf-8") == before, "a dry run writes nothing"
+    result = forecast_cli("migrate", old_base)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        f"{checks}:",
+        f"  accepted elischer_pay_or_curtail: kind {OLD_KIND} -> kind self-conflict, under any lexicon ('lexicon:' names one)",
+        "migrated 1 file",
+    ]
+    assert dry.stdout == result.stdout.replace("migrated 1 file", "would migrate 1 file")
+    after = checks.read_text(encoding="utf-8")
+    assert after == before.replace(f"kind: {OLD_KIND}", "kind: self-conflict"), "only that value changes: comments and order stay"
+    assert not [path.name for path in checks.parent.iterdir() if path.name.startswith(".")], "no temporary file is left"
+    again = forecast_cli("migrate", old_base)
+    assert again.exit_code == 0 and again.stdout == "migrated 0 files: all current\n"
+    assert checks.read_text(encoding="utf-8") == after
+    # Accepted under any lexicon, as the old entry was: the literal clash is known, and the check passes.
+    check = forecast_cli("check", "--consistency", "--rules", old_base / "rules")
+    assert check.exit_code == 0, check.output
+    assert "known self-conflict: elischer on russia_presence (literal)" in check.stdout
+
+
+def test_migrate_with_old_checks_and_old_scenarios_checks_every_file_before_writing_any(forecast_cli: Invoke, old_base: Path) -> None:
+    """The rule base is opened as it will be (its checks migrated, in a scratch copy); a bad scenario leaves every file as it was."""
+    checks = old_base / "rules" / "checks.yaml"
+    before = checks.read_text(encoding="utf-8")
+    scenario = old_base / "scenarios" / "junta_pays.yaml"
+    text = scenario.read_text(encoding="utf-8")
+    old = text[: text.index("\nexpect:")] + "\nexpect:\n  russia_presence:\n    status: consensus\n"
+    scenario.write_text(old, encoding="utf-8")
+    planned = forecast_cli("migrate", old_base, "--dry-run")
+    assert planned.exit_code == 0, planned.output
+    assert f"{checks}:" in planned.stdout and f"{scenario}:" in planned.stdout and "would migrate 2 files" in planned.stdout
+    broken = old.replace("  junta_pays: true", "  junta_pays: 7", 1)
+    assert broken != old
+    scenario.write_text(broken, encoding="utf-8")
+    failed = forecast_cli("migrate", old_base)
+    assert failed.exit_code == 2 and str(scenario) in failed.stderr
+    assert checks.read_text(encoding="utf-8") == before and scenario.read_text(encoding="utf-8") == broken

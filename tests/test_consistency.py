@@ -720,3 +720,128 @@ def test_a_claim_in_a_probabilistic_conflict_shows_its_own_reading(bold: Engine,
         assert result.returncode == 0, result.stderr
         assert 'P(curtail) 60-90% "may"; P(increase) 60-90% "could potentially"' in result.stdout
         assert '0-100% "may"' not in result.stdout
+
+
+# --- a small rule base of its own: every kind the verdict gives, under each lexicon --------------------
+
+
+@pytest.fixture(scope="module")
+def harbour() -> Engine:
+    """Experts x and y on q (low < mid < high), three switches a, b, c, and one lexicon, `words`:
+
+    - a: x says low is "unlikely" (P(low) 20-45%), y says low is "likely" (55-80%): no distribution meets both;
+    - b: x "may" see high; c: x "may" see low: two possibilities that do not overlap.
+
+    Its rules quote no seed, so the quoted-traces promise fails too: the tests look past it.
+    """
+    from builders import checks, rule, rule_base
+
+    from engine.model import Lexicon, Reading
+
+    words = Lexicon(
+        "words",
+        "Words",
+        "tests",
+        (
+            Reading(("unlikely",), Fraction(20, 100), Fraction(45, 100), True),
+            Reading(("likely",), Fraction(55, 100), Fraction(80, 100), True),
+            Reading(("may",), None, None, True),
+            Reading(("stated as fact",), Fraction(80, 100), Fraction(99, 100), False, "flat"),
+        ),
+        default=True,
+    )
+    low = {"question": "q", "is": "low"}
+    rules = (
+        rule("x.unlikely_low", {"var": "a", "is": True}, {"question": "q", "is_not": "low"}, hedge="unlikely", rates=low),
+        rule("x.may_high", {"var": "b", "is": True}, {"question": "q", "is": "high"}, hedge="may"),
+        rule("x.may_low", {"var": "c", "is": True}, low, hedge="may"),
+        rule("y.likely_low", {"var": "a", "is": True}, low, hedge="likely"),
+    )
+    when_a = {"var": "a", "is": True}
+    declared = checks(
+        {
+            "invariants": [
+                {
+                    "name": "x_never_low_while_a",
+                    "reason": "t",
+                    "expert": "x",
+                    "when": when_a,
+                    "require": {"question": "q", "is_not": "low"},
+                },
+                {"name": "x_low_while_a", "reason": "t", "expert": "x", "when": when_a, "require": low},
+                {"name": "y_low_while_a", "reason": "t", "expert": "y", "when": when_a, "require": low},
+                {"name": "all_low_while_a", "reason": "t", "when": when_a, "require": low},
+            ]
+        }
+    )
+    switches = {name: {"type": "boolean", "meaning": name.upper()} for name in "abc"}
+    written = {"variables": switches, "questions": {"q": {"text": "Which?", "outcomes": ["low", "mid", "high"]}}}
+    return Engine.from_rule_base(rule_base(written, rules, words, declared), matcher="compiled")
+
+
+@pytest.fixture(scope="module")
+def harbour_report(harbour: Engine) -> ConsistencyReport:
+    return run_consistency(harbour)
+
+
+def test_each_kind_is_found_once_per_lexicon_where_it_arises(harbour_report: ConsistencyReport) -> None:
+    assert titles(harbour_report) == {
+        "invariant: x_low_while_a": "failing",
+        "invariant: x_never_low_while_a": "failing",
+        "self-conflict: x on q (literal)": "failing",
+        "promise: quoted-traces": "failing",
+        "disagreement: x and y on q (literal)": "informational",
+        "disagreement: x and y on q (words)": "informational",
+        "points-both-ways: x on q (words)": "informational",
+    }
+
+
+def test_possibilities_at_both_ends_point_both_ways_under_a_lexicon_and_clash_taken_at_their_word(
+    harbour_report: ConsistencyReport,
+) -> None:
+    both = find(harbour_report, "points-both-ways", "x on q (words)")
+    assert both.scenario == {"a": False, "b": True, "c": True} and both.scenarios == 2  # b and c, a either way
+    assert both.rules == ("x.may_high", "x.may_low")
+    assert 'x.may_high raises high as possible ("may"); x.may_low raises low as possible ("may")' in both.message
+    clash = find(harbour_report, "self-conflict", "x on q (literal)")
+    # Taken at their word: c with a ("not low" and "low") or with b ("high" and "low"): 3 of the 8 classes.
+    assert clash.scenarios == 3
+    assert clash.scenario == {"a": False, "b": True, "c": True}, "(0, 1, 1) comes before (1, 0, 1) in vocabulary order"
+    assert clash.rules == ("x.may_high", "x.may_low")
+    assert "x.may_high says q is high; x.may_low says q is low" in clash.message
+
+
+def test_a_disagreement_is_a_conflict_between_experts_under_each_lexicon(harbour_report: ConsistencyReport) -> None:
+    for lexicon, said in (
+        ("words", 'x.unlikely_low puts P(low) 20-45% "unlikely"; y.likely_low puts P(low) 55-80% "likely"'),
+        ("literal", "x.unlikely_low says q is not low; y.likely_low says q is low"),
+    ):
+        parting = find(harbour_report, "disagreement", f"x and y on q ({lexicon})")
+        assert parting.experts == ("x", "y") and parting.rules == ("x.unlikely_low", "y.likely_low")
+        assert parting.scenario == {"a": True, "b": False, "c": False} and parting.scenarios == 4
+        assert said in parting.message
+
+
+def test_invariants_hold_as_likelihoods_on_a_base_of_our_own(harbour: Engine, harbour_report: ConsistencyReport) -> None:
+    """A bound holds when every possibility raised lies within it and the numbers, if any, favour it (above one half)."""
+    raised = find(harbour_report, "invariant", "x_never_low_while_a")
+    # P(low) 20-45% favours "not low" (at least 55%), but with c x also raises low as possible.
+    assert raised.scenario == {"a": True, "b": False, "c": True} and raised.scenarios == 2
+    assert raised.rules == ("x.may_low",)
+    assert "on q, x raises low as possible (x.may_low), but the invariant requires 'q is not low'" in raised.message
+    short = find(harbour_report, "invariant", "x_low_while_a")
+    # P(low) 20-45% leaves low at 20%: not favoured, wherever a holds.
+    assert short.scenario == {"a": True, "b": False, "c": False} and short.scenarios == 4
+    assert "x's claims put P(low) as low as 20%, not above one half (x.unlikely_low)" in short.message
+    vocabulary = harbour.rule_base.vocabulary
+    checks = {item.name: item for item in harbour.rule_base.checks.invariants}
+    for values in ({"a": True, "b": False, "c": False}, {"a": True, "b": True, "c": True}):
+        forecast = harbour.forecast(values)
+        assert invariant_breach(checks["y_low_while_a"], forecast, vocabulary) is None, "P(low) at least 55% favours low"
+        assert forecast.question("q").status == "conflict"
+        assert invariant_breach(checks["all_low_while_a"], forecast, vocabulary) is None, "a conflict meets every bound"
+    quiet = harbour.forecast({"a": False, "b": False, "c": False})
+    assert quiet.question("q").status == "no stance"
+    assert all(invariant_breach(item, quiet, vocabulary) is None for item in checks.values())
+    # Outside `when`, nothing is asked: b alone raises high, which "q is low" would rule out.
+    assert invariant_breach(checks["x_low_while_a"], harbour.forecast({"a": False, "b": True, "c": False}), vocabulary) is None
