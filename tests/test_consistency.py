@@ -843,5 +843,8 @@ def test_invariants_hold_as_likelihoods_on_a_base_of_our_own(harbour: Engine, ha
     quiet = harbour.forecast({"a": False, "b": False, "c": False})
     assert quiet.question("q").status == "no stance"
     assert all(invariant_breach(item, quiet, vocabulary) is None for item in checks.values())
+    unscoped = replace(checks["x_low_while_a"], expert=None, when=None)
+    said = str(invariant_breach(unscoped, harbour.forecast({"a": False, "b": True, "c": True}), vocabulary))
+    assert said == "on q, the experts raise high as possible (x.may_high), but the invariant requires 'q is low'"
     # Outside `when`, nothing is asked: b alone raises high, which "q is low" would rule out.
     assert invariant_breach(checks["x_low_while_a"], harbour.forecast({"a": False, "b": True, "c": False}), vocabulary) is None

@@ -44,7 +44,8 @@ class Breach:
         if self.lowest is not None:
             permitted = allowed(bound.op, bound.values, self.scale)
             chance = percent(Figure(float(self.lowest), float(self.lowest)))
-            parts.append(f"{who}'s claims put P({event_name(self.scale, permitted)}) as low as {chance}, not above one half")
+            whose = f"{who}'s" if self.invariant.expert is not None else "the experts'"
+            parts.append(f"{whose} claims put P({event_name(self.scale, permitted)}) as low as {chance}, not above one half")
         rules = ", ".join(self.rules)
         return f"on {bound.question}, {' and '.join(parts)} ({rules}), but the invariant requires '{describe_conclusion(bound)}'"
 
