@@ -19,7 +19,7 @@ from engine.resolve.results import Forecast
 @click.argument("directory", type=DIRECTORY, default=Path("."), required=False)
 @click.option("--dry-run", is_flag=True, help="Print what would change, and change nothing.")
 def migrate_command(directory: Path, dry_run: bool) -> None:
-    """Rewrite the scenarios and checks.yaml of the rule base in DIRECTORY for the one verdict (forecast 2.x).
+    """Rewrite the scenarios and checks.yaml in DIRECTORY written for forecast 1.x.
 
     A 1.x expectation pinned the set verdict (`outcome`, `stances` and the
     statuses `consensus`, `compatible`, `conflict`, `no-stance`). Each one
