@@ -165,6 +165,11 @@ def test_an_unknown_lexicon_in_an_acceptance_is_located(forecast_cli: Invoke, ol
     result = forecast_cli("check", "--rules", old_base / "rules")
     assert result.exit_code == 1
     assert "accepted[0].lexicon: unknown lexicon 'litteral'" in result.stdout and "did you mean 'literal'?" in result.stdout
+    dead = "  - name: kept\n    kind: dead-rule\n    rule: weiss.no_pullout\n    lexicon: literal\n    reason: a test\n"
+    checks.write_text(checks.read_text(encoding="utf-8").replace("lexicon: litteral", "lexicon: literal") + dead, encoding="utf-8")
+    result = forecast_cli("check", "--rules", old_base / "rules")
+    assert result.exit_code == 1
+    assert "accepted[1].lexicon: 'lexicon' names the reading of a self-conflict, not of a dead-rule (remove it)" in result.stdout
 
 
 def test_migrate_rewrites_an_old_kind_atomically_says_so_and_changes_nothing_the_second_time(forecast_cli: Invoke, old_base: Path) -> None:

@@ -311,6 +311,8 @@ def _checks_problems(rule_base: RuleBase, origins: Origins) -> Iterator[InputErr
                 )
         elif accepted.rule not in rule_ids:
             yield where.at("rule").error(f"unknown rule {accepted.rule!r}", did_you_mean(str(accepted.rule), rule_ids))
+        if accepted.kind != "self-conflict" and accepted.lexicon is not None:
+            yield where.at("lexicon").error(f"'lexicon' names the reading of a self-conflict, not of a {accepted.kind}", "remove it")
 
 
 def problems(rule_base: RuleBase) -> list[InputError]:
