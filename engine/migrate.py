@@ -14,9 +14,14 @@ verdict reads the experts' words as likelihoods (VERDICTS.md), so:
 - `outcome` is dropped: the verdict has no combined outcome (the 1.x
   reading is `--lexicon literal`).
 
+In the rule base's `checks.yaml`, an `accepted:` entry of kind
+`probabilistic-self-conflict` becomes `self-conflict` (`migrate_checks`): a
+self-conflict is now judged under every lexicon, and an entry without
+`lexicon:` accepts it under any of them, as the old entry did.
+
 Each change is reported, with what was there before. Only the questions
-that need it are rewritten; every other line of the file, comments
-included, stays as it is. A file is replaced whole or not at all
+and entries that need it are rewritten; every other line of the file,
+comments included, stays as it is. A file is replaced whole or not at all
 (`engine.writing`), and a second run changes nothing.
 """
 
@@ -25,6 +30,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from engine.load.rulebase import old_accepted
 from engine.load.scenario import OLD_KEYS, OLD_STATUSES
 from engine.load.yamlfile import load_yaml
 from engine.records import record
@@ -117,3 +123,24 @@ def migrate_file(path: Path, verdicts: Callable[[str], tuple[str, tuple[str, ...
         out.append(lines[index])
         index += 1
     return Migrated(path, tuple(changes), "\n".join(out))
+
+
+def migrate_checks(path: Path) -> Migrated | None:
+    """The migrated text of a rule base's checks.yaml, or None when it needs nothing (or there is none)."""
+    if not path.exists():
+        return None
+    document = load_yaml(path)
+    old = old_accepted(document.data)
+    if not old:
+        return None
+    lines = path.read_text(encoding="utf-8").split("\n")
+    changes = []
+    for index in old:
+        entry = document.data["accepted"][index]
+        kind = entry["kind"]
+        line, column = document.positions[("accepted", index, "kind")]
+        text = lines[line - 1]
+        start = text.index(kind, column - 1)
+        lines[line - 1] = text[:start] + "self-conflict" + text[start + len(kind) :]
+        changes.append(f"accepted {entry.get('name', index)}: kind {kind} -> kind self-conflict, under any lexicon ('lexicon:' names one)")
+    return Migrated(path, tuple(changes), "\n".join(lines))

@@ -20,7 +20,7 @@ from engine.records import field, record
 if TYPE_CHECKING:
     from engine.load.rulebase import Origins
 
-AcceptedKind = Literal["self-conflict", "probabilistic-self-conflict", "dead-rule", "shadowed-rule"]
+AcceptedKind = Literal["self-conflict", "dead-rule", "shadowed-rule"]
 
 
 @record
@@ -223,6 +223,12 @@ class Accepted:
     expert: str | None = None
     question: str | None = None
     rule: str | None = None
+    lexicon: str | None = None
+    """For a self-conflict: the lexicon it is accepted under; None accepts it under every lexicon."""
+
+    def covers(self, expert: str, question: str, lexicon: str) -> bool:
+        """Whether this accepts `expert`'s self-conflict on `question` read with `lexicon`."""
+        return self.kind == "self-conflict" and (self.expert, self.question) == (expert, question) and self.lexicon in (None, lexicon)
 
 
 @record

@@ -34,7 +34,8 @@ from collections.abc import Mapping
 from hypothesis import strategies as st
 
 from engine.consistency import LIMIT, ConsistencyReport, invariant_breach, run_consistency
-from engine.language import Value, describe_conclusion, yaml_scalar
+from engine.consistency.verdicts import Judged, self_conflict_words
+from engine.language import Value, yaml_scalar
 from engine.model import Vocabulary
 from engine.pipeline import Engine
 from engine.resolve.odds import Probabilities
@@ -86,26 +87,28 @@ def _show(values: Mapping[str, Value]) -> str:
 
 
 def assert_no_self_conflicts(engine: Engine, values: Mapping[str, Value], *, allow_accepted: bool = True) -> Forecast:
-    """Fail if an expert's rules allow no outcome for a question in this scenario.
+    """Fail if, in this scenario, a speaker's claims on a question admit no distribution under some lexicon.
 
-    Self-conflicts declared under `accepted` in checks.yaml pass unless
-    `allow_accepted` is False. Returns the forecast, for further checks.
+    Every lexicon of the rule base is asked, as `forecast check
+    --consistency` asks it: under `literal`, which takes each claim at its
+    word, that is rules that allow no outcome together. Self-conflicts
+    declared under `accepted` in checks.yaml (for that lexicon, or for any)
+    pass unless `allow_accepted` is False. "Points both ways" is no
+    self-conflict. Returns the forecast, for further checks.
 
         assert_no_self_conflicts(engine, {"junta_pays": True, ...})
     """
     forecast = engine.forecast(values)
-    accepted = {
-        (declaration.expert, declaration.question)
-        for declaration in engine.rule_base.checks.accepted
-        if declaration.kind == "self-conflict"
-    }
+    shown = Judged(engine).shows(firing.rule_id for firing in forecast.firings)
+    accepted = engine.rule_base.checks.accepted
     problems = []
-    for question in forecast.questions:
-        for stance in question.stances:
-            if stance.status != "self-conflict" or (allow_accepted and (stance.expert, question.id) in accepted):
-                continue
-            said = "; ".join(f"{rule} says {describe_conclusion(engine.rule_base.rule(rule).then)}" for rule in stance.rules)
-            problems.append(f"{stance.expert}'s rules allow no outcome for {question.id}: {said}")
+    for key, evidence in shown.items():
+        if key[0] != "self-conflict":
+            continue
+        _, speaker, question, lexicon = key
+        if allow_accepted and any(declaration.covers(speaker, question, lexicon) for declaration in accepted):
+            continue
+        problems.append(f"{self_conflict_words(engine.rule_base, speaker, question, lexicon)}: {evidence.text}")
     if problems:
         raise AssertionError(f"self-conflict in scenario {_show(values)}:\n  " + "\n  ".join(problems))
     return forecast

@@ -34,3 +34,26 @@ def invariant(written: dict[str, Any]) -> model.Invariant:
 
 def accepted(written: dict[str, Any]) -> model.Accepted:
     return convert.checks(surface.ChecksFile.model_validate({"accepted": [written]})).accepted[0]
+
+
+def checks(written: dict[str, Any]) -> model.Checks:
+    """checks.yaml's invariants and acceptances from their written form."""
+    return convert.checks(surface.ChecksFile.model_validate(written))
+
+
+def rule_base(
+    written: dict[str, Any], rules: tuple[model.Rule, ...], lexicon: model.Lexicon, checks: model.Checks | None = None
+) -> model.RuleBase:
+    """A rule base of experts (every speaker a rule names, `kind: expert`) with one default lexicon, and `literal`, as loaded."""
+    from pathlib import Path
+
+    experts = {name: model.Expert(name.title(), "tests") for name in dict.fromkeys(rule.expert for rule in rules)}
+    return model.RuleBase(
+        directory=Path("."),
+        vocabulary=vocabulary(written),
+        experts=experts,
+        rules=rules,
+        seeds={},
+        checks=checks or model.Checks(),
+        lexicons={lexicon.name: lexicon, model.LITERAL.name: model.LITERAL},
+    )

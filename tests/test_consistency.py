@@ -173,31 +173,45 @@ def test_a_sampled_search_writes_no_files(tmp_path: Path) -> None:
 def test_elischer_clash_is_found_from_scratch_with_its_smallest_scenario(
     unaccepted_report: ConsistencyReport, unaccepted: Engine, tmp_path: Path
 ) -> None:
-    clash = find(unaccepted_report, "self-conflict", "elischer on russia_presence")
-    assert clash.status == "failing"
+    """Taken at his word (literal), "could potentially increase" and "may curtail" allow no outcome together: the old set clash."""
+    clash = find(unaccepted_report, "self-conflict", "elischer on russia_presence (literal)")
+    assert clash.status == "failing" and clash.lexicon == "literal"
     assert unaccepted_report.failed
     assert clash.rules == ("elischer.curtail_if_trend", "elischer.more_if_paid")
     assert clash.scenario == {**SHIPPED_DEFAULTS, "junta_pays": True, "deadly_clashes": 3}
     # junta pays, and a trend: 7 of the 12 cells of clashes by cruelty by agreements seen broken (clashes at 3 or more: 4;
     # at 2, with the agreements broken by either cause: 3), times 48 cells of the other variables
     assert clash.scenarios == 336
+    assert "elischer.curtail_if_trend says russia_presence is curtail; elischer.more_if_paid says russia_presence is increase" in (
+        clash.message
+    )
+    # Read as likelihoods, neither shipped lexicon finds a self-conflict: the same firings only point both ways.
+    assert [finding.subject for finding in unaccepted_report.findings if finding.kind == "self-conflict"] == [clash.subject]
 
     written = write_counterexamples(unaccepted_report, tmp_path, unaccepted.rule_base.vocabulary)
     [path] = [path for path in written if "self-conflict" in path.name]
-    assert path.read_text(encoding="utf-8").startswith("# Counterexample from the consistency check")
-    scenario, forecast = unaccepted.forecast_file(path)
-    presence = forecast.question("russia_presence")
-    assert presence.status == "conflict"
+    assert path.name == "01-self-conflict-elischer-on-russia-presence-literal.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith("# Counterexample from the consistency check")
+    assert "# Run it: forecast <this file> --lexicon literal\n" in text
+    scenario = unaccepted.read_scenario(path)
+    presence = unaccepted.forecast(scenario.values, lexicon="literal").question("russia_presence")
+    assert presence.status == "conflict" and presence.verdict.conflicting == ("elischer",)
     assert [(stance.expert, stance.status) for stance in presence.stances] == [("elischer", "self-conflict")]
-    assert scenario.name == "self-conflict: elischer on russia_presence"
+    assert scenario.name == "self-conflict: elischer on russia_presence (literal)"
+    # Read with the default lexicon, the same scenario is one voice that points both ways.
+    default = unaccepted.forecast(scenario.values).question("russia_presence")
+    assert default.status == "one voice" and default.verdict.views["elischer"].both_ways
 
 
 def test_with_the_declaration_the_clash_is_known(shipped_report: ConsistencyReport) -> None:
-    clash = find(shipped_report, "self-conflict", "elischer on russia_presence")
+    clash = find(shipped_report, "self-conflict", "elischer on russia_presence (literal)")
     assert clash.status == "accepted"
     assert clash.accepted is not None and clash.accepted.name == "elischer_pay_or_curtail"
+    assert clash.accepted.lexicon == "literal"
     assert clash not in shipped_report.by_status("failing")
-    assert "known self-conflict: elischer on russia_presence" in shipped_report.render_text()
+    assert "known self-conflict: elischer on russia_presence (literal)" in shipped_report.render_text()
+    assert not [finding for finding in shipped_report.findings if finding.kind == "unused-acceptance"]
 
 
 def test_shipped_rule_base_passes(shipped_report: ConsistencyReport) -> None:
@@ -205,24 +219,39 @@ def test_shipped_rule_base_passes(shipped_report: ConsistencyReport) -> None:
     assert not shipped_report.failed
 
 
-def test_shipped_disagreement_is_information(shipped_report: ConsistencyReport) -> None:
-    parting = find(shipped_report, "disagreement", "elischer and analyst on russia_presence")
-    assert parting.status == "informational"
-    assert parting.scenario == {**SHIPPED_DEFAULTS, "junta_pays": True, "heavy_losses": True}
-    assert parting.rules == ("analyst.mozambique_precedent", "elischer.more_if_paid")
+def test_shipped_points_both_ways_is_an_observation(shipped_report: ConsistencyReport) -> None:
+    """Elischer's two possibilities are reported under each lexicon that reads them as possibilities: information, not a failure."""
+    for lexicon in ("icd203", "kent"):
+        both = find(shipped_report, "points-both-ways", f"elischer on russia_presence ({lexicon})")
+        assert both.status == "informational" and both.lexicon == lexicon
+        assert both.scenario == {**SHIPPED_DEFAULTS, "junta_pays": True, "deadly_clashes": 3}
+        assert both.scenarios == 336  # the same cells as the literal clash: junta pays, and a trend
+        assert both.rules == ("elischer.curtail_if_trend", "elischer.more_if_paid")
+        assert 'elischer.curtail_if_trend raises curtail as possible ("may")' in both.message
+        assert "An observation, not a conflict" in both.message
+
+
+def test_the_analyst_parting_ways_with_an_expert_is_no_disagreement(shipped: Engine, shipped_report: ConsistencyReport) -> None:
+    """Only experts are counted (VERDICTS.md section 3): the analyst's Mozambique precedent is judged apart, even taken at its word."""
+    assert not [finding for finding in shipped_report.findings if finding.kind == "disagreement"]
+    values = {**SHIPPED_DEFAULTS, "junta_pays": True, "heavy_losses": True}
+    for lexicon in ("icd203", "literal"):
+        verdict = shipped.forecast(values, lexicon=lexicon).question("russia_presence").verdict
+        assert "analyst" in verdict.others and "analyst" not in verdict.experts
+        assert verdict.status != "conflict" and verdict.conflicting == ()
 
 
 def test_hypothesis_search_finds_the_clash_and_shrinks_it(unaccepted: Engine) -> None:
     report = run_consistency(unaccepted, limit=100, max_examples=150)
     assert report.method == "hypothesis"
     assert report.space_classes == 1152 and report.scenarios_tried < 1152
-    clash = find(report, "self-conflict", "elischer on russia_presence")
+    clash = find(report, "self-conflict", "elischer on russia_presence (literal)")
     assert clash.scenario is not None
     off_default = [name for name, value in clash.scenario.items() if value != SHIPPED_DEFAULTS[name]]
     assert "junta_pays" in off_default and len(off_default) <= 3
 
     def conflicted(values: Mapping[str, Value]) -> bool:
-        stances = unaccepted.forecast(values).question("russia_presence").stances
+        stances = unaccepted.forecast(values, lexicon="literal").question("russia_presence").stances
         return any(stance.expert == "elischer" and stance.status == "self-conflict" for stance in stances)
 
     assert conflicted(clash.scenario)
@@ -241,13 +270,21 @@ def test_picnic_flaws_are_exactly_the_three_seeded(picnic: Engine) -> None:
     assert (report.space_classes, report.space_raw, report.scenarios_tried) == (10, 606, 10)
     assert titles(report) == {
         "invariant: no_go_in_gale": "failing",
-        "self-conflict: ada on picnic": "failing",
+        "self-conflict: ada on picnic (literal)": "failing",
+        "self-conflict: ada on picnic (plain)": "failing",
         "dead-rule: ada.breeze_waits": "failing",
     }
-    assert find(report, "self-conflict", "ada on picnic").scenario == {"rain": True, "wind": 0, "season": "winter"}
+    # "go" and "cancel", each stated as fact (80-99%), fit no distribution; taken at their word, no outcome.
+    for lexicon in ("literal", "plain"):
+        clash = find(report, "self-conflict", f"ada on picnic ({lexicon})")
+        assert clash.scenario == {"rain": True, "wind": 0, "season": "winter"}
+        assert clash.rules == ("ada.calm_go", "ada.rain_cancels")
+    assert "ada.calm_go puts P(go) 80-99% stated as fact" in find(report, "self-conflict", "ada on picnic (plain)").message
     breach = find(report, "invariant", "no_go_in_gale")
     assert breach.scenario == {"rain": False, "wind": 80, "season": "winter"}
     assert breach.rules == ("ada.gale_kites",)
+    # "not cancel" stated as fact (P(postpone or go) 80-99%) leaves P(not go) as low as 1 - 99%.
+    assert "ada's claims put P(not go) as low as 1%, not above one half (ada.gale_kites)" in breach.message
     dead = find(report, "dead-rule", "ada.breeze_waits")
     assert dead.scenario is None
     assert "fact calm and wind is at least 30" in dead.message
@@ -256,7 +293,12 @@ def test_picnic_flaws_are_exactly_the_three_seeded(picnic: Engine) -> None:
 def test_picnic_by_hypothesis_finds_the_same_and_says_dead_rules_are_evidence(picnic: Engine) -> None:
     report = run_consistency(picnic, limit=5, max_examples=50)
     assert report.method == "hypothesis"
-    assert set(titles(report)) == {"invariant: no_go_in_gale", "self-conflict: ada on picnic", "dead-rule: ada.breeze_waits"}
+    assert set(titles(report)) == {
+        "invariant: no_go_in_gale",
+        "self-conflict: ada on picnic (literal)",
+        "self-conflict: ada on picnic (plain)",
+        "dead-rule: ada.breeze_waits",
+    }
     assert "evidence, not proof" in find(report, "dead-rule", "ada.breeze_waits").message
 
 
@@ -273,13 +315,18 @@ def test_orchard_shadowed_rules(orchard: Engine) -> None:
         "shadowed-rule: bea.cold": "failing",
         "shadowed-rule: bea.frost_cold": "failing",
         "shadowed-rule: bea.not_falling": "accepted",
-        "disagreement: bea and cal on apple_price": "informational",
+        "disagreement: bea and cal on apple_price (literal)": "informational",
+        "disagreement: bea and cal on apple_price (plain)": "informational",
         "unused-acceptance: cal_in_two_minds": "informational",
     }
     # bea.cold and bea.chill say the same in the same scenarios: only the later id is reported.
     assert find(report, "shadowed-rule", "bea.cold").rules == ("bea.cold", "bea.chill")
     assert find(report, "shadowed-rule", "bea.frost_cold").rules == ("bea.frost_cold", "bea.chill", "bea.cold")
     assert find(report, "shadowed-rule", "bea.frost_cold").scenario == {"frost": True, "temperature": -10, "harvest": "poor"}
+    # "rises" and "falls", each stated as fact (80-99%): no distribution meets both; taken at their word, no outcome.
+    parting = find(report, "disagreement", "bea and cal on apple_price (plain)")
+    assert parting.experts == ("bea", "cal") and parting.rules == ("bea.prices_rise", "cal.glut")
+    assert parting.scenario == {"frost": False, "temperature": -10, "harvest": "rich"}
     # cal_no_rise_after_cold holds only because its `when` (a derived fact) is honoured.
     assert not [finding for finding in report.findings if finding.kind == "invariant"]
 
@@ -381,9 +428,9 @@ def test_promises_are_checked_on_a_stated_sample(picnic: Engine) -> None:
 def test_no_stance_and_a_conflict_meet_every_bound(shipped: Engine) -> None:
     never = invariant({"name": "never", "reason": "test", "require": {"question": "russia_presence", "in": ["maintain"]}})
     quiet = shipped.forecast(SHIPPED_DEFAULTS)
-    assert quiet.question("russia_presence").status == "no-stance"
+    assert quiet.question("russia_presence").status == "no stance"
     assert invariant_breach(never, quiet, shipped.rule_base.vocabulary) is None
-    clash = shipped.forecast({**SHIPPED_DEFAULTS, "junta_pays": True, "deadly_clashes": 3})
+    clash = shipped.forecast({**SHIPPED_DEFAULTS, "junta_pays": True, "deadly_clashes": 3}, lexicon="literal")
     assert clash.question("russia_presence").status == "conflict"
     assert invariant_breach(never, clash, shipped.rule_base.vocabulary) is None
     paid = shipped.forecast({**SHIPPED_DEFAULTS, "junta_pays": True})
@@ -432,22 +479,32 @@ def test_json_is_plain_and_ordered(unaccepted_report: ConsistencyReport) -> None
         "lexicons",
         "rated_conclusions",
     ]
-    assert data["summary"] == {"failing": 1, "accepted": 0, "informational": 1}
-    assert [(finding["kind"], finding["status"]) for finding in data["findings"]] == [
-        ("self-conflict", "failing"),
-        ("disagreement", "informational"),
+    assert data["summary"] == {"failing": 1, "accepted": 0, "informational": 2}
+    assert [(finding["kind"], finding["status"], finding["lexicon"]) for finding in data["findings"]] == [
+        ("self-conflict", "failing", "literal"),
+        ("points-both-ways", "informational", "icd203"),
+        ("points-both-ways", "informational", "kent"),
     ]
+    assert list(data["findings"][0])[:5] == ["kind", "status", "subject", "question", "lexicon"]
     assert data["findings"][0]["scenario"] == {**SHIPPED_DEFAULTS, "junta_pays": True, "deadly_clashes": 3}
 
 
 def test_counterexample_files_run_and_say_what_they_show(picnic: Engine, tmp_path: Path) -> None:
     report = run_consistency(picnic)
     written = write_counterexamples(report, tmp_path, picnic.rule_base.vocabulary)
-    assert [path.name for path in written] == ["01-invariant-no-go-in-gale.yaml", "02-self-conflict-ada-on-picnic.yaml"]
+    assert [path.name for path in written] == [
+        "01-invariant-no-go-in-gale.yaml",
+        "02-self-conflict-ada-on-picnic-literal.yaml",
+        "03-self-conflict-ada-on-picnic-plain.yaml",
+    ]
     text = written[0].read_text(encoding="utf-8")
     assert "# Shows invariant: no_go_in_gale (a finding to fix)." in text
+    assert "# Run it: forecast <this file>\n" in text, "read with the default lexicon: no option needed"
+    assert "# Run it: forecast <this file> --lexicon literal\n" in written[1].read_text(encoding="utf-8")
     _, forecast = picnic.forecast_file(written[0])
-    assert forecast.question("picnic").outcome == ("postpone", "go")
+    picnic_question = forecast.question("picnic")
+    # Ada alone: "not cancel" stated as fact, P(postpone or go) 80-99%, the smallest event she favours.
+    assert (picnic_question.status, picnic_question.verdict.favours) == ("one voice", ("postpone", "go"))
 
 
 def test_progress_reports_every_scenario(picnic: Engine) -> None:
@@ -479,7 +536,7 @@ def test_shrinking_a_sampled_search_reports_its_progress_and_ends_once(unaccepte
     assert exhaustive == [], "an exhaustive search shrinks nothing: each finding is its first class"
 
 
-# --- likelihoods: probabilistic self-conflicts and lexicon sensitivity ---------------------
+# --- the verdict under each lexicon: self-conflicts, and lexicon sensitivity ---------------------
 
 
 @pytest.fixture(scope="module")
@@ -488,6 +545,7 @@ def bold(tmp_path_factory: pytest.TempPathFactory, repo_root: Path) -> Engine:
 
     Elischer's two claims on russia_presence then ask for P(curtail) and
     P(increase) both of at least 60% where both fire: no distribution meets that.
+    The shipped checks.yaml accepts his self-conflict under `literal` only.
     """
     import shutil
 
@@ -512,7 +570,7 @@ def hedged() -> Engine:
     """
     from builders import rule, vocabulary
 
-    from engine.model import Checks, Expert, Lexicon, Reading, RuleBase
+    from engine.model import LITERAL, Checks, Expert, Lexicon, Reading, RuleBase
 
     lexicon = Lexicon(
         "plain",
@@ -552,33 +610,40 @@ def hedged() -> Engine:
         ),
         seeds={},
         checks=Checks(),
-        lexicons={"plain": lexicon},
+        lexicons={"plain": lexicon, LITERAL.name: LITERAL},
     )
     return Engine.from_rule_base(rule_base, matcher="compiled")
 
 
-def test_a_probabilistic_self_conflict_is_found_with_its_lexicon_and_smallest_scenario(hedged: Engine) -> None:
+def test_a_self_conflict_of_ranges_is_found_with_its_lexicon_and_smallest_scenario(hedged: Engine) -> None:
     report = run_consistency(hedged)
-    found = find(report, "probabilistic-self-conflict", "e on q (plain)")
+    found = find(report, "self-conflict", "e on q (plain)")
     assert [finding.title for finding in report.findings if finding.status == "failing"] == [
-        "probabilistic-self-conflict: e on q (plain)",
+        "self-conflict: e on q (plain)",
         "promise: quoted-traces",
     ]
-    assert found.rules == ("e.one", "e.two")
-    assert 'fit no probabilities together: e.one puts P(low) 20-45% "unlikely"; e.two puts P(low) 1-5% "almost no chance".' in found.message
+    assert found.rules == ("e.one", "e.two") and found.lexicon == "plain"
+    assert 'admit no distribution: e.one puts P(low) 20-45% "unlikely"; e.two puts P(low) 1-5% "almost no chance".' in found.message
     assert found.scenario == {"a": True, "b": True} and found.scenarios == 1
-    assert not [finding for finding in report.findings if finding.kind == "self-conflict"], "the outcomes themselves agree"
+    # Taken at their word, both say "not low": the outcomes themselves agree.
+    assert not [finding for finding in report.findings if finding.lexicon == "literal"]
 
 
-def test_a_probabilistic_self_conflict_can_be_accepted(hedged: Engine) -> None:
-    declaration = Accepted("two_readings", "probabilistic-self-conflict", "a test", expert="e", question="q")
+@pytest.mark.parametrize(("lexicon", "status"), [(None, "accepted"), ("plain", "accepted"), ("literal", "failing")])
+def test_a_self_conflict_is_accepted_under_the_lexicon_named(hedged: Engine, lexicon: str | None, status: str) -> None:
+    """An acceptance without `lexicon:` accepts the self-conflict under every lexicon; with one, under that one only."""
+    declaration = Accepted("two_readings", "self-conflict", "a test", expert="e", question="q", lexicon=lexicon)
     report = run_consistency(with_checks(hedged, accepted=(declaration,)))
-    assert find(report, "probabilistic-self-conflict", "e on q (plain)").status == "accepted"
-    assert [finding.title for finding in report.findings if finding.status == "failing"] == ["promise: quoted-traces"]
+    assert find(report, "self-conflict", "e on q (plain)").status == status
+    if status == "accepted":
+        assert [finding.title for finding in report.findings if finding.status == "failing"] == ["promise: quoted-traces"]
+    else:
+        unused = find(report, "unused-acceptance", "two_readings")
+        assert "accepts the self-conflict e on q (read with the literal lexicon), but none was found" in unused.message
 
 
 def test_conclusions_that_change_direction_between_lexicons_are_named(bold: Engine) -> None:
-    """Read "may" and "could" as 60-90%: four conclusions flip from "either way" to likely; Elischer's clash is not reported twice."""
+    """Read "may" and "could" as 60-90%: four conclusions flip from "either way" to likely, and Elischer's claims clash under bold too."""
     report = run_consistency(bold)
     assert {finding.subject for finding in report.findings if finding.kind == "lexicon-sensitivity"} == {
         "elischer.curtail_if_trend",
@@ -589,17 +654,23 @@ def test_conclusions_that_change_direction_between_lexicons_are_named(bold: Engi
     sensitive = find(report, "lexicon-sensitivity", "elischer.more_if_paid")
     assert sensitive.status == "informational"
     assert '"could potentially": icd203 reads no number (either way); bold reads 60-90% (likely)' in sensitive.message
-    assert not [finding for finding in report.findings if finding.kind == "probabilistic-self-conflict"], (
-        "the set view's clash already says it"
-    )
-    assert not report.failed
+    assert "literal reads" not in sensitive.message, "literal reads no words: it is left out"
+    # P(curtail) and P(increase) both 60-90%: no distribution. checks.yaml accepts the clash under literal only.
+    clash = find(report, "self-conflict", "elischer on russia_presence (bold)")
+    assert clash.status == "failing" and clash.scenarios == 336
+    assert 'elischer.curtail_if_trend puts P(curtail) 60-90% "may"' in clash.message
+    assert find(report, "self-conflict", "elischer on russia_presence (literal)").status == "accepted"
+    assert [finding.title for finding in report.by_status("failing")] == [clash.title]
     assert "4 change direction between lexicons" in " ".join(report.render_text().split())
 
 
 def test_the_shipped_lexicons_agree_on_every_direction(shipped_report: ConsistencyReport) -> None:
-    assert shipped_report.lexicons == ("icd203", "kent")
+    assert shipped_report.lexicons == ("icd203", "kent", "literal")
     assert shipped_report.rated == 18
-    assert not [finding for finding in shipped_report.findings if finding.kind in ("lexicon-sensitivity", "probabilistic-self-conflict")]
+    assert not [finding for finding in shipped_report.findings if finding.kind == "lexicon-sensitivity"]
+    assert [finding.title for finding in shipped_report.findings if finding.kind == "self-conflict"] == [
+        "self-conflict: elischer on russia_presence (literal)"
+    ]
     assert "none changes direction" in " ".join(shipped_report.render_text().split())
 
 
@@ -637,8 +708,10 @@ def test_shrink_ends_where_no_variable_can_move_nearer_its_default(data: hypothe
 
 def test_a_claim_in_a_probabilistic_conflict_shows_its_own_reading(bold: Engine, repo_root: Path, tmp_path: Path) -> None:
     """No distribution meets Elischer's ranges, so there is no figure of his for the event: each claim shows what its words read."""
+    shipped_text = (repo_root / "scenarios" / "pays_and_fighting.yaml").read_text(encoding="utf-8")
+    scenario = tmp_path / "pays_and_fighting.yaml"  # its expectations are the default lexicon's: read with bold, a conflict
+    scenario.write_text(shipped_text[: shipped_text.index("\nexpect:") + 1], encoding="utf-8")
     for fmt in ("text", "markdown"):
-        scenario = repo_root / "scenarios" / "pays_and_fighting.yaml"
         rules, seeds = bold.rule_base.directory, repo_root / "seeds"
         result = subprocess.run(
             [sys.executable, "-m", "engine", scenario, "--rules", rules, "--seeds", seeds, "--lexicon", "bold", "--format", fmt],
@@ -650,3 +723,131 @@ def test_a_claim_in_a_probabilistic_conflict_shows_its_own_reading(bold: Engine,
         assert result.returncode == 0, result.stderr
         assert 'P(curtail) 60-90% "may"; P(increase) 60-90% "could potentially"' in result.stdout
         assert '0-100% "may"' not in result.stdout
+
+
+# --- a small rule base of its own: every kind the verdict gives, under each lexicon --------------------
+
+
+@pytest.fixture(scope="module")
+def harbour() -> Engine:
+    """Experts x and y on q (low < mid < high), three switches a, b, c, and one lexicon, `words`:
+
+    - a: x says low is "unlikely" (P(low) 20-45%), y says low is "likely" (55-80%): no distribution meets both;
+    - b: x "may" see high; c: x "may" see low: two possibilities that do not overlap.
+
+    Its rules quote no seed, so the quoted-traces promise fails too: the tests look past it.
+    """
+    from builders import checks, rule, rule_base
+
+    from engine.model import Lexicon, Reading
+
+    words = Lexicon(
+        "words",
+        "Words",
+        "tests",
+        (
+            Reading(("unlikely",), Fraction(20, 100), Fraction(45, 100), True),
+            Reading(("likely",), Fraction(55, 100), Fraction(80, 100), True),
+            Reading(("may",), None, None, True),
+            Reading(("stated as fact",), Fraction(80, 100), Fraction(99, 100), False, "flat"),
+        ),
+        default=True,
+    )
+    low = {"question": "q", "is": "low"}
+    rules = (
+        rule("x.unlikely_low", {"var": "a", "is": True}, {"question": "q", "is_not": "low"}, hedge="unlikely", rates=low),
+        rule("x.may_high", {"var": "b", "is": True}, {"question": "q", "is": "high"}, hedge="may"),
+        rule("x.may_low", {"var": "c", "is": True}, low, hedge="may"),
+        rule("y.likely_low", {"var": "a", "is": True}, low, hedge="likely"),
+    )
+    when_a = {"var": "a", "is": True}
+    declared = checks(
+        {
+            "invariants": [
+                {
+                    "name": "x_never_low_while_a",
+                    "reason": "t",
+                    "expert": "x",
+                    "when": when_a,
+                    "require": {"question": "q", "is_not": "low"},
+                },
+                {"name": "x_low_while_a", "reason": "t", "expert": "x", "when": when_a, "require": low},
+                {"name": "y_low_while_a", "reason": "t", "expert": "y", "when": when_a, "require": low},
+                {"name": "all_low_while_a", "reason": "t", "when": when_a, "require": low},
+            ]
+        }
+    )
+    switches = {name: {"type": "boolean", "meaning": name.upper()} for name in "abc"}
+    written = {"variables": switches, "questions": {"q": {"text": "Which?", "outcomes": ["low", "mid", "high"]}}}
+    return Engine.from_rule_base(rule_base(written, rules, words, declared), matcher="compiled")
+
+
+@pytest.fixture(scope="module")
+def harbour_report(harbour: Engine) -> ConsistencyReport:
+    return run_consistency(harbour)
+
+
+def test_each_kind_is_found_once_per_lexicon_where_it_arises(harbour_report: ConsistencyReport) -> None:
+    assert titles(harbour_report) == {
+        "invariant: x_low_while_a": "failing",
+        "invariant: x_never_low_while_a": "failing",
+        "self-conflict: x on q (literal)": "failing",
+        "promise: quoted-traces": "failing",
+        "disagreement: x and y on q (literal)": "informational",
+        "disagreement: x and y on q (words)": "informational",
+        "points-both-ways: x on q (words)": "informational",
+    }
+
+
+def test_possibilities_at_both_ends_point_both_ways_under_a_lexicon_and_clash_taken_at_their_word(
+    harbour_report: ConsistencyReport,
+) -> None:
+    both = find(harbour_report, "points-both-ways", "x on q (words)")
+    assert both.scenario == {"a": False, "b": True, "c": True} and both.scenarios == 2  # b and c, a either way
+    assert both.rules == ("x.may_high", "x.may_low")
+    assert 'x.may_high raises high as possible ("may"); x.may_low raises low as possible ("may")' in both.message
+    clash = find(harbour_report, "self-conflict", "x on q (literal)")
+    # Taken at their word: c with a ("not low" and "low") or with b ("high" and "low"): 3 of the 8 classes.
+    assert clash.scenarios == 3
+    assert clash.scenario == {"a": False, "b": True, "c": True}, "(0, 1, 1) comes before (1, 0, 1) in vocabulary order"
+    assert clash.rules == ("x.may_high", "x.may_low")
+    assert "x.may_high says q is high; x.may_low says q is low" in clash.message
+
+
+def test_a_disagreement_is_a_conflict_between_experts_under_each_lexicon(harbour_report: ConsistencyReport) -> None:
+    for lexicon, said in (
+        ("words", 'x.unlikely_low puts P(low) 20-45% "unlikely"; y.likely_low puts P(low) 55-80% "likely"'),
+        ("literal", "x.unlikely_low says q is not low; y.likely_low says q is low"),
+    ):
+        parting = find(harbour_report, "disagreement", f"x and y on q ({lexicon})")
+        assert parting.experts == ("x", "y") and parting.rules == ("x.unlikely_low", "y.likely_low")
+        assert parting.scenario == {"a": True, "b": False, "c": False} and parting.scenarios == 4
+        assert said in parting.message
+
+
+def test_invariants_hold_as_likelihoods_on_a_base_of_our_own(harbour: Engine, harbour_report: ConsistencyReport) -> None:
+    """A bound holds when every possibility raised lies within it and the numbers, if any, favour it (above one half)."""
+    raised = find(harbour_report, "invariant", "x_never_low_while_a")
+    # P(low) 20-45% favours "not low" (at least 55%), but with c x also raises low as possible.
+    assert raised.scenario == {"a": True, "b": False, "c": True} and raised.scenarios == 2
+    assert raised.rules == ("x.may_low",)
+    assert "on q, x raises low as possible (x.may_low), but the invariant requires 'q is not low'" in raised.message
+    short = find(harbour_report, "invariant", "x_low_while_a")
+    # P(low) 20-45% leaves low at 20%: not favoured, wherever a holds.
+    assert short.scenario == {"a": True, "b": False, "c": False} and short.scenarios == 4
+    assert "x's claims put P(low) as low as 20%, not above one half (x.unlikely_low)" in short.message
+    vocabulary = harbour.rule_base.vocabulary
+    checks = {item.name: item for item in harbour.rule_base.checks.invariants}
+    for values in ({"a": True, "b": False, "c": False}, {"a": True, "b": True, "c": True}):
+        forecast = harbour.forecast(values)
+        assert invariant_breach(checks["y_low_while_a"], forecast, vocabulary) is None, "P(low) at least 55% favours low"
+        assert forecast.question("q").status == "conflict"
+        assert invariant_breach(checks["all_low_while_a"], forecast, vocabulary) is None, "a conflict meets every bound"
+    quiet = harbour.forecast({"a": False, "b": False, "c": False})
+    assert quiet.question("q").status == "no stance"
+    assert all(invariant_breach(item, quiet, vocabulary) is None for item in checks.values())
+    unscoped = replace(checks["x_low_while_a"], expert=None, when=None)
+    said = str(invariant_breach(unscoped, harbour.forecast({"a": False, "b": True, "c": True}), vocabulary))
+    assert said == "on q, the experts raise high as possible (x.may_high), but the invariant requires 'q is low'"
+    # Outside `when`, nothing is asked: b alone raises high, which "q is low" would rule out.
+    assert invariant_breach(checks["x_low_while_a"], harbour.forecast({"a": False, "b": True, "c": False}), vocabulary) is None

@@ -43,7 +43,7 @@ def test_a_budget_stops_the_exhaustive_search_and_says_how_far_it_got(unaccepted
     report = run_consistency(unaccepted, max_seconds=400, clock=lambda: next(clock))
     assert not report.complete and not report.explored
     assert 0 < report.scenarios_tried < report.space_classes
-    assert {finding.kind for finding in report.findings} <= {"self-conflict", "disagreement", "invariant", "promise"}
+    assert {finding.kind for finding in report.findings} <= {"self-conflict", "disagreement", "points-both-ways", "invariant", "promise"}
     smallest = {(finding.kind, finding.subject): finding.scenario for finding in full.findings}
     assert report.findings, "the budget leaves time to meet the clash"
     for finding in report.findings:

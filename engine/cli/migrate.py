@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from pathlib import Path
 
 import click
@@ -17,7 +19,7 @@ from engine.resolve.results import Forecast
 @click.argument("directory", type=DIRECTORY, default=Path("."), required=False)
 @click.option("--dry-run", is_flag=True, help="Print what would change, and change nothing.")
 def migrate_command(directory: Path, dry_run: bool) -> None:
-    """Rewrite a rule base's 1.x scenario files for the one verdict (2.x).
+    """Rewrite the scenarios and checks.yaml in DIRECTORY written for forecast 1.x.
 
     A 1.x expectation pinned the set verdict (`outcome`, `stances` and the
     statuses `consensus`, `compatible`, `conflict`, `no-stance`). Each one
@@ -26,46 +28,56 @@ def migrate_command(directory: Path, dry_run: bool) -> None:
     `outcome` is dropped (its reading is `--lexicon literal`). Each change
     is printed with what was there; every other line stays as it is. Every
     file is checked before any is written, each is replaced whole, and a
-    second run changes nothing.
+    second run changes nothing. In rules/checks.yaml, an accepted
+    `probabilistic-self-conflict` becomes a `self-conflict` (judged under
+    every lexicon; without `lexicon:` it is accepted under any).
 
     \b
     Example:
       forecast migrate
       forecast migrate path/to/base --dry-run
     """
+    from engine.load.rulebase import CHECKS_FILE
     from engine.load.scenario import input_problems
     from engine.load.yamlfile import load_yaml
-    from engine.migrate import migrate_file, old_questions
+    from engine.migrate import Migrated, migrate_checks, migrate_file, old_questions
     from engine.writing import write_atomically
 
     rules = directory / "rules"
-    engine = options.open_engine(rules, None)
     folder = directory / "scenarios"
     if not folder.is_dir():
         raise InputError(
             "no scenarios folder here", location=Location(folder), suggestion="give the folder that holds rules/ and scenarios/"
         )
-    found = []
-    for path in sorted(folder.rglob("*.yaml")):
-        document = load_yaml(path)
-        if not old_questions(document.data):
-            continue
-        inputs, problems = input_problems(engine.vocabulary, document.data.get("variables", {}), engine.lexicon(), "")
-        if problems:
-            key, message, suggestion = problems[0]
-            raise document.error(("variables", *key), message, suggestion)
-        values = {name: given for name, given in inputs.items() if not isinstance(given, UNCERTAIN)}
-        if len(values) != len(inputs):  # 1.x never allowed these keys beside chances
-            raise document.error(("expect",), "a scenario with chances cannot pin a status", "keep 'bounds' and 'pooled' only")
-        forecast = engine.forecast(values)
+    checks = migrate_checks(rules / CHECKS_FILE)
+    found: list[Migrated] = [checks] if checks is not None else []
+    with tempfile.TemporaryDirectory() as scratch:
+        if checks is not None:  # the rule base is opened as it will be: with its checks migrated, nothing written yet
+            shutil.copytree(rules, Path(scratch) / "rules")
+            (Path(scratch) / "rules" / CHECKS_FILE).write_text(checks.text, encoding="utf-8")
+            engine = options.open_engine(Path(scratch) / "rules", directory / "seeds")
+        else:
+            engine = options.open_engine(rules, None)
+        for path in sorted(folder.rglob("*.yaml")):
+            document = load_yaml(path)
+            if not old_questions(document.data):
+                continue
+            inputs, problems = input_problems(engine.vocabulary, document.data.get("variables", {}), engine.lexicon(), "")
+            if problems:
+                key, message, suggestion = problems[0]
+                raise document.error(("variables", *key), message, suggestion)
+            values = {name: given for name, given in inputs.items() if not isinstance(given, UNCERTAIN)}
+            if len(values) != len(inputs):  # 1.x never allowed these keys beside chances
+                raise document.error(("expect",), "a scenario with chances cannot pin a status", "keep 'bounds' and 'pooled' only")
+            forecast = engine.forecast(values)
 
-        def verdict(question: str, forecast: Forecast = forecast) -> tuple[str, tuple[str, ...] | None]:
-            result = forecast.question(question)
-            return result.status, result.verdict.favours
+            def verdict(question: str, forecast: Forecast = forecast) -> tuple[str, tuple[str, ...] | None]:
+                result = forecast.question(question)
+                return result.status, result.verdict.favours
 
-        migrated = migrate_file(path, verdict)
-        if migrated is not None:
-            found.append(migrated)
+            migrated = migrate_file(path, verdict)
+            if migrated is not None:
+                found.append(migrated)
     for migrated in found:
         click.echo(f"{migrated.path}:")
         for change in migrated.changes:

@@ -3,9 +3,20 @@
 `run_consistency(engine)` searches the whole scenario space the vocabulary
 defines and reports, each with the smallest scenario that shows it:
 
-- self-conflict: one expert's fired rules allow no outcome for a question;
-- disagreement (informational): two experts' stances on a question do not
-  overlap; it tells where each pair of experts parts ways, it is no error;
+- self-conflict: one speaker's claims on a question, read with a lexicon,
+  admit no distribution (under `literal`: their rules allow no outcome
+  together);
+- disagreement (informational): the verdict on a question, read with a
+  lexicon, is a conflict between two or more experts; it tells where experts
+  part ways, it is no error;
+- points both ways (informational): one speaker raises possibilities that
+  do not overlap; an observation, never a conflict;
+
+  each of these three is judged under every lexicon of the rule base, the
+  `literal` one included, and reported once per lexicon where it arises,
+  naming it (`engine.consistency.verdicts`);
+- lexicon sensitivity (informational): a conclusion whose direction (likely,
+  unlikely, either way) changes between lexicons;
 - dead rule: a rule that no scenario fires;
 - shadowed rule: rule A is shadowed by rule B of the same expert when A fires
   in at least one scenario, B fires in every scenario where A fires, and
@@ -23,8 +34,9 @@ defines and reports, each with the smallest scenario that shows it:
 - unused acceptance (informational): an `accepted` entry that matches no
   finding.
 
-Self-conflicts, dead rules and shadowed rules declared under `accepted` in
-checks.yaml are reported as known; `ConsistencyReport.failed` is True when
+Self-conflicts (under the lexicon an acceptance names, or any), dead rules
+and shadowed rules declared under `accepted` in checks.yaml are reported as
+known; `ConsistencyReport.failed` is True when
 any other finding is not informational.
 
 With `max_seconds`, the search stops at that budget: the report then says

@@ -9,7 +9,8 @@ microseconds a class. And each kind of finding depends on a part of those
 flags only, a component:
 
 - a question: the flags of the branches of its stance rules (its
-  self-conflicts, probabilistic self-conflicts and disagreements);
+  self-conflicts, disagreements and views that point both ways, under
+  every lexicon);
 - an invariant: those of its question, its condition's tests, and the
   branches deriving the facts its condition reads;
 - an expert: the branches of their rules (which rule fires where: dead and

@@ -238,7 +238,7 @@ def _fires(component: Component, sub: Sub, rule_id: str) -> bool:
 
 def _owner(key: Key) -> tuple[str, str] | None:
     """The component that decides a key: its question's, or its invariant's; None for a promise."""
-    if key[0] in ("self-conflict", "probabilistic-self-conflict"):
+    if key[0] in ("self-conflict", "points-both-ways"):
         return "question", key[2]
     if key[0] == "disagreement":
         return "question", key[1]

@@ -6,7 +6,8 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Literal
 
 from engine.consistency.promises import PROMISES
-from engine.consistency.search import Key, Progress, Search
+from engine.consistency.search import Progress, Search
+from engine.consistency.verdicts import Key, key_lexicon, self_conflict_words
 from engine.language import FactClaim, StanceClaim, Value, allowed, describe_conclusion, describe_condition
 from engine.model import Accepted, Rule, RuleBase
 from engine.pipeline import Engine
@@ -15,8 +16,8 @@ from engine.space import Point, ScenarioSpace
 
 FindingKind = Literal[
     "self-conflict",
-    "probabilistic-self-conflict",
     "disagreement",
+    "points-both-ways",
     "lexicon-sensitivity",
     "dead-rule",
     "shadowed-rule",
@@ -29,18 +30,18 @@ FindingStatus = Literal["failing", "accepted", "informational"]
 KIND_ORDER: tuple[FindingKind, ...] = (
     "invariant",
     "self-conflict",
-    "probabilistic-self-conflict",
     "promise",
     "dead-rule",
     "shadowed-rule",
     "disagreement",
+    "points-both-ways",
     "lexicon-sensitivity",
     "unused-acceptance",
 )
-INFORMATIONAL: frozenset[FindingKind] = frozenset({"disagreement", "lexicon-sensitivity", "unused-acceptance"})
+INFORMATIONAL: frozenset[FindingKind] = frozenset({"disagreement", "points-both-ways", "lexicon-sensitivity", "unused-acceptance"})
 STATUS_ORDER: dict[FindingStatus, int] = {"failing": 0, "accepted": 1, "informational": 2}
-BY_EXPERT: frozenset[str] = frozenset({"self-conflict", "probabilistic-self-conflict"})
-"""The kinds of finding an acceptance names by expert and question; the others, by rule."""
+BY_EXPERT: frozenset[str] = frozenset({"self-conflict"})
+"""The kinds of finding an acceptance names by expert and question (and lexicon, if it says); the others, by rule."""
 
 
 @record
@@ -50,7 +51,10 @@ class Finding:
     `scenario` is None for a dead rule (no scenario fires it) and for an
     unused acceptance. For a shadowed rule it is the smallest scenario where
     the shadowed rule fires (and its shadower with it). `scenarios` is how
-    many of the scenarios tried show the finding.
+    many of the scenarios tried show the finding. `lexicon` names the
+    lexicon a verdict was read with (a self-conflict, a disagreement, a view
+    that points both ways): such a finding is reported once per lexicon
+    where it arises, and its subject ends with the lexicon in brackets.
     """
 
     kind: FindingKind
@@ -62,6 +66,7 @@ class Finding:
     scenario: Mapping[str, Value] | None = None
     scenarios: int = 0
     accepted: Accepted | None = None
+    lexicon: str | None = None
 
     @property
     def status(self) -> FindingStatus:
@@ -79,6 +84,7 @@ class Finding:
             "status": self.status,
             "subject": self.subject,
             "question": self.question,
+            "lexicon": self.lexicon,
             "experts": list(self.experts),
             "rules": list(self.rules),
             "message": self.message,
@@ -149,21 +155,27 @@ class Findings:
         seen = f"Seen in {count:,} of {tried:,} scenarios tried."
         kind, *rest = key
         question: str | None = None
+        lexicon = key_lexicon(key)
+        reading = f"Read with the {lexicon} lexicon"
         if kind == "self-conflict":
-            expert, question = rest
-            subject = f"{expert} on {question}"
-            message = f"{expert}'s rules allow no outcome for {question} together: {evidence.text}. {seen}"
-        elif kind == "probabilistic-self-conflict":
-            expert, question, lexicon = rest
-            subject = f"{expert} on {question} ({lexicon})"
-            message = (
-                f"Read with the {lexicon} lexicon, {expert}'s likelihoods on {question} fit no probabilities together: "
-                f"{evidence.text}. {seen}"
-            )
+            speaker, question, _ = rest
+            subject = f"{speaker} on {question} ({lexicon})"
+            message = f"{self_conflict_words(self.rule_base, speaker, question, str(lexicon))}: {evidence.text}. {seen}"
         elif kind == "disagreement":
-            question, one, other = rest
-            subject = f"{one} and {other} on {question}"
-            message = f"{one} and {other} part ways on {question}: in the smallest such scenario, {evidence.text}. {seen}"
+            question, _, *experts = rest
+            names = _names(experts)
+            subject = f"{names} on {question} ({lexicon})"
+            message = (
+                f"{reading}, {names} conflict on {question}: no distribution meets their claims at once. "
+                f"In the smallest such scenario, {evidence.text}. {seen}"
+            )
+        elif kind == "points-both-ways":
+            speaker, question, _ = rest
+            subject = f"{speaker} on {question} ({lexicon})"
+            message = (
+                f"{reading}, {speaker} raises possibilities on {question} that do not overlap: {evidence.text}. "
+                f"An observation, not a conflict: a possibility constrains no number. {seen}"
+            )
         elif kind == "invariant":
             invariant = next(item for item in self.rule_base.checks.invariants if item.name == rest[0])
             subject, question = invariant.name, invariant.require.question
@@ -180,6 +192,7 @@ class Findings:
             rules=evidence.rules,
             scenario=self.space.values(point),
             scenarios=count,
+            lexicon=lexicon,
         )
 
     def _dead(self) -> list[Finding]:
@@ -249,8 +262,8 @@ def implies(rule_base: RuleBase, rule: Rule, other: Rule) -> bool:
 
 _KINDS: dict[str, FindingKind] = {
     "self-conflict": "self-conflict",
-    "probabilistic-self-conflict": "probabilistic-self-conflict",
     "disagreement": "disagreement",
+    "points-both-ways": "points-both-ways",
     "invariant": "invariant",
     "promise": "promise",
 }
@@ -261,7 +274,7 @@ def acceptance(finding: Finding, accepted: Iterable[Accepted]) -> Accepted | Non
         if declaration.kind != finding.kind:
             continue
         if declaration.kind in BY_EXPERT:
-            if finding.experts[:1] == (declaration.expert,) and finding.question == declaration.question:
+            if finding.question is not None and declaration.covers(finding.experts[0], finding.question, str(finding.lexicon)):
                 return declaration
         elif finding.rules[:1] == (declaration.rule,):
             return declaration
@@ -270,6 +283,8 @@ def acceptance(finding: Finding, accepted: Iterable[Accepted]) -> Accepted | Non
 
 def unused(declaration: Accepted, tried: int) -> Finding:
     target = f"{declaration.expert} on {declaration.question}" if declaration.kind in BY_EXPERT else str(declaration.rule)
+    if declaration.lexicon is not None:
+        target += f" (read with the {declaration.lexicon} lexicon)"
     return Finding(
         "unused-acceptance",
         declaration.name,
@@ -279,7 +294,13 @@ def unused(declaration: Accepted, tried: int) -> Finding:
         experts=(declaration.expert,) if declaration.expert else (),
         rules=(declaration.rule,) if declaration.rule else (),
         accepted=declaration,
+        lexicon=declaration.lexicon,
     )
+
+
+def _names(names: list[str]) -> str:
+    """`a and b`, `a, b and c`."""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def order(finding: Finding) -> tuple[int, int, str]:

@@ -1,8 +1,9 @@
 """Running the engine on points of the scenario space, once each, and keeping what each showed.
 
 An `Observer` evaluates a point (a class position per variable) without
-traces and keeps only where each key (a self-conflict, a disagreement, a
-broken invariant or promise) and each rule's firing was seen: for each, a
+traces and keeps only where each key (a self-conflict, a disagreement or a
+view that points both ways under a lexicon, a broken invariant or promise)
+and each rule's firing was seen: for each, a
 bit per point tried (`Places`); the evidence, in words, is made again for the
 few points a report shows. The engine's own promises (order, traces) cost
 full forecasts and are checked only on the points asked. `shrink` walks a
@@ -15,22 +16,16 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
-from itertools import combinations
 
 from engine.consistency.invariants import invariant_breach
-from engine.consistency.likelihoods import conflicts
 from engine.consistency.promises import SAMPLED_PROMISES, differs, reordered, trace_problem
+from engine.consistency.verdicts import Evidence, Judged, Key
 from engine.errors import EngineFailure
-from engine.language import Value, describe_conclusion
+from engine.language import Value
 from engine.pipeline import Engine
 from engine.records import record
 from engine.resolve.results import Forecast
 from engine.space import Point, ScenarioSpace
-
-Key = tuple[str, ...]
-"""What a scenario shows: ("self-conflict", expert, question), ("probabilistic-self-conflict", expert, question,
-lexicon), ("disagreement", question, a, b),
-("invariant", name) or ("promise", name)."""
 
 
 class OutOfTime(BaseException):
@@ -67,15 +62,6 @@ def sampled_promise(key: Key) -> bool:
 
 
 @record
-class Evidence:
-    """What one scenario shows about one key: the rules and experts involved, in words."""
-
-    rules: tuple[str, ...]
-    experts: tuple[str, ...]
-    text: str
-
-
-@record
 class Observation:
     """One point tried: its place in the order tried, and the promises it broke when they were checked on it.
 
@@ -84,10 +70,6 @@ class Observation:
 
     index: int
     promised: frozenset[Key] = frozenset()
-
-
-def _outcomes(outcomes: tuple[str, ...]) -> str:
-    return ", ".join(outcomes)
 
 
 class Places:
@@ -154,6 +136,8 @@ class Observer:
         self._plain: dict[Point, Observation] = {}
         self._promises: dict[Point, dict[Key, Evidence]] = {}
         self._reordered: Engine | None = None
+        self.judged = Judged(engine)
+        """What the verdicts under each lexicon show, memoised per question and fired stance rules."""
 
     @property
     def promise_checks(self) -> int:
@@ -224,33 +208,12 @@ class Observer:
             forecast = self.engine.summary(values)  # what a point shows needs no trace: the promises take a full forecast
         except EngineFailure as failure:
             return frozenset(), {("promise", "terminates"): Evidence((), (), str(failure))}
-        shows: dict[Key, Evidence] = {}
-        for question in forecast.questions:
-            for stance in question.stances:
-                if stance.status == "self-conflict":
-                    rule = self.engine.rule_base.rule
-                    said = "; ".join(f"{name} says {describe_conclusion(rule(name).then)}" for name in stance.rules) if words else ""
-                    shows[("self-conflict", stance.expert, question.id)] = Evidence(stance.rules, (stance.expert,), said)
-            stated = [stance for stance in question.stances if stance.outcomes]
-            for one, other in combinations(stated, 2):
-                if not set(one.outcomes) & set(other.outcomes):
-                    text = (
-                        f"{one.expert} allows {_outcomes(one.outcomes)} ({', '.join(one.rules)}); "
-                        f"{other.expert} allows {_outcomes(other.outcomes)} ({', '.join(other.rules)})"
-                        if words
-                        else ""
-                    )
-                    key = ("disagreement", question.id, one.expert, other.expert)
-                    shows[key] = Evidence(tuple(sorted({*one.rules, *other.rules})), (one.expert, other.expert), text)
+        fired = frozenset(firing.rule_id for firing in forecast.firings)
+        shows = dict(self.judged.shows(fired))
         for invariant in self.engine.rule_base.checks.invariants:
             breach = invariant_breach(invariant, forecast, self.engine.rule_base.vocabulary)
             if breach is not None:
                 shows[("invariant", invariant.name)] = Evidence(breach.rules, breach.experts, str(breach) if words else "")
-        fired = frozenset(firing.rule_id for firing in forecast.firings)
-        for lexicon, question_id, expert, rules, said in conflicts(self.engine, fired):
-            # Claims that allow no outcome together fit no probabilities either: that is the self-conflict already shown.
-            if ("self-conflict", expert, question_id) not in shows:
-                shows[("probabilistic-self-conflict", expert, question_id, lexicon)] = Evidence(rules, (expert,), said)
         return fired, shows
 
     def _check_promises(self, values: Mapping[str, Value], forecast: Forecast) -> dict[Key, Evidence]:

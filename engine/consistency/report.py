@@ -98,7 +98,7 @@ class ConsistencyReport:
             changes = f"{sensitive} change{'s' if sensitive == 1 else ''} direction" if sensitive else "none changes direction"
             lines += wrap(
                 f"likelihoods: read with {', '.join(self.lexicons)}; {self.rated} conclusions with a hedge or stated as fact, "
-                f"{changes} between lexicons; each lexicon checked for probabilistic self-conflicts"
+                f"{changes} between lexicons; the verdict under each lexicon checked for self-conflicts and disagreements"
             )
         labels: dict[FindingStatus, str] = {"failing": "FAIL", "accepted": "known", "informational": "info"}
         for finding in self.findings:
@@ -164,6 +164,12 @@ class ConsistencyReport:
         return ", ".join([*changed, f"{rest} (false, lowest level, minimum)"])
 
 
+def _with_lexicon(report: ConsistencyReport, finding: Finding) -> str:
+    """The option that shows a finding read with a lexicon other than the default (the first of `report.lexicons`)."""
+    default = report.lexicons[0] if report.lexicons else None
+    return f" --lexicon {finding.lexicon}" if finding.lexicon is not None and finding.lexicon != default else ""
+
+
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
@@ -189,7 +195,9 @@ def write_counterexamples(report: ConsistencyReport, directory: Path, vocabulary
     """Write each finding's smallest scenario as a runnable scenario file; return the paths.
 
     Files are named `NN-kind-subject.yaml`, numbered in report order, and
-    start with a comment saying what they show. `forecast FILE` runs one.
+    start with a comment saying what they show. `forecast FILE` runs one
+    (with `--lexicon NAME` for a finding read with another lexicon than the
+    default: the comment says so).
     Each is written atomically; the counterexamples of an earlier run that
     this one does not write again are removed (`earlier_counterexamples`:
     no other file is touched), so a finding fixed since does not look
@@ -212,7 +220,7 @@ def write_counterexamples(report: ConsistencyReport, directory: Path, vocabulary
                 HEADER,
                 f"Shows {finding.title} ({status}).",
                 *textwrap.wrap(finding.message, width=76),
-                "Run it: forecast <this file>",
+                f"Run it: forecast <this file>{_with_lexicon(report, finding)}",
             ]
         )
         name = f"{number:02d}-{finding.kind}-{_slug(finding.subject)}.yaml"

@@ -23,7 +23,8 @@ from typing import Literal
 from hypothesis import HealthCheck, Phase, Verbosity, find, settings
 from hypothesis.errors import NoSuchExample
 
-from engine.consistency.observer import Budget, Evidence, Key, Observation, Observer, OutOfTime, sampled_promise, shrink
+from engine.consistency.observer import Budget, Observation, Observer, OutOfTime, sampled_promise, shrink
+from engine.consistency.verdicts import Evidence, Key
 from engine.space import Point, ScenarioSpace
 
 __all__ = [

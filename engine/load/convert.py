@@ -80,7 +80,8 @@ def checks(written: ChecksFile) -> model.Checks:
             for item in written.invariants
         ),
         accepted=tuple(
-            model.Accepted(item.name, item.kind, item.reason, item.expert, item.question, item.rule) for item in written.accepted
+            model.Accepted(item.name, item.kind, item.reason, item.expert, item.question, item.rule, item.lexicon)
+            for item in written.accepted
         ),
     )
 

@@ -26,6 +26,11 @@ from engine.records import record
 VOCABULARY_FILE = "vocabulary.yaml"
 EXPERTS_FILE = "experts.yaml"
 CHECKS_FILE = "checks.yaml"
+OLD_ACCEPTED_KINDS = {
+    "probabilistic-self-conflict": "'self-conflict' (a self-conflict is judged under each lexicon; "
+    "'lexicon: NAME' accepts it under that one only)",
+}
+"""Kinds of `accepted:` entries written for 1.x, each with what replaces it (`forecast migrate` rewrites them)."""
 RESERVED_FILES = (VOCABULARY_FILE, EXPERTS_FILE, CHECKS_FILE)
 LEXICONS = "lexicons"
 """The folder of a rule base that holds its lexicons, one file each, named by the file's stem."""
@@ -133,6 +138,14 @@ def load_lexicons(directory: Path) -> tuple[dict[str, model.Lexicon], dict[str, 
     return lexicons, documents
 
 
+def old_accepted(data: object) -> list[int]:
+    """The positions of checks.yaml's `accepted:` entries whose kind is a 1.x one."""
+    entries = data.get("accepted") if isinstance(data, dict) else None
+    if not isinstance(entries, list):
+        return []
+    return [index for index, entry in enumerate(entries) if isinstance(entry, dict) and entry.get("kind") in OLD_ACCEPTED_KINDS]
+
+
 def load_rule_base(directory: Path, seeds_directory: Path | None = None) -> model.RuleBase:
     """Parse every file of a rule base. Raises the problems of every rule file, or the first bad other file."""
     if not directory.exists():
@@ -145,6 +158,11 @@ def load_rule_base(directory: Path, seeds_directory: Path | None = None) -> mode
     experts_written = parse_document(experts_document, surface.ExpertsFile)
     checks_path = directory / CHECKS_FILE
     checks_document = load_yaml(checks_path) if checks_path.exists() else None
+    for index in old_accepted(checks_document.data) if checks_document is not None else ():
+        assert checks_document is not None
+        kind = checks_document.data["accepted"][index]["kind"]
+        message = f"'{kind}' is a 1.x kind: write {OLD_ACCEPTED_KINDS[kind]}"
+        raise checks_document.error(("accepted", index, "kind"), message, "run `forecast migrate` to rewrite old files")
     checks = convert.checks(parse_document(checks_document, surface.ChecksFile)) if checks_document else model.Checks()
 
     written: list[surface.Rule] = []

@@ -339,10 +339,11 @@ class Accepted(Frozen):
     """A finding the analyst knows about and accepts, with the reason."""
 
     name: Name
-    kind: Literal["self-conflict", "probabilistic-self-conflict", "dead-rule", "shadowed-rule"]
+    kind: Literal["self-conflict", "dead-rule", "shadowed-rule"]
     reason: str
-    expert: Name | None = Field(default=None, description="for a self-conflict (either kind)")
-    question: Name | None = Field(default=None, description="for a self-conflict (either kind)")
+    expert: Name | None = Field(default=None, description="for a self-conflict")
+    question: Name | None = Field(default=None, description="for a self-conflict")
+    lexicon: Name | None = Field(default=None, description="for a self-conflict: accepted under this lexicon only (default: any)")
     rule: RuleId | None = Field(default=None, description="for dead-rule and shadowed-rule")
 
 

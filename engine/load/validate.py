@@ -317,7 +317,10 @@ def _checks_problems(rule_base: RuleBase, origins: Origins) -> Iterator[InputErr
         yield from stance_problems(vocabulary, invariant.require, where.at("require"))
     for index, accepted in enumerate(rule_base.checks.accepted):
         where = Where(document, ("accepted", index))
-        if accepted.kind in ("self-conflict", "probabilistic-self-conflict"):
+        if accepted.kind == "self-conflict":
+            if accepted.lexicon is not None and accepted.lexicon not in rule_base.lexicons:
+                hint = did_you_mean(accepted.lexicon, rule_base.lexicons) or "leave it out: any lexicon"
+                yield where.at("lexicon").error(f"unknown lexicon {accepted.lexicon!r}", hint)
             if accepted.expert not in rule_base.experts:
                 yield where.at("expert").error(f"unknown expert {accepted.expert!r}", did_you_mean(str(accepted.expert), rule_base.experts))
             if accepted.question not in vocabulary.questions:
@@ -326,6 +329,8 @@ def _checks_problems(rule_base: RuleBase, origins: Origins) -> Iterator[InputErr
                 )
         elif accepted.rule not in rule_ids:
             yield where.at("rule").error(f"unknown rule {accepted.rule!r}", did_you_mean(str(accepted.rule), rule_ids))
+        if accepted.kind != "self-conflict" and accepted.lexicon is not None:
+            yield where.at("lexicon").error(f"'lexicon' names the reading of a self-conflict, not of a {accepted.kind}", "remove it")
 
 
 def problems(rule_base: RuleBase) -> list[InputError]:

@@ -65,7 +65,7 @@ class Resolver:
             rule.id: (rule.then.question, rule.expert) for rule in rule_base.rules if isinstance(rule.then, StanceClaim)
         }
         """Each stance rule's question and expert."""
-        self._stances: dict[tuple[str, str, tuple[str, ...], bool], StanceSummary] = {}
+        self._stances: dict[tuple[str, str, tuple[str, ...], bool, str], StanceSummary] = {}
         self._words: dict[tuple[str, int], tuple[str, tuple[tuple[str, Literal], ...]]] = {}
         """Each branch's words, made once: what its rule concludes, and each literal described."""
 
@@ -81,7 +81,11 @@ class Resolver:
             verdict = judge.verdict(question_id, fired)
             stances = tuple(
                 self._stance(
-                    self._summary(expert, question_id, expert_firings, question.outcomes, verdict), expert_firings, values, support, steps
+                    self._summary(expert, question_id, expert_firings, question.outcomes, verdict, judge.lexicon.name),
+                    expert_firings,
+                    values,
+                    support,
+                    steps,
                 )
                 for expert, expert_firings in by_expert
             )
@@ -99,7 +103,8 @@ class Resolver:
         for question_id, question, by_expert in self._questions(firings):
             verdict = self.judge.verdict(question_id, fired)
             stances = tuple(
-                self._summary(expert, question_id, expert_firings, question.outcomes, verdict) for expert, expert_firings in by_expert
+                self._summary(expert, question_id, expert_firings, question.outcomes, verdict, self.judge.lexicon.name)
+                for expert, expert_firings in by_expert
             )
             questions.append(QuestionSummary(question_id, question.text, question.outcomes, verdict.status, verdict, stances))
         return ForecastSummary(dict(values), tuple(questions), self._facts(self._support(firings)), tuple(firings))
@@ -132,12 +137,14 @@ class Resolver:
             result.append((question_id, question, [(expert, by_expert[expert]) for expert in experts]))
         return result
 
-    def _summary(self, expert: str, question: str, firings: list[Firing], scale: tuple[str, ...], verdict: Verdict) -> StanceSummary:
-        """An expert's stance on a question from their fired stance rules (the same rules, the same stance: kept)."""
+    def _summary(
+        self, expert: str, question: str, firings: list[Firing], scale: tuple[str, ...], verdict: Verdict, lexicon: str
+    ) -> StanceSummary:
+        """An expert's stance on a question from their fired stance rules, read with `lexicon` (the same rules, the same stance: kept)."""
         rule_ids = tuple(sorted({firing.rule_id for firing in firings}))
         view = verdict.views.get(expert) or verdict.others.get(expert)
         clash = view is not None and view.bounds is None
-        key = (expert, question, rule_ids, clash)
+        key = (expert, question, rule_ids, clash, lexicon)
         found = self._stances.get(key)
         if found is not None:
             return found
@@ -145,14 +152,7 @@ class Resolver:
         outcomes = stance_outcomes(rules, scale)
         accepted = None
         if clash:
-            accepted = next(
-                (
-                    item
-                    for item in self.rule_base.checks.accepted
-                    if item.kind == "self-conflict" and item.expert == expert and item.question == question
-                ),
-                None,
-            )
+            accepted = next((item for item in self.rule_base.checks.accepted if item.covers(expert, question, lexicon)), None)
         found = StanceSummary(
             expert=expert,
             outcomes=outcomes,
