@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from engine import inputs
-from engine.load import cache
+from engine.load import cache, cachefolder
 from engine.pipeline import Engine
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -104,7 +104,7 @@ def test_a_hit_needs_neither_pydantic_nor_the_checks(cache_dir: Path) -> None:
     runs = [subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True) for _ in range(2)]
     miss, hit = (run.stdout.splitlines()[-1] for run in runs)
     assert "'pydantic'" in miss and "'engine.load.surface'" in miss
-    assert hit == "['engine.load.cache', 'engine.load.scenario', 'engine.load.yamlfile']"
+    assert hit == "['engine.load.cache', 'engine.load.cachefolder', 'engine.load.scenario', 'engine.load.yamlfile']"
 
 
 def test_an_edited_rule_is_never_answered_from_the_cache(cache_dir: Path, rule_base_copy: Path) -> None:
@@ -166,11 +166,11 @@ def test_an_unwritable_cache_is_bypassed_silently(tmp_path: Path) -> None:
 
 def test_the_cache_lives_where_a_user_expects(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("FORECAST_CACHE_DIR", str(tmp_path / "chosen"))
-    assert cache.directory() == tmp_path / "chosen"
+    assert cachefolder.directory() == tmp_path / "chosen"
     monkeypatch.delenv("FORECAST_CACHE_DIR")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     if sys.platform.startswith("linux"):
-        assert cache.directory() == tmp_path / "xdg" / "forecast"
+        assert cachefolder.directory() == tmp_path / "xdg" / "forecast"
 
 
 def test_the_entry_follows_the_engines_own_code(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, cache_dir: Path) -> None:
@@ -191,7 +191,7 @@ def test_the_entry_follows_the_engines_own_code(monkeypatch: pytest.MonkeyPatch,
 
 def test_old_entries_are_pruned_and_nothing_else(cache_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Only the tool's own entries, in its own folder, are removed: a user's notes.json (or an old entry beside it) stays."""
-    monkeypatch.setattr(cache, "KEEP", 2)
+    monkeypatch.setattr(cachefolder, "KEEP", 2)
     cache_dir.mkdir()
     mine = {"notes.json": b'{"mine": true}', f"{'0' * 64}.json": b"an entry of an older version"}
     for name, content in mine.items():
