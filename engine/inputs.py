@@ -29,7 +29,6 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import NamedTuple
 
 try:  # the built-in module behind hashlib.blake2b, without loading OpenSSL at start-up
     from _blake2 import blake2b
@@ -40,14 +39,8 @@ RACY_NS = 2_000_000_000
 """A file changed this recently (2 s: FAT's and some network file systems' clock tick) is compared by content."""
 
 
-class Stamp(NamedTuple):
-    """What `stat` says of a file that changes whenever its content does."""
-
-    size: int
-    mtime_ns: int
-    ctime_ns: int
-    inode: int
-    device: int
+Stamp = tuple[int, int, int, int, int]
+"""What `stat` says of a file that changes whenever its content does: size, mtime and ctime (ns), inode, device."""
 
 
 class Recording:
@@ -64,7 +57,7 @@ _recordings: list[Recording] = []
 
 def stamp(status: os.stat_result) -> Stamp:
     """The stamp of a file's status."""
-    return Stamp(status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino, status.st_dev)
+    return (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino, status.st_dev)
 
 
 def digest(content: bytes) -> str:

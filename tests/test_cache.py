@@ -366,3 +366,25 @@ def test_a_named_pipe_at_an_entry_does_not_hang_a_run(cache_dir: Path) -> None:
     result = forecast(HEAVY, cache_dir=cache_dir)  # the helper's timeout fails the test rather than hang it
     assert result.returncode == 0 and result.stdout == honest and result.stderr == b""
     assert stat.S_ISREG(entry.lstat().st_mode)
+
+
+def test_the_entries_live_in_a_folder_of_the_users_own(cache_dir: Path) -> None:
+    """Made with mode 0700 whatever the umask allows, in the cache directory; nothing else is written there."""
+    previous = os.umask(0)
+    try:
+        Engine.open(ROOT / "rules")
+    finally:
+        os.umask(previous)
+    (entry,) = entries(cache_dir)
+    assert [path.name for path in cache_dir.iterdir()] == [entry.parent.name] == [cachefolder.folder().name]
+    status = entry.parent.lstat()
+    assert stat.S_ISDIR(status.st_mode) and stat.S_IMODE(status.st_mode) == 0o700 and status.st_uid == os.getuid()
+    assert stat.S_IMODE(entry.stat().st_mode) == 0o600
+
+
+def test_an_entry_past_the_size_bound_is_not_read(cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    Engine.open(ROOT / "rules")
+    (entry,) = entries(cache_dir)
+    assert cache.lookup(ROOT / "rules", ROOT / "seeds") is not None
+    monkeypatch.setattr(cachefolder, "MAX_BYTES", entry.stat().st_size - 1)
+    assert cache.lookup(ROOT / "rules", ROOT / "seeds") is None
