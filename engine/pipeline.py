@@ -70,7 +70,8 @@ class Engine:
         """Load, check and compile the rule base in `rules` (seeds beside it unless given).
 
         Raises `InputError` if it is not sound. With `cache`, a rule base
-        opened before with the same files and engine is read from the cache.
+        opened before with the same files and engine is read from the cache
+        (a cache that could be another user's is not used, and `notices` says so).
         `matcher` is durable_rules (the default) or the compiled matcher,
         proven equal to it and much faster.
         """
@@ -81,13 +82,17 @@ class Engine:
             rule_base = load_valid(rules_path, seeds_path)
             return rule_base, compile_rule_base(rule_base)
 
+        note = None
         if cache and rules_path.is_dir():
             from engine.load.cache import cached
 
-            rule_base, program = cached(rules_path, seeds_path, build)
+            rule_base, program, note = cached(rules_path, seeds_path, build)
         else:
             rule_base, program = build()
-        return cls.on(rule_base, program, matcher)
+        engine = cls.on(rule_base, program, matcher)
+        if note is not None:
+            engine.notices = (note, *engine.notices)
+        return engine
 
     @classmethod
     def from_rule_base(cls, rule_base: RuleBase, matcher: MatcherName = "durable") -> Engine:

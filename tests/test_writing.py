@@ -9,6 +9,7 @@ at the target is refused and left as it was; nothing here ever points
 from __future__ import annotations
 
 import os
+import shutil
 import stat
 from collections.abc import Iterator
 from pathlib import Path
@@ -160,3 +161,103 @@ def test_write_within_keeps_inside_its_directory(name: str, tmp_path: Path) -> N
     with pytest.raises(InputError, match="is not a file name"):
         write_within(inside, name, "text\n")
     assert sorted(path.name for path in tmp_path.rglob("*")) == ["inside"]
+
+
+as_root = pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="needs root to give a file to another user")
+
+
+@as_root
+def test_a_replaced_file_keeps_its_owner_group_and_mode(tmp_path: Path, forecast_cli: Invoke, repo_root: Path) -> None:
+    """Written by root over another user's file: the file stays theirs, with its mode, and holds the new report."""
+    path = tmp_path / "report.txt"
+    path.write_text("old\n", encoding="utf-8")
+    os.chown(path, 12345, 23456)
+    path.chmod(0o640)
+    assert forecast_to(forecast_cli, repo_root, path).exit_code == 0  # type: ignore[attr-defined]
+    status = path.stat()
+    assert (status.st_uid, status.st_gid, stat.S_IMODE(status.st_mode)) == (12345, 23456, 0o640)
+    assert path.read_text(encoding="utf-8").startswith("Heavy fighting")
+
+
+def test_a_file_whose_owner_cannot_be_kept_is_refused_and_left_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A user who may write another's file but not give a file away: the replacement would change hands, so nothing is written."""
+    path = tmp_path / "report.txt"
+    path.write_text("old\n", encoding="utf-8")
+    status = path.stat()
+
+    def refuse(handle: int, uid: int, gid: int) -> None:
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(engine.writing.os, "fchown", refuse)
+    monkeypatch.setattr(engine.writing.os, "fstat", lambda handle: os.stat_result((0, 0, 0, 1, status.st_uid + 1, 0, 0, 0, 0, 0)))
+    with pytest.raises(InputError, match="could not keep"):
+        write_atomically(path, "new\n")
+    assert path.read_text(encoding="utf-8") == "old\n"
+    assert sorted(tmp_path.iterdir()) == [path]
+
+
+def test_a_file_with_other_hard_links_is_refused_and_every_link_left_alone(tmp_path: Path, forecast_cli: Invoke, repo_root: Path) -> None:
+    """A rename would give one name the new text and leave the others the old: refused, one line, exit 2."""
+    path = tmp_path / "report.txt"
+    path.write_text("old\n", encoding="utf-8")
+    other = tmp_path / "kept.txt"
+    os.link(path, other)
+    result = forecast_to(forecast_cli, repo_root, path)
+    one_line(
+        result,
+        path,
+        "has 2 hard links, and replacing it would leave the others with the old text "
+        "(choose another file name, then copy it over this one)",
+    )
+    assert path.read_text(encoding="utf-8") == other.read_text(encoding="utf-8") == "old\n"
+    assert path.stat().st_ino == other.stat().st_ino
+
+
+@pytest.fixture
+def scenario_copy(tmp_path: Path, repo_root: Path) -> Path:
+    copy = tmp_path / "heavy.yaml"
+    copy.write_bytes((repo_root / "scenarios" / "heavy_fighting.yaml").read_bytes())
+    return copy
+
+
+def test_the_output_never_replaces_the_scenario_it_reads(scenario_copy: Path, forecast_cli: Invoke, repo_root: Path) -> None:
+    """`forecast S.yaml -o S.yaml`: refused with one line, exit 2, and the scenario is as it was."""
+    before = scenario_copy.read_bytes()
+    result = forecast_cli(scenario_copy, "--rules", repo_root / "rules", "-o", scenario_copy)
+    one_line(result, scenario_copy, "is read by this run, and the output would replace it (choose another file name)")
+    assert scenario_copy.read_bytes() == before
+
+
+@pytest.mark.parametrize("link", ["symbolic", "hard"])
+def test_the_output_never_replaces_the_scenario_through_a_link(
+    link: str, scenario_copy: Path, forecast_cli: Invoke, repo_root: Path
+) -> None:
+    """The scenario read through a symbolic link, or the output named by a hard link to it: the same file, caught by its inode."""
+    other = scenario_copy.with_name("other.yaml")
+    before = scenario_copy.read_bytes()
+    if link == "symbolic":
+        other.symlink_to(scenario_copy)
+        read, written = other, scenario_copy
+    else:
+        os.link(scenario_copy, other)
+        read, written = scenario_copy, other
+    result = forecast_cli(read, "--rules", repo_root / "rules", "-o", written)
+    via = f" (as {read})" if read != written else ""
+    one_line(result, written, f"is read by this run{via}, and the output would replace it (choose another file name)")
+    assert scenario_copy.read_bytes() == before
+
+
+def test_the_output_never_replaces_a_rule_file_of_the_run_cached_or_not(
+    tmp_path: Path, forecast_cli: Invoke, repo_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A rule file is an input too: on a cache miss it is read, on a hit the cache checks it; either way it is refused."""
+    monkeypatch.setenv("FORECAST_CACHE_DIR", str(tmp_path / "cache"))
+    for name in ("rules", "seeds"):
+        shutil.copytree(repo_root / name, tmp_path / name)
+    weiss = tmp_path / "rules" / "weiss.yaml"
+    before = weiss.read_bytes()
+    for _ in ("miss", "hit"):
+        result = forecast_cli(repo_root / "scenarios" / "heavy_fighting.yaml", "--rules", tmp_path / "rules", "-o", weiss)
+        one_line(result, weiss, "is read by this run, and the output would replace it (choose another file name)")
+        assert weiss.read_bytes() == before
+    assert list((tmp_path / "cache").glob("rulebases-v3-*/*.json")), "the second run was a hit"

@@ -18,6 +18,7 @@ from typing import Any, NoReturn
 
 import click
 
+from engine import inputs
 from engine.cli.interrupts import checkpoint, stopping_on_signals
 from engine.cli.options import CHECK_COMMAND
 from engine.errors import EngineFailure, ForecastError, InputError, Interrupted, RuleBaseInvalid, one_line
@@ -67,6 +68,7 @@ class ForecastGroup(click.Group):
 
     def invoke(self, ctx: click.Context) -> Any:
         debug = bool(ctx.params.get("debug"))
+        inputs.forget()  # a command never writes over a file it read; the files of an earlier command in this process are no concern
         try:
             with stopping_on_signals():
                 result = super().invoke(ctx)

@@ -84,6 +84,6 @@ def migrate_command(directory: Path, dry_run: bool) -> None:
             click.echo(f"  {change}")
     if not dry_run:
         for migrated in found:
-            write_atomically(migrated.path, migrated.text)
+            write_atomically(migrated.path, migrated.text, rewrite=True)
     verb = "would migrate" if dry_run else "migrated"
     click.echo(f"{verb} {len(found)} file{'s' if len(found) != 1 else ''}" + ("" if found else ": all current"))

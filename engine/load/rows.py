@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Literal
 
+from engine import inputs
 from engine.errors import InputError, Location, did_you_mean
 from engine.language import BooleanKind, Kind, NumberKind, Value
 from engine.model import Vocabulary
@@ -75,7 +77,10 @@ def read_rows(path: Path, vocabulary: Vocabulary) -> list[Row]:
     """Every row of a CSV or JSON Lines file; `InputError` when the file itself cannot be read as a table."""
     fmt = table_format(path)
     try:
-        text = path.read_text(encoding="utf-8-sig")  # a spreadsheet's byte order mark is no part of the first name
+        with path.open("rb") as stream:
+            raw = stream.read()
+            inputs.note(path, os.fstat(stream.fileno()), raw)
+        text = raw.decode("utf-8-sig")  # a spreadsheet's byte order mark is no part of the first name
     except FileNotFoundError:
         raise InputError("file not found", location=Location(path)) from None
     except IsADirectoryError:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
-from engine import model
+from engine import inputs, model
 from engine.errors import InputError, Location, RuleBaseInvalid, raise_all
 from engine.load import convert, surface
 from engine.load.parse import parse_document
@@ -50,8 +50,8 @@ class Origins:
 
 def rule_files(directory: Path) -> Iterator[Path]:
     """The rule files of a rule base directory, in name order."""
-    for path in sorted(directory.glob("*.yaml")):
-        if path.name not in RESERVED_FILES:
+    for path in inputs.children(directory):
+        if path.name.endswith(".yaml") and path.name not in RESERVED_FILES:
             yield path
 
 
@@ -75,10 +75,7 @@ def misnamed_files(directory: Path, folders: tuple[str, ...] | None = None) -> l
     `folders` names the sub-folders that are read (a rule base's `lexicons`);
     YAML anywhere else below the directory would be left out unnoticed.
     """
-    try:
-        entries = sorted(directory.iterdir())
-    except OSError:
-        return []
+    entries = inputs.children(directory)
     problems = [misnamed(path) for path in entries if path.is_file() and unread(path)]
     if folders is not None:
         for path in entries:
@@ -86,7 +83,7 @@ def misnamed_files(directory: Path, folders: tuple[str, ...] | None = None) -> l
                 path.is_dir()
                 and path.name not in folders
                 and not path.name.startswith(".")
-                and any(item.suffix.lower() in (".yaml", ".yml") for item in path.rglob("*"))
+                and any(item.suffix.lower() in (".yaml", ".yml") for item in inputs.descendants(path))
             ):
                 read = "".join(f" and {directory.name}/{name}/" for name in folders)
                 problems.append(
@@ -101,7 +98,7 @@ def misnamed_files(directory: Path, folders: tuple[str, ...] | None = None) -> l
 
 def seed_files(directory: Path) -> Iterator[Path]:
     """The metadata files of a seeds directory, in name order."""
-    yield from sorted(directory.glob("*.yaml"))
+    yield from (path for path in inputs.children(directory) if path.name.endswith(".yaml"))
 
 
 def load_seeds(directory: Path) -> tuple[dict[str, model.Seed], dict[str, Document]]:
@@ -131,7 +128,9 @@ def load_lexicons(directory: Path) -> tuple[dict[str, model.Lexicon], dict[str, 
     lexicons: dict[str, model.Lexicon] = {}
     documents: dict[str, Document] = {}
     raise_all(misnamed_files(directory / LEXICONS))
-    for path in sorted((directory / LEXICONS).glob("*.yaml")):
+    for path in inputs.children(directory / LEXICONS):
+        if not path.name.endswith(".yaml"):
+            continue
         document = load_yaml(path)
         lexicons[path.stem] = convert.lexicon(path.stem, parse_document(document, surface.LexiconFile))
         documents[path.stem] = document

@@ -33,6 +33,7 @@ from typing import Any
 
 import yaml
 
+from engine import inputs
 from engine.errors import InputError, Location
 from engine.language import KeyPath, shorten, show_value
 from engine.records import field, record
@@ -140,9 +141,11 @@ def read_text(path: Path) -> str:
     try:
         with path.open("rb") as stream:
             raw = stream.read(MAX_BYTES + 1)
-            size = os.fstat(stream.fileno()).st_size
+            status = os.fstat(stream.fileno())
     except OSError as error:
         raise _unreadable(path, error) from None
+    size = status.st_size
+    inputs.note(path, status, raw)
     if len(raw) > MAX_BYTES:
         what = f"{size} bytes" if size > MAX_BYTES else "more"
         raise InputError(
