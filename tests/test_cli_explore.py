@@ -463,3 +463,71 @@ def test_check_coverage_json(forecast_cli: Invoke) -> None:
         "addressable": False,
     }
     assert "coverage" not in json.loads(ok(forecast_cli("check", "--rules", ROOT / "rules", "-f", "json")).stdout)
+
+
+# --- one verdict, one wording ---------------------------------------------------------
+
+
+def _said(text: str) -> tuple[str, str | None]:
+    """The status and what is favoured (or who conflicts) in a summary line or a table cell, as engine.render.verdicts words them.
+
+    Summary lines: `agree on X`, `one voice (e): favours X; ...`, `compatible; possible: ...`, `conflict: a vs b`,
+    `no stance`. Cells: `agree: X`, `one voice: X`, `one voice`, `compatible`, `conflict (a, b)`, `no stance`.
+    """
+    head = text.split("; ", 1)[0]
+    if head.startswith("conflict"):
+        return "conflict", ", ".join(re.split(r", | vs ", head.removeprefix("conflict").strip(" :()")))
+    if head.startswith("agree"):
+        return "agree", head.removeprefix("agree on ").removeprefix("agree: ")
+    if head.startswith("one voice"):
+        favours = re.search(r"(?:: favours |^one voice: )(.+)$", head)
+        return "one voice", favours.group(1) if favours else None
+    assert head in ("compatible", "no stance"), text
+    return head, None
+
+
+def test_the_forecast_summary_the_matrix_cell_and_the_sweep_cell_say_the_same(
+    forecast_cli: Invoke, shipped_compiled_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """For every shipped scenario and question, the same status and favoured event (or the same conflict) in three commands.
+
+    Each is held to the forecast's JSON verdict; an uncertain scenario's summary line and matrix cell are the same chances.
+    """
+    from engine.render.verdicts import event_name
+
+    monkeypatch.setenv("COLUMNS", "1000")
+    questions = list(shipped_compiled_engine.vocabulary.questions)
+    matrix = list(csv.DictReader(io.StringIO(ok(forecast_cli("matrix", *SCENARIOS, "--by", "scenario", "-f", "csv")).stdout)))
+    assert [row["scenario"] for row in matrix] == [path.as_posix() for path in SCENARIOS]
+    first = next(iter(shipped_compiled_engine.vocabulary.variables))
+    checked = 0
+    for path, cells_of in zip(SCENARIOS, matrix, strict=True):
+        brief = ok(forecast_cli(path, "--brief")).stdout.splitlines()
+        start = brief.index("summary") + 1
+        summary = dict(cells(line) for line in brief[start : brief.index("", start)] if not line.strip().startswith("no stance:"))
+        data = json.loads(ok(forecast_cli(path, "-f", "json")).stdout)
+        verdicts = {question["id"]: question["verdict"] for question in data["questions"]}
+        certain = shipped_compiled_engine.read_scenario(path).certain
+        sweep: dict[str, str] = {}
+        if certain:
+            text = ok(forecast_cli("sweep", path, "--vary", first, *(arg for q in questions for arg in ("-q", q)))).stdout
+            table = [cells(line) for line in text.splitlines() if line and not line.startswith((" ", "Sweep", "held"))]
+            now = next(index for index, heading in enumerate(table[1]) if "(now" in heading)
+            sweep = {row[0]: row[now] for row in table[2:]}
+        for question in questions:
+            if question not in summary:
+                assert verdicts[question]["status"] == "no stance" or not certain
+                continue
+            if not certain:
+                assert summary[question] == cells_of[question], (path.name, question)
+                continue
+            verdict = verdicts[question]
+            scale = shipped_compiled_engine.vocabulary.questions[question].outcomes
+            if verdict["status"] == "conflict":
+                expected = (verdict["status"], ", ".join(verdict["conflicting"]))
+            else:
+                named = event_name(scale, verdict["favours"]) if verdict["favours"] is not None else None
+                expected = (verdict["status"], named)
+            assert _said(summary[question]) == _said(cells_of[question]) == _said(sweep[question]) == expected, (path.name, question)
+            checked += 1
+    assert checked >= 60, "every question of every certain scenario"
