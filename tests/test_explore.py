@@ -500,6 +500,10 @@ def test_matrix_cells_hold_the_claims_with_their_ranges_and_the_view(engine: Eng
     may_pay = stance_text(uncertain.stances[("elischer", "russia_presence")], scale)
     assert 'increase possible ("could potentially") (applies in 20-45%)' in may_pay, "an uncertain cell says how likely each claim applies"
     assert found.experts[0] == "weiss" and "siegle" not in found.experts
+    mozambique = matrix_of(engine, read_suite(engine, [ROOT / "scenarios" / "mozambique_like.yaml"]), ["russia_presence"])
+    (row,) = mozambique.scenarios
+    assert stance_text(row.stances[("analyst", "russia_presence")], scale) == "withdraw possible (assumed) (not counted)"
+    assert row.outcomes["russia_presence"].status == "no stance", "the analyst's precedent speaks, but is never counted"
 
 
 def test_a_matrix_cell_names_a_self_conflict_with_the_claims_that_clash(engine: Engine) -> None:

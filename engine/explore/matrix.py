@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
-from engine.model import Reading, Scenario
+from engine.model import ExpertKind, Reading, Scenario
 from engine.pipeline import Engine
 from engine.records import record
 from engine.resolve.odds import Figure, Probabilities
@@ -38,6 +38,8 @@ class StanceCell:
 
     view: View | None
     claims: tuple[Claim, ...]
+    counted: bool = True
+    """Whether the verdict counts him: false for a partisan source or the analyst, whose views are reported apart."""
 
     @property
     def self_conflict(self) -> bool:
@@ -118,7 +120,8 @@ def matrix_of(
             for expert, view in said.items():
                 if wanted is not None and expert not in wanted:
                     continue
-                stances[(expert, question)] = StanceCell(view, _claims(engine, odds, question, expert))
+                counted = engine.rule_base.experts[expert].kind is ExpertKind.EXPERT
+                stances[(expert, question)] = StanceCell(view, _claims(engine, odds, question, expert), counted)
                 speaking.add(expert)
         rows.append(MatrixScenario(scenario.name, path, scenario.certain, stances, outcomes))
     shown = [expert for expert in engine.rule_base.experts if expert in speaking]

@@ -34,10 +34,15 @@ def stance_text(cell: StanceCell | None, scale: Sequence[str]) -> str:
 
     `P(withdraw) 20-45% "unlikely" -> favours not withdraw`, `curtail possible ("may")`,
     `self-conflict: P(curtail) 100% "may" vs P(increase) 100% "could potentially"`. An uncertain
-    cell: each claim that may apply, `increase possible ("could potentially") (applies in 20-45%)`.
+    cell: each claim that may apply, `increase possible ("could potentially") (applies in 20-45%)`. A partisan
+    source's or the analyst's cell ends `(not counted)`: the verdict leaves them out.
     """
     if cell is None:
         return ""
+    return _said(cell, scale) + ("" if cell.counted else " (not counted)")
+
+
+def _said(cell: StanceCell, scale: Sequence[str]) -> str:
     view = cell.view
     if view is None:
         return "; ".join(
