@@ -531,3 +531,19 @@ def test_the_forecast_summary_the_matrix_cell_and_the_sweep_cell_say_the_same(
             assert _said(summary[question]) == _said(cells_of[question]) == _said(sweep[question]) == expected, (path.name, question)
             checked += 1
     assert checked >= 60, "every question of every certain scenario"
+
+
+def test_the_plot_colours_each_status_with_its_favoured_event(shipped_compiled_engine: Engine) -> None:
+    """One voice favouring not withdraw and one voice favouring nothing get two colours; no stance is grey (no matplotlib needed)."""
+    from engine.explore.sweep import sweep
+    from engine.render.plot import PALETTE, SILENT, _colours
+
+    values = dict(shipped_compiled_engine.read_scenario(HEAVY).values)
+    (question,) = sweep(shipped_compiled_engine, values, ["deadly_clashes", "kremlin_investment"], ["russia_presence"]).questions
+    colours = _colours(question)
+    assert colours == {
+        ("no stance",): SILENT,
+        ("one voice", "curtail", "maintain", "increase"): PALETTE[0],
+        ("one voice",): PALETTE[1],
+        ("compatible",): PALETTE[2],
+    }
