@@ -11,6 +11,7 @@ import csv
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Callable
@@ -50,37 +51,70 @@ def squash(text: str) -> str:
     return " ".join(text.split())
 
 
+def cells(line: str) -> list[str]:
+    """The cells of a row of a text table: apart by two spaces or more."""
+    return re.split(r"\s{2,}", line.strip())
+
+
 # --- flips -------------------------------------------------------------------------
 
 
 def test_flips_names_the_single_changes_that_flip_russia_presence(forecast_cli: Invoke) -> None:
-    """Done when: `forecast flips heavy_fighting` names junta_pays, deadly_clashes and kremlin_investment for russia_presence."""
+    """Done when: `forecast flips heavy_fighting` names deadly_clashes and kremlin_investment for russia_presence, in the verdict's words.
+
+    junta_pays is no flip: Elischer's "could potentially increase" beside "may curtail" points both ways, a possibility
+    that changes no status and favours nothing (tests/test_explore.py holds this to the forecast).
+    """
     text = squash(ok(forecast_cli("flips", HEAVY, "-q", "russia_presence")).stdout)
+    assert "now compatible; possible: curtail (elischer) weiss: favours not withdraw elischer: curtail possible single changes" in text
     single = text.split("single changes", 1)[1].split(" pairs ", 1)[0]
-    assert "junta_pays: false -> true: elischer's stance becomes a self-conflict (more_if_paid vs curtail_if_trend)" in single
-    assert 'deadly_clashes: 4 -> 1 (below 2, analyst.trend_from_clashes\'s "at least 2"; also below 3): elischer falls silent' in single
-    assert 'kremlin_investment: high -> moderate (is not high, weiss.no_pullout\'s "is high"): weiss falls silent' in single
-    pairs = text.split(" pairs ", 1)[1]
-    assert "junta_pays: false -> true and deadly_clashes: 4 -> 1" in pairs and "elischer's stance becomes increase" in pairs
+    assert (
+        'deadly_clashes: 4 -> 1 (below 2, analyst.trend_from_clashes\'s "at least 2"; also below 3): elischer falls silent; '
+        "verdict becomes one voice (weiss): favours not withdraw" in single
+    )
+    assert (
+        'kremlin_investment: high -> moderate (is not high, weiss.no_pullout\'s "is high"): weiss falls silent; '
+        "verdict becomes one voice (elischer): curtail possible" in single
+    )
+    assert "analyst now says: withdraw possible (not counted)" in single, "kremlin_investment low: the analyst's precedent speaks"
+    assert "junta_pays" not in single
+    assert "cruel_conduct:" not in text.split("single changes", 1)[1], "the agreements are seen broken anyway: cruelty is one cause"
 
 
 def test_flips_json_and_markdown(forecast_cli: Invoke, shipped_compiled_engine: Engine) -> None:
     data = json.loads(ok(forecast_cli("flips", HEAVY, "--format", "json")).stdout)
-    assert data["schema_version"] == "1.0" and data["scenario"]["variables"]["deadly_clashes"] == 4
+    assert data["schema_version"] == "2.0" and data["scenario"]["variables"]["deadly_clashes"] == 4
     presence = next(question for question in data["questions"] if question["id"] == "russia_presence")
-    assert presence["now"]["outcome"] == ["curtail"] and presence["now"]["status"] == "compatible"
+    now = presence["now"]
+    assert (now["status"], now["experts"], now["favours"], now["conflicting"]) == ("compatible", ["weiss", "elischer"], None, [])
+    assert now["verdict"] == "compatible; possible: curtail (elischer)"
+    elischer = {
+        "expert": "elischer",
+        "counted": True,
+        "rules": ["elischer.curtail_if_trend"],
+        "favours": None,
+        "possible": [["curtail"]],
+        "self_conflict": False,
+        "view": "curtail possible",
+    }
+    assert now["stances"][1] == elischer
+    assert now["stances"][0]["favours"] == ["curtail", "maintain", "increase"] and now["stances"][0]["view"] == "favours not withdraw"
     clashes = next(flip for flip in presence["single"] if flip["changes"][0]["variable"] == "deadly_clashes")
     (change,) = clashes["changes"]
     assert (change["from"], change["to"], change["run"]) == (4, 1, "0 to 1")
     assert change["thresholds"][0] == {"test": "at least 2", "where": "below 2", "rules": ["analyst.trend_from_clashes"], "holds": False}
-    assert clashes["stances"] == [
-        {"expert": "elischer", "before": {"outcomes": ["curtail"], "rules": ["elischer.curtail_if_trend"]}, "after": None}
-    ]
+    assert clashes["stances"] == [{"expert": "elischer", "before": elischer, "after": None}]
+    assert clashes["verdict_changed"] is True
+    assert (clashes["after"]["status"], clashes["after"]["favours"]) == ("one voice", ["curtail", "maintain", "increase"])
     assert clashes["text"].startswith("deadly_clashes: 4 -> 1")
     assert [question["id"] for question in data["questions"]] == list(shipped_compiled_engine.vocabulary.questions)
     markdown = ok(forecast_cli("flips", HEAVY, "--format", "markdown", "-q", "russia_presence")).stdout
     assert markdown.startswith("# What flips Heavy fighting\n")
-    assert "## russia_presence: " in markdown and "- junta_pays: false -> true: elischer's stance" in markdown
+    assert (
+        "## russia_presence: " in markdown
+        and "Now: compatible; possible: curtail (elischer).\n\n- weiss: favours not withdraw\n" in markdown
+    )
+    assert "- deadly_clashes: 4 -> 1 (below 2" in markdown and "verdict becomes one voice (weiss): favours not withdraw" in markdown
 
 
 def test_flips_no_pairs(forecast_cli: Invoke) -> None:
@@ -234,12 +268,9 @@ def test_sweep_of_one_variable(forecast_cli: Invoke) -> None:
     assert header.split() == ["question", "0", "to", "1", "2", "3", "to", "30", "(now", "4)"]
     row = next(line for line in lines if line.startswith("russia_presence "))
     assert row.split("  ")[0] == "russia_presence"
-    assert [cell.strip() for cell in row.split("  ") if cell.strip()][1:] == [
-        "not withdraw [consensus, 1 stance]",
-        "curtail [compatible]",
-        "curtail [compatible]",
-    ]
-    assert "the same across the sweep: wagner_assault_role not spearhead [consensus, 1 stance];" in squash(text)
+    assert [cell.strip() for cell in row.split("  ") if cell.strip()][1:] == ["one voice: not withdraw", "compatible", "compatible"]
+    same = squash(text).split("the same across the sweep: ", 1)[1]
+    assert same.startswith("wagner_assault_role one voice; junta_protector one voice: keep_russia; security_myth one voice: punctured;")
 
 
 def test_sweep_grid_per_question(forecast_cli: Invoke, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -249,8 +280,8 @@ def test_sweep_grid_per_question(forecast_cli: Invoke, monkeypatch: pytest.Monke
     start = lines.index("russia_presence: What will Russia do with Wagner's presence in Mali?")
     assert lines[start + 1].strip() == "kremlin_investment"
     assert lines[start + 2].split() == ["deadly_clashes", "low", "moderate", "high", "(now)"]
-    assert lines[start + 3].strip().startswith("0 to 1  ") and "withdraw [consensus, 1 stance]" in lines[start + 3]
-    assert "(none) [conflict]" in lines[start + 4]
+    assert cells(lines[start + 3]) == ["0 to 1", "no stance", "no stance", "one voice: not withdraw"], "the analyst is not counted"
+    assert cells(lines[start + 4]) == ["2", "one voice", "one voice", "compatible"]
     assert "the same across" not in text, "a question asked for is drawn even where it does not change"
 
 
@@ -263,15 +294,21 @@ def test_sweep_csv_is_one_row_per_cell_and_question(forecast_cli: Invoke, shippe
         "deadly_clashes",
         "deadly_clashes_run",
         "question",
-        "outcome",
         "status",
-        "stances",
+        "favours",
+        "conflicting",
+        "experts",
+        "verdict",
+        "views",
     ]
     assert len(rows) == 2 * 3 * len(shipped_compiled_engine.vocabulary.questions)
-    paid = next(
-        row for row in rows if row["question"] == "russia_presence" and row["junta_pays"] == "true" and row["deadly_clashes"] == "0"
-    )
-    assert paid["outcome"] == "increase" and paid["status"] == "compatible" and "elischer=increase" in paid["stances"]
+    presence = [row for row in rows if row["question"] == "russia_presence"]
+    paid = next(row for row in presence if row["junta_pays"] == "true" and row["deadly_clashes"] == "0")
+    assert (paid["status"], paid["favours"], paid["conflicting"], paid["experts"]) == ("compatible", "", "", "weiss|elischer")
+    assert paid["verdict"] == "compatible; possible: increase (elischer)"
+    assert paid["views"] == "weiss: favours not withdraw | elischer: increase possible"
+    quiet = next(row for row in presence if row["junta_pays"] == "false" and row["deadly_clashes"] == "0")
+    assert (quiet["status"], quiet["favours"], quiet["experts"]) == ("one voice", "not withdraw", "weiss")
 
 
 def test_sweep_markdown(forecast_cli: Invoke) -> None:
@@ -320,17 +357,21 @@ def test_sweep_plot_without_matplotlib_says_how_to_install(forecast_cli: Invoke,
 
 
 def test_matrix_of_one_scenario_is_experts_by_questions(forecast_cli: Invoke, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("COLUMNS", "400")
-    questions = ("russia_presence", "wagner_assault_role", "junta_protector", "security_myth", "junta_propaganda")
-    text = ok(forecast_cli("matrix", HEAVY, *(part for question in questions for part in ("-q", question)))).stdout
+    monkeypatch.setenv("COLUMNS", "1000")
+    text = ok(forecast_cli("matrix", HEAVY)).stdout
     lines = text.splitlines()
     assert lines[0] == f"Heavy fighting  ({HEAVY.as_posix()})"
     assert lines[1].split() == ["expert", "russia_presence", *(question for question in lines[1].split()[2:])]
     weiss = next(line for line in lines if line.startswith("weiss"))
-    assert 'not withdraw P(withdraw) "unlikely"  not spearhead P(not spearhead) "may"  keep_russia P(drop_russia) "unlikely"' in weiss
+    assert (
+        'P(withdraw) 20-45% "unlikely" -> favours not withdraw  not spearhead possible ("may")  '
+        'P(drop_russia) 20-45% "unlikely" -> favours keep_russia'
+    ) in weiss
     elischer = next(line for line in lines if line.startswith("elischer"))
-    assert 'curtail P(curtail) "may"' in elischer and 'crumbles P(crumbles) "inevitably"' in elischer
-    assert "siegle" in text and "analyst" not in text, "the analyst speaks on no question here"
+    assert 'curtail possible ("may")' in elischer
+    assert 'P(crumbles) 95-99% "inevitably" (analyst\'s reading) -> favours crumbles' in elischer
+    experts = [cells(line)[0] for line in lines[2:]]
+    assert "siegle" in experts and "analyst" not in experts, "the analyst speaks on no question here"
 
 
 def test_matrix_text_goes_in_blocks_when_too_wide(forecast_cli: Invoke) -> None:
@@ -341,27 +382,31 @@ def test_matrix_text_goes_in_blocks_when_too_wide(forecast_cli: Invoke) -> None:
 
 def test_matrix_of_several_scenarios_is_scenarios_by_questions(forecast_cli: Invoke, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COLUMNS", "400")
-    text = ok(forecast_cli("matrix", *SCENARIOS, "-q", "russia_presence")).stdout
-    rows = {line.split()[0]: line for line in text.splitlines()[1:] if line.startswith(str(ROOT))}
-    assert "curtail [compatible]" in rows[HEAVY.as_posix()]
-    assert "(none) [conflict]" in rows[(ROOT / "scenarios" / "pays_and_fighting.yaml").as_posix()]
-    assert "compatible" in rows[UNCERTAIN.as_posix()] and "%" in rows[UNCERTAIN.as_posix()]
+    text = ok(forecast_cli("matrix", *SCENARIOS, "-q", "russia_presence", "-q", "junta_propaganda")).stdout
+    rows = {cells(line)[0]: cells(line)[1:] for line in text.splitlines()[1:] if line.startswith(str(ROOT))}
+    assert rows[HEAVY.as_posix()][0] == "compatible" and rows[HEAVY.as_posix()][-1] == "one voice: crumbles"
+    assert rows[(ROOT / "scenarios" / "pays_and_fighting.yaml").as_posix()][0] == "compatible", "points both ways: no conflict"
+    assert rows[(ROOT / "scenarios" / "article_baseline.yaml").as_posix()][0] == "one voice: not withdraw"
+    assert rows[UNCERTAIN.as_posix()][0].startswith("no stance ") and "compatible " in rows[UNCERTAIN.as_posix()][0]
 
 
 def test_matrix_one_experts_stances_and_csv(forecast_cli: Invoke) -> None:
     text = ok(forecast_cli("matrix", HEAVY, ROOT / "scenarios" / "junta_pays.yaml", "--expert", "elischer", "--format", "csv")).stdout
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[0][:2] == ["scenario", "russia_presence"]
-    assert rows[1][1] == 'curtail P(curtail) "may"' and rows[2][1] == 'increase P(increase) "could potentially"'
+    assert rows[1][1] == 'curtail possible ("may")' and rows[2][1] == 'increase possible ("could potentially")'
     by_expert = list(csv.reader(io.StringIO(ok(forecast_cli("matrix", HEAVY, "--by", "expert", "-f", "csv")).stdout)))
     assert by_expert[0][:3] == ["scenario", "expert", "russia_presence"]
-    assert by_expert[1][1:3] == ["weiss", 'not withdraw P(withdraw) "unlikely"']
+    assert by_expert[1][1:3] == ["weiss", 'P(withdraw) 20-45% "unlikely" -> favours not withdraw']
+    by_scenario = list(csv.reader(io.StringIO(ok(forecast_cli("matrix", HEAVY, UNCERTAIN, "-f", "csv")).stdout)))
+    assert by_scenario[0][:3] == ["scenario", "russia_presence", "wagner_assault_role"]
+    assert by_scenario[1][1:3] == ["compatible", "one voice"] and by_scenario[2][1].startswith("no stance ")
 
 
 def test_matrix_markdown(forecast_cli: Invoke) -> None:
     markdown = ok(forecast_cli("matrix", HEAVY, "-f", "markdown")).stdout
-    assert markdown.startswith("# Stance matrix\n") and '| elischer | curtail P(curtail) "may" |' in markdown
-    assert '| weiss | not withdraw P(withdraw) "unlikely" |' in markdown
+    assert markdown.startswith("# Stance matrix\n") and '| elischer | curtail possible ("may") |' in markdown
+    assert '| weiss | P(withdraw) 20-45% "unlikely" -> favours not withdraw |' in markdown
 
 
 def test_matrix_bad_expert(forecast_cli: Invoke) -> None:
@@ -377,7 +422,13 @@ def test_check_coverage_passes_at_100_percent_on_the_shipped_suite(forecast_cli:
     rules = len(shipped_compiled_engine.rule_base.rules)
     assert f"  rules     {rules} of {rules} fire (100%)" in text
     assert "100% of rules fire: at or above the minimum of 100%" in text
-    assert "outcomes the rules never forecast" in text and "wagner_assault_role: spearhead" in text
+    never = squash(text.split("outcomes no claim ever addresses", 1)[1])
+    assert "wagner_assault_role: spearhead" in never and "russia_presence: maintain" in never
+    assert "russia_presence: withdraw" not in never, "Weiss gives the pull-out a range: it is addressed"
+    assert "never forecast" not in text
+    found = coverage(shipped_compiled_engine, read_suite(shipped_compiled_engine, SCENARIOS))
+    addressable = len(found.addressable_outcomes)
+    assert f"  outcomes  {addressable} of {addressable} addressable outcomes addressed (100%)" in text
 
 
 def test_min_coverage_fails_below_the_threshold(forecast_cli: Invoke, shipped_compiled_engine: Engine) -> None:
@@ -401,4 +452,98 @@ def test_check_coverage_json(forecast_cli: Invoke) -> None:
     ) == len(SCENARIOS)
     uncertain = next(item for item in cover["scenarios"] if item["file"].endswith("analyst_view.yaml"))
     assert uncertain["certain"] is False and uncertain["classes"] > 1
+    outcomes = {(item["question"], item["outcome"]): item for item in cover["outcomes"]}
+    withdraw = outcomes[("russia_presence", "withdraw")]
+    assert set(withdraw) == {"question", "outcome", "addressed_in", "addressable"} and withdraw["addressable"] is True
+    assert any(path.endswith("scenarios/heavy_fighting.yaml") for path in withdraw["addressed_in"])
+    assert outcomes[("wagner_assault_role", "spearhead")] == {
+        "question": "wagner_assault_role",
+        "outcome": "spearhead",
+        "addressed_in": [],
+        "addressable": False,
+    }
     assert "coverage" not in json.loads(ok(forecast_cli("check", "--rules", ROOT / "rules", "-f", "json")).stdout)
+
+
+# --- one verdict, one wording ---------------------------------------------------------
+
+
+def _said(text: str) -> tuple[str, str | None]:
+    """The status and what is favoured (or who conflicts) in a summary line or a table cell, as engine.render.verdicts words them.
+
+    Summary lines: `agree on X`, `one voice (e): favours X; ...`, `compatible; possible: ...`, `conflict: a vs b`,
+    `no stance`. Cells: `agree: X`, `one voice: X`, `one voice`, `compatible`, `conflict (a, b)`, `no stance`.
+    """
+    head = re.sub(r" \(reported apart, not counted: [^)]*\)$", "", text).split("; ", 1)[0]
+    if head.startswith("conflict"):
+        return "conflict", ", ".join(re.split(r", | vs ", head.removeprefix("conflict").strip(" :()")))
+    if head.startswith("agree"):
+        return "agree", head.removeprefix("agree on ").removeprefix("agree: ")
+    if head.startswith("one voice"):
+        favours = re.search(r"(?:: favours |^one voice: )(.+)$", head)
+        return "one voice", favours.group(1) if favours else None
+    assert head in ("compatible", "no stance"), text
+    return head, None
+
+
+def test_the_forecast_summary_the_matrix_cell_and_the_sweep_cell_say_the_same(
+    forecast_cli: Invoke, shipped_compiled_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """For every shipped scenario and question, the same status and favoured event (or the same conflict) in three commands.
+
+    Each is held to the forecast's JSON verdict; an uncertain scenario's summary line and matrix cell are the same chances.
+    """
+    from engine.render.verdicts import event_name
+
+    monkeypatch.setenv("COLUMNS", "1000")
+    questions = list(shipped_compiled_engine.vocabulary.questions)
+    matrix = list(csv.DictReader(io.StringIO(ok(forecast_cli("matrix", *SCENARIOS, "--by", "scenario", "-f", "csv")).stdout)))
+    assert [row["scenario"] for row in matrix] == [path.as_posix() for path in SCENARIOS]
+    first = next(iter(shipped_compiled_engine.vocabulary.variables))
+    checked = 0
+    for path, cells_of in zip(SCENARIOS, matrix, strict=True):
+        brief = ok(forecast_cli(path, "--brief")).stdout.splitlines()
+        start = brief.index("summary") + 1
+        summary = dict(cells(line) for line in brief[start : brief.index("", start)] if not line.strip().startswith("no stance:"))
+        data = json.loads(ok(forecast_cli(path, "-f", "json")).stdout)
+        verdicts = {question["id"]: question["verdict"] for question in data["questions"]}
+        certain = shipped_compiled_engine.read_scenario(path).certain
+        sweep: dict[str, str] = {}
+        if certain:
+            text = ok(forecast_cli("sweep", path, "--vary", first, *(arg for q in questions for arg in ("-q", q)))).stdout
+            table = [cells(line) for line in text.splitlines() if line and not line.startswith((" ", "Sweep", "held"))]
+            now = next(index for index, heading in enumerate(table[1]) if "(now" in heading)
+            sweep = {row[0]: row[now] for row in table[2:]}
+        for question in questions:
+            if question not in summary:
+                assert verdicts[question]["status"] == "no stance" or not certain
+                continue
+            if not certain:
+                assert summary[question] == cells_of[question], (path.name, question)
+                continue
+            verdict = verdicts[question]
+            scale = shipped_compiled_engine.vocabulary.questions[question].outcomes
+            if verdict["status"] == "conflict":
+                expected = (verdict["status"], ", ".join(verdict["conflicting"]))
+            else:
+                named = event_name(scale, verdict["favours"]) if verdict["favours"] is not None else None
+                expected = (verdict["status"], named)
+            assert _said(summary[question]) == _said(cells_of[question]) == _said(sweep[question]) == expected, (path.name, question)
+            checked += 1
+    assert checked >= 60, "every question of every certain scenario"
+
+
+def test_the_plot_colours_each_status_with_its_favoured_event(shipped_compiled_engine: Engine) -> None:
+    """One voice favouring not withdraw and one voice favouring nothing get two colours; no stance is grey (no matplotlib needed)."""
+    from engine.explore.sweep import sweep
+    from engine.render.plot import PALETTE, SILENT, _colours
+
+    values = dict(shipped_compiled_engine.read_scenario(HEAVY).values)
+    (question,) = sweep(shipped_compiled_engine, values, ["deadly_clashes", "kremlin_investment"], ["russia_presence"]).questions
+    colours = _colours(question)
+    assert colours == {
+        ("no stance",): SILENT,
+        ("one voice", "curtail", "maintain", "increase"): PALETTE[0],
+        ("one voice",): PALETTE[1],
+        ("compatible",): PALETTE[2],
+    }

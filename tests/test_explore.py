@@ -9,6 +9,7 @@ need no copied text.
 
 from __future__ import annotations
 
+from fractions import Fraction
 from itertools import pairwise, product
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,7 @@ from engine.explore.matrix import matrix_of
 from engine.explore.sweep import sweep
 from engine.explore.whynot import DEPTH, Explainer
 from engine.language import NumberKind, Value
-from engine.model import Checks, Expert, RuleBase
+from engine.model import Checks, Expert, Lexicon, Reading, RuleBase
 from engine.pipeline import Engine
 from engine.render.flips import flip_text
 from engine.render.matrix import stance_text
@@ -48,8 +49,26 @@ def heavy(engine: Engine) -> dict[str, Value]:
 
 
 def key_of(result: QuestionResult) -> tuple[Any, ...]:
-    """What a glance compares, from a full forecast's question."""
-    return tuple((stance.expert, stance.outcomes) for stance in result.stances), result.outcome, result.status
+    """What a glance compares (VERDICTS.md section 7), from a full forecast's question: the status, who speaks and what
+    each speaker favours or whether his ranges clash, what the experts favour together, who is in a conflict."""
+    verdict = result.verdict
+    views = {**verdict.others, **verdict.views}
+    stances = tuple((stance.expert, views[stance.expert].favours, stance.status == "self-conflict") for stance in result.stances)
+    return verdict.status, stances, verdict.favours, verdict.conflicting
+
+
+PLAIN = Lexicon(
+    name="plain",
+    title="plain",
+    source="tests",
+    readings=(
+        Reading(("stated as fact",), Fraction(4, 5), Fraction(99, 100), standard=False, note="test"),
+        Reading(("likely",), Fraction(55, 100), Fraction(80, 100), standard=True),
+        Reading(("unlikely",), Fraction(20, 100), Fraction(45, 100), standard=True),
+    ),
+    default=True,
+)
+"""A lexicon for the rule bases written here: stated as fact 80-99%, likely 55-80%, unlikely 20-45%."""
 
 
 def synthetic(rules: list[Any], variables: dict[str, Any], questions: dict[str, Any] | None = None, facts: tuple[str, ...] = ()) -> Engine:
@@ -68,6 +87,7 @@ def synthetic(rules: list[Any], variables: dict[str, Any], questions: dict[str, 
         rules=tuple(rules),
         seeds={},
         checks=Checks(),
+        lexicons={"plain": PLAIN},
     )
     return Engine.from_rule_base(base, matcher="compiled")
 
@@ -168,21 +188,68 @@ def test_crossed_thresholds_put_the_deciding_one_first(engine: Engine) -> None:
 
 
 def test_flips_of_russia_presence_in_heavy_fighting(engine: Engine, heavy: dict[str, Value]) -> None:
-    """Done when: junta_pays, deadly_clashes and kremlin_investment are among the single changes that flip it."""
+    """Done when: deadly_clashes, kremlin_investment and heavy_losses flip it, and junta_pays does not.
+
+    Now: Weiss P(withdraw) 20-45%, favouring not withdraw; Elischer "may" curtail, no number: compatible.
+    Paid, Elischer also says "could potentially increase": a possibility pointing the other way, which
+    changes no status, favours no event and is no self-conflict (VERDICTS.md section 5, example 5).
+    """
     found = flips(engine, heavy, ["russia_presence"])
     (question,) = found.questions
-    single = {flip.changes[0].variable: flip for flip in question.single}
-    assert {"junta_pays", "deadly_clashes", "kremlin_investment"} <= set(single)
-    paid = single["junta_pays"]
-    assert flip_text(paid, engine.rule_base).startswith(
-        "junta_pays: false -> true: elischer's stance becomes a self-conflict (more_if_paid vs curtail_if_trend)"
+    assert question.now.status == "compatible" and question.now.verdict.experts == ("weiss", "elischer")
+    single = {flip.changes[0].variable: flip for flip in reversed(question.single)}  # the nearest change of each input
+    assert set(single) == {"deadly_clashes", "kremlin_investment", "heavy_losses"}
+    paid = engine.forecast({**heavy, "junta_pays": True}).question("russia_presence")
+    assert paid.verdict.views["elischer"].both_ways and key_of(paid) == question.now.key, "junta_pays changes no verdict"
+    silenced = single["heavy_losses"]
+    assert [(change.expert, change.after) for change in silenced.stances] == [("weiss", None)]
+    assert silenced.after.status == "one voice" and silenced.after.verdict.favours is None, "Elischer alone favours nothing"
+    assert flip_text(single["kremlin_investment"], engine.rule_base) == (
+        'kremlin_investment: high -> moderate (is not high, weiss.no_pullout\'s "is high"): weiss falls silent; '
+        "verdict becomes one voice (elischer): curtail possible"
     )
     assert single["deadly_clashes"].changes[0].new == 1  # 2 still makes a trend: the Tuareg agreements are broken
+    assert single["deadly_clashes"].after.verdict.favours == ("curtail", "maintain", "increase"), "Weiss alone: not withdraw"
+    kremlin = [flip for flip in question.single if flip.changes[0].variable == "kremlin_investment"]
+    assert [flip.changes[0].new for flip in kremlin] == ["moderate", "low"], "low also makes the analyst speak: who speaks changes"
+    assert [change.expert for change in kremlin[1].stances] == ["weiss", "analyst"] and kremlin[1].after.status == "one voice"
     assert single["deadly_clashes"].changes[0].thresholds[0].where == "below 2"
     assert [flip.changes[0].new for flip in question.single if flip.changes[0].variable == "kremlin_investment"] == ["moderate", "low"]
     pairs = {tuple((change.variable, change.new) for change in flip.changes) for flip in question.pairs}
-    assert (("junta_pays", True), ("deadly_clashes", 1)) in pairs, "paid, and no trend: elischer says increase"
+    assert (("junta_pays", True), ("deadly_clashes", 1)) not in pairs, (
+        "paid, and no trend: Elischer raises increase instead of curtail, a possibility either way: nobody favours anything new"
+    )
     assert (("deadly_clashes", 2), ("cruel_conduct", False)) not in pairs, "the agreements are seen broken without the cruelty too"
+
+
+def test_a_change_of_what_one_expert_favours_is_a_flip_though_the_verdict_stands() -> None:
+    """e favours high, or with x false mid; f puts low at 20-45%. Both ways they agree on not low, yet e's view changed.
+
+    And a change of the ranges alone, which moves nothing anyone favours, is none.
+    """
+    base = synthetic(
+        [
+            rule("e.high", {"var": "x", "is": True}, {"question": "q", "is": "high"}, hedge="likely"),
+            rule("e.mid", {"var": "x", "is": False}, {"question": "q", "is": "mid"}, hedge="likely"),
+            rule(
+                "f.not_low",
+                {"var": "y", "is": True},
+                {"question": "q", "is_not": "low"},
+                hedge="unlikely",
+                rates={"question": "q", "is": "low"},
+            ),
+            rule("f.still_not_low", {"var": "y", "is": False}, {"question": "q", "is_not": "low"}),
+        ],
+        {"x": {"type": "boolean", "meaning": "x"}, "y": {"type": "boolean", "meaning": "y"}},
+    )
+    (question,) = flips(base, {"x": True, "y": True}).questions
+    assert question.now.verdict.status == "agree" and question.now.verdict.favours == ("mid", "high")
+    (flip,) = question.single
+    assert [(change.variable, change.new) for change in flip.changes] == [("x", False)]
+    assert not flip.verdict_changed and flip.after.verdict.favours == ("mid", "high")
+    assert flip.before.key != flip.after.key and [change.expert for change in flip.stances] == ["e"]
+    assert flip_text(flip, base.rule_base) == "x: true -> false: e's view becomes: favours mid"
+    assert question.pairs == (), "y changes f's range for low (20-45% or 1-20%), never what anyone favours"
 
 
 def _reforecast(engine: Engine, values: dict[str, Value], flip: Flip, question: str) -> QuestionResult:
@@ -381,7 +448,8 @@ def test_a_sweep_of_one_variable_crosses_each_run(engine: Engine, heavy: dict[st
     assert axis.values == (0, 2, 4) and axis.current == 2, "the scenario's own value in its own run"
     presence = next(question for question in found.questions if question.id == "russia_presence")
     assert not presence.constant
-    assert presence.cells[(0,)].status == "consensus" and presence.cells[(2,)].status == "compatible"
+    assert presence.cells[(0,)].status == "one voice" and presence.cells[(2,)].status == "compatible"
+    assert presence.cells[(0,)].verdict.favours == ("curtail", "maintain", "increase"), "Weiss alone favours not withdraw"
     assert next(question for question in found.questions if question.id == "china_role").constant
 
 
@@ -414,27 +482,47 @@ def test_bad_sweep_variables(engine: Engine, heavy: dict[str, Value], vary: list
 # --- matrix ---------------------------------------------------------------------------
 
 
-def test_matrix_cells_hold_stance_and_hedge_with_the_rated_event(engine: Engine) -> None:
+def test_matrix_cells_hold_the_claims_with_their_ranges_and_the_view(engine: Engine) -> None:
+    """An expert's cell: each claim in words with the lexicon's range for the event it rates, then what he favours."""
     read = read_suite(engine, [HEAVY, ROOT / "scenarios" / "pays_and_fighting.yaml", ROOT / "scenarios" / "analyst_view.yaml"])
     found = matrix_of(engine, read, ["russia_presence", "china_role"])
     heavy_row, both, uncertain = found.scenarios
     scale = engine.vocabulary.questions["russia_presence"].outcomes
-    assert stance_text(heavy_row.stances[("elischer", "russia_presence")], engine.rule_base, scale) == 'curtail P(curtail) "may"'
-    assert stance_text(heavy_row.stances[("weiss", "russia_presence")], engine.rule_base, scale) == 'not withdraw P(withdraw) "unlikely"'
+    assert stance_text(heavy_row.stances[("elischer", "russia_presence")], scale) == 'curtail possible ("may")', 'no number for "may"'
+    assert stance_text(heavy_row.stances[("weiss", "russia_presence")], scale) == (
+        'P(withdraw) 20-45% "unlikely" -> favours not withdraw'  # ICD 203: unlikely is 20-45%, so not withdraw is at least 55%
+    )
     china = engine.vocabulary.questions["china_role"].outcomes
-    assert (
-        stance_text(heavy_row.stances[("elischer", "china_role")], engine.rule_base, china)
-        == 'stays_out P(gets_involved) "doesn\u2019t see"'
+    assert stance_text(heavy_row.stances[("elischer", "china_role")], china) == (
+        'P(gets_involved) 20-45% "doesn\u2019t see" (analyst\'s reading) -> favours stays_out'
     )
-    conflict = stance_text(both.stances[("elischer", "russia_presence")], engine.rule_base, scale)
-    assert conflict == 'self-conflict: curtail P(curtail) "may" vs increase P(increase) "could potentially"', (
-        "no number: the words give none"
+    both_ways = stance_text(both.stances[("elischer", "russia_presence")], scale)
+    assert both_ways == 'curtail possible ("may"); increase possible ("could potentially") -> points both ways', (
+        "two possibilities at either end: never a self-conflict"
     )
+    assert not both.stances[("elischer", "russia_presence")].self_conflict
     assert heavy_row.outcomes["russia_presence"].status == "compatible" and not uncertain.certain
     assert uncertain.outcomes["russia_presence"].status is None and uncertain.outcomes["russia_presence"].statuses
-    may_pay = stance_text(uncertain.stances[("elischer", "russia_presence")], engine.rule_base, scale)
-    assert 'increase P(increase) "could potentially" (applies in 20-45%)' in may_pay, "an uncertain cell says how likely each claim applies"
+    may_pay = stance_text(uncertain.stances[("elischer", "russia_presence")], scale)
+    assert 'increase possible ("could potentially") (applies in 20-45%)' in may_pay, "an uncertain cell says how likely each claim applies"
     assert found.experts[0] == "weiss" and "siegle" not in found.experts
+    mozambique = matrix_of(engine, read_suite(engine, [ROOT / "scenarios" / "mozambique_like.yaml"]), ["russia_presence"])
+    (row,) = mozambique.scenarios
+    assert stance_text(row.stances[("analyst", "russia_presence")], scale) == "withdraw possible (assumed) (not counted)"
+    assert row.outcomes["russia_presence"].status == "no stance", "the analyst's precedent speaks, but is never counted"
+
+
+def test_a_matrix_cell_names_a_self_conflict_with_the_claims_that_clash(engine: Engine) -> None:
+    """Taken at their word (the literal lexicon), Elischer's "may curtail" and "could increase" are both certain: no distribution."""
+    paid = ROOT / "scenarios" / "pays_and_fighting.yaml"
+    found = matrix_of(engine, read_suite(engine, [paid]), ["russia_presence"], lexicon="literal")
+    (row,) = found.scenarios
+    scale = engine.vocabulary.questions["russia_presence"].outcomes
+    cell = row.stances[("elischer", "russia_presence")]
+    assert cell.self_conflict
+    assert stance_text(cell, scale) == 'self-conflict: P(curtail) 100% "may" vs P(increase) 100% "could potentially"'
+    assert row.outcomes["russia_presence"].verdict is not None
+    assert row.outcomes["russia_presence"].verdict.conflicting == ("elischer",)
 
 
 # --- coverage -------------------------------------------------------------------------
@@ -457,10 +545,17 @@ def test_coverage_finds_what_a_smaller_suite_misses(engine: Engine) -> None:
     assert found.rule_percent == pytest.approx(100 * (len(found.rules) - len(missed)) / len(found.rules))
     trend = next(item for item in found.rules if item.rule == "analyst.trend_from_clashes")
     assert trend.branches == ((HEAVY.as_posix(),), (HEAVY.as_posix(),)) and trend.alone == ((), ()), "both hold: neither alone"
-    withdraw = next(item for item in found.outcomes if (item.question, item.outcome) == ("russia_presence", "withdraw"))
-    assert withdraw.reached_in == () and withdraw.reachable is True
-    spearhead = next(item for item in found.outcomes if item.outcome == "spearhead")
-    assert spearhead.reachable is False, "no rule ever allows spearheading"
+    outcomes = {(item.question, item.outcome): item for item in found.outcomes}
+    withdraw = outcomes[("russia_presence", "withdraw")]
+    assert withdraw.addressed_in == (HEAVY.as_posix(),), "Weiss rates the pull-out (20-45%): it is addressed"
+    assert outcomes[("russia_presence", "curtail")].addressed_in == (HEAVY.as_posix(),), "Elischer raises it as possible"
+    increase = outcomes[("russia_presence", "increase")]
+    assert increase.addressed_in == () and increase.addressable is True, "only when the junta pays"
+    assert outcomes[("wagner_assault_role", "spearhead")].addressable is False, 'Weiss\'s "may" raises not spearheading only'
+    assert outcomes[("russia_presence", "maintain")].addressable is False, "no claim rates or raises an event with maintain"
+    assert found.outcome_percent == pytest.approx(
+        100 * sum(1 for item in found.addressable_outcomes if item.addressed_in) / len(found.addressable_outcomes)
+    )
 
 
 def test_an_uncertain_scenario_covers_each_class_it_gives_a_chance(engine: Engine) -> None:

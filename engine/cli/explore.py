@@ -84,13 +84,14 @@ question_option = click.option(
 def flips_command(
     scenario: Path, questions: tuple[str, ...], no_pairs: bool, fmt: str, rules: Path, seeds: Path | None, output: Path | None
 ) -> None:
-    """List the smallest input changes that flip a stance, outcome or status.
+    """List the smallest input changes that flip a question's verdict.
 
     For each question: each input moved to the nearest value that crosses a
     rule's threshold (named, with the rule), then pairs of inputs moved
     together where the pair does what neither change does alone. A change
-    is listed when it changes an expert's stance, the combined outcome or
-    the status. Needs a certain scenario (one value per input).
+    is listed when it changes the verdict: its status, who speaks, what is
+    favoured (by the experts together or by one of them) or who is in a
+    conflict. Needs a certain scenario (one value per input).
 
     \b
     Example:
@@ -174,7 +175,7 @@ def why_not_command(scenario: Path, rule_ids: tuple[str, ...], fmt: str, rules: 
     type=FILE,
     default=None,
     metavar="FILE.svg|FILE.png",
-    help="Also draw the sweep, coloured by outcome (needs matplotlib: pip install '.[plot]').",
+    help="Also draw the sweep, coloured by status and favoured event (needs matplotlib: pip install '.[plot]').",
 )
 @rule_base_options
 @output_option
@@ -193,9 +194,10 @@ def sweep_command(
     Each swept variable takes one value in each run of values the rules
     cannot tell apart (each boolean, each level, numbers from each
     threshold on), everything else held at the scenario's values. One
-    variable gives a table of each question's outcome and status; two
-    give a grid per question. Questions that change nowhere are listed
-    once, below, unless named with -q. Needs a certain scenario.
+    variable gives a table of each question's verdict (its status and what
+    is favoured, or who conflicts); two give a grid per question. Questions
+    whose verdict changes nowhere are listed once, below, unless named with
+    -q. Needs a certain scenario.
 
     \b
     Example:
@@ -239,7 +241,7 @@ def sweep_command(
     help="Rows: experts (a table per scenario) or scenarios (one table).  [default: expert for one scenario, scenario for several]",
 )
 @click.option(
-    "--expert", "expert", metavar="NAME", default=None, help="By scenario: this expert's stances instead of the combined outcomes."
+    "--expert", "expert", metavar="NAME", default=None, help="By scenario: this expert's claims and view instead of the verdicts."
 )
 @question_option
 @click.option(
@@ -259,13 +261,15 @@ def matrix_command(
     seeds: Path | None,
     output: Path | None,
 ) -> None:
-    """Tabulate stances and hedges: experts by questions, or scenarios by questions.
+    """Tabulate claims and verdicts: experts by questions, or scenarios by questions.
 
-    By expert, each cell is an expert's stance with his hedge, the hedge
-    shown with the event it rates (`not withdraw P(withdraw) "unlikely"`).
-    By scenario, each cell is the question's combined outcome and status,
-    or with --expert, that expert's stance. An uncertain scenario's cells
-    list what may apply and how likely it applies.
+    By expert, each cell is an expert's claims in words with their ranges,
+    each beside the event it rates, then what he favours
+    (`P(withdraw) 20-45% "unlikely" -> favours not withdraw`,
+    `curtail possible ("may")`), or his self-conflict. By scenario, each
+    cell is the question's verdict (`agree: crumbles`, `conflict (a, b)`),
+    or with --expert, that expert's cell. An uncertain scenario's cells list
+    the claims that may apply and how likely, or each status's chance.
 
     \b
     Example:

@@ -1,4 +1,4 @@
-"""Coverage: which rules, branches and outcomes a suite of scenarios reaches.
+"""Coverage: which rules fire, which branches hold and which outcomes the experts address, over a suite of scenarios.
 
 - A rule is covered when it fires in some scenario of the suite; a branch
   (an alternative of its condition in normal form) when that branch holds.
@@ -66,13 +66,13 @@ class RuleCoverage:
 
 @record
 class OutcomeCoverage:
-    """One outcome of one question: the scenarios whose combined outcome allows it, and whether any class can."""
+    """One outcome of one question: the scenarios whose experts' claims address it, and whether a claim ever can."""
 
     question: str
     outcome: str
-    reached_in: tuple[str, ...]
-    reachable: bool | None
-    """None when the scenario space is too large to search."""
+    addressed_in: tuple[str, ...]
+    addressable: bool | None
+    """Whether some class of the scenario space addresses it; None when the space is too large to search."""
 
 
 @record
@@ -104,17 +104,17 @@ class Coverage:
     @property
     def searched(self) -> bool:
         """Whether every class of the scenario space was tried for the outcomes."""
-        return all(outcome.reachable is not None for outcome in self.outcomes)
+        return all(outcome.addressable is not None for outcome in self.outcomes)
 
     @property
-    def reachable_outcomes(self) -> tuple[OutcomeCoverage, ...]:
-        """The outcomes some scenario can reach (all of them when the space was not searched)."""
-        return tuple(outcome for outcome in self.outcomes if outcome.reachable is not False)
+    def addressable_outcomes(self) -> tuple[OutcomeCoverage, ...]:
+        """The outcomes some claim can address (all of them when the space was not searched)."""
+        return tuple(outcome for outcome in self.outcomes if outcome.addressable is not False)
 
     @property
     def outcome_percent(self) -> float:
-        reachable = self.reachable_outcomes
-        return _percent(sum(1 for outcome in reachable if outcome.reached_in), len(reachable))
+        addressable = self.addressable_outcomes
+        return _percent(sum(1 for outcome in addressable if outcome.addressed_in), len(addressable))
 
 
 def _percent(part: int, whole: int) -> float:
@@ -159,19 +159,19 @@ def coverage(
     fired_in: dict[str, list[str]] = {rule.id: [] for rule in rule_base.rules}
     branch_in: dict[tuple[str, int], list[str]] = {}
     alone_in: dict[tuple[str, int], list[str]] = {}
-    reached: dict[tuple[str, str], list[str]] = {}
+    addressed: dict[tuple[str, str], list[str]] = {}
     summaries = []
     for path, scenario in scenarios:
         points, sampled = scenario_points(glancer, scenario, limit)
         summaries.append(ScenarioCoverage(path, scenario.name, scenario.certain, len(points), sampled))
         glances = [glancer.at(point) for point in points]
-        _tally(glances, path, fired_in, branch_in, alone_in, reached)
-    reachable: set[tuple[str, str]] | None = None
+        _tally(glances, path, fired_in, branch_in, alone_in, addressed)
+    addressable: set[tuple[str, str]] | None = None
     if glancer.space.size <= limit:
-        reachable = set()
+        addressable = set()
         for point in product(*(range(len(values)) for values in glancer.space.classes.values())):
             for question in glancer.at(point).questions.values():
-                reachable.update((question.id, outcome) for outcome in question.verdict.addressed)
+                addressable.update((question.id, outcome) for outcome in question.verdict.addressed)
     rules = tuple(
         RuleCoverage(
             rule.id,
@@ -186,8 +186,8 @@ def coverage(
         OutcomeCoverage(
             question_id,
             outcome,
-            tuple(reached.get((question_id, outcome), ())),
-            None if reachable is None else (question_id, outcome) in reachable,
+            tuple(addressed.get((question_id, outcome), ())),
+            None if addressable is None else (question_id, outcome) in addressable,
         )
         for question_id, question in engine.vocabulary.questions.items()
         for outcome in question.outcomes
@@ -201,7 +201,7 @@ def _tally(
     fired_in: dict[str, list[str]],
     branch_in: dict[tuple[str, int], list[str]],
     alone_in: dict[tuple[str, int], list[str]],
-    reached: dict[tuple[str, str], list[str]],
+    addressed: dict[tuple[str, str], list[str]],
 ) -> None:
     fired: set[str] = set()
     held: set[tuple[str, int]] = set()
@@ -223,7 +223,7 @@ def _tally(
     for branch in sorted(alone):
         alone_in.setdefault(branch, []).append(path)
     for key in sorted(outcomes):
-        reached.setdefault(key, []).append(path)
+        addressed.setdefault(key, []).append(path)
 
 
 def read_suite(engine: Engine, paths: Iterable[Path]) -> list[tuple[str, Scenario]]:

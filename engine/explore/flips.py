@@ -1,4 +1,8 @@
-"""What flips a forecast: the smallest changes of a scenario's inputs that change a stance, an outcome or a status.
+"""What flips a forecast: the smallest changes of a scenario's inputs that change a question's verdict.
+
+A change is one of the verdict as `QuestionGlance.key` measures it
+(VERDICTS.md section 7): its status, who speaks, what is favoured (by the
+experts together, or by any one speaker), who is in a conflict.
 
 For each question, single changes come first: each variable moved to the
 nearest value of each neighbouring run (`engine.explore.boundaries`), down
@@ -41,7 +45,7 @@ class Change:
 
 @record
 class StanceChange:
-    """One expert's stance before and after (None: silent)."""
+    """One speaker's stance before and after (None: silent), where what he favours, his self-conflict or his claims changed."""
 
     expert: str
     before: StanceGlance | None
@@ -58,7 +62,8 @@ class Flip:
     after: QuestionGlance
 
     @property
-    def outcome_changed(self) -> bool:
+    def verdict_changed(self) -> bool:
+        """Whether the verdict across the experts changed: its status, what they favour together, or who is in a conflict."""
         verdict_before, verdict_after = self.before.verdict, self.after.verdict
         return (verdict_before.status, verdict_before.favours, verdict_before.conflicting) != (
             verdict_after.status,
@@ -115,14 +120,15 @@ def _stance_changes(before: QuestionGlance, after: QuestionGlance, order: Mappin
     found = []
     for expert in experts:
         old, new = before.stance(expert), after.stance(expert)
-        if (old.outcomes if old else None) != (new.outcomes if new else None):
+        if _said(before, expert) != _said(after, expert) or (old.rules if old else ()) != (new.rules if new else ()):
             found.append(StanceChange(expert, old, new))
     return tuple(found)
 
 
-def _said(question: QuestionGlance, expert: str) -> tuple[str, ...] | None:
+def _said(question: QuestionGlance, expert: str) -> tuple[object, ...] | None:
+    """What a change of one speaker is measured on: what he favours and whether his ranges clash (None: silent)."""
     stance = question.stance(expert)
-    return stance.outcomes if stance is not None else None
+    return (stance.favours, stance.self_conflict) if stance is not None else None
 
 
 def _composes(base: QuestionGlance, first: QuestionGlance, second: QuestionGlance, both: QuestionGlance) -> bool:

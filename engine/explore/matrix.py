@@ -1,47 +1,50 @@
-"""A stance matrix: each expert's stance and hedge on each question, in one or several scenarios.
+"""A stance matrix: each expert's claims and view on each question, in one or several scenarios.
 
-Each cell of a certain scenario holds an expert's stance (the outcomes his
-fired rules allow together, or his self-conflict) and his claims: each
-rule's hedge with the event it rates. In an uncertain scenario an expert has
-no single stance: the cell holds each claim that may apply, with how likely
-it applies. Each scenario also has, per question, its combined outcome and
-status (certain), or the chance of each status (uncertain).
+Each cell of a certain scenario holds an expert's claims (each rule's words
+with the event they rate and the lexicon's reading of them) and his view:
+what he favours, or his self-conflict when his ranges admit no distribution.
+In an uncertain scenario an expert has no single view: the cell holds each
+claim that may apply, with how likely it applies. Each scenario also has,
+per question, its verdict (certain), or the chance of each status (uncertain).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
-from engine.language import StanceClaim, allowed
-from engine.model import Scenario
+from engine.model import ExpertKind, Reading, Scenario
 from engine.pipeline import Engine
 from engine.records import record
 from engine.resolve.odds import Figure, Probabilities
-from engine.resolve.verdict import Verdict
+from engine.resolve.verdict import Verdict, View
 
 
 @record
 class Claim:
-    """One rule's say: what it allows, the event its words rate, the words, and how likely it applies."""
+    """One rule's say: the event its words rate, the words, the lexicon's reading of them, and how likely it applies."""
 
     rule: str
-    allows: tuple[str, ...]
     event: tuple[str, ...]
     words: str
     hedged: bool
     """Whether the words are the expert's hedge (else: stated as fact, or the analyst's assumption)."""
+    reading: Reading
     fires: Figure
 
 
 @record
 class StanceCell:
-    """An expert on a question in one scenario: the stance (None in an uncertain scenario) and the claims behind it."""
+    """An expert on a question in one scenario: the claims, and the view they make (None in an uncertain scenario)."""
 
-    outcomes: tuple[str, ...] | None
-    """What the claims conclude together, taken at their word (None in an uncertain scenario)."""
+    view: View | None
     claims: tuple[Claim, ...]
-    self_conflict: bool = False
-    """The expert's ranges admit no distribution (the verdict's reading)."""
+    counted: bool = True
+    """Whether the verdict counts him: false for a partisan source or the analyst, whose views are reported apart."""
+
+    @property
+    def self_conflict(self) -> bool:
+        """The expert's ranges admit no distribution (the verdict's reading)."""
+        return self.view is not None and self.view.bounds is None
 
 
 @record
@@ -79,15 +82,11 @@ def _claims(engine: Engine, odds: Probabilities, question: str, expert: str) -> 
     stance = next((found for found in odds.question(question).stances if found.expert == expert), None)
     if stance is None:
         return ()
-    scale = engine.vocabulary.questions[question].outcomes
-    found = []
-    for claim in stance.claims:
-        if claim.fires.high == 0:
-            continue
-        then = engine.rule_base.rule(claim.rule).then
-        assert isinstance(then, StanceClaim)
-        found.append(Claim(claim.rule, allowed(then.op, then.values, scale), claim.event, claim.words, claim.hedged, claim.fires))
-    return tuple(found)
+    return tuple(
+        Claim(claim.rule, claim.event, claim.words, claim.hedged, claim.reading, claim.fires)
+        for claim in stance.claims
+        if claim.fires.high > 0
+    )
 
 
 def matrix_of(
@@ -113,16 +112,16 @@ def matrix_of(
             if forecast is not None:
                 result = forecast.question(question)
                 outcomes[question] = OutcomeCell(result.verdict, statuses)
-                said: dict[str, tuple[str, ...] | None] = {stance.expert: stance.outcomes for stance in result.stances}
-                clashes = {stance.expert for stance in result.stances if stance.status == "self-conflict"}
+                views = {**result.verdict.others, **result.verdict.views}
+                said: dict[str, View | None] = {stance.expert: views[stance.expert] for stance in result.stances}
             else:
                 outcomes[question] = OutcomeCell(None, statuses)
                 said = {stance.expert: None for stance in question_odds.stances if stance.speaks.high > 0}
-                clashes = set()
-            for expert, outcome in said.items():
+            for expert, view in said.items():
                 if wanted is not None and expert not in wanted:
                     continue
-                stances[(expert, question)] = StanceCell(outcome, _claims(engine, odds, question, expert), expert in clashes)
+                counted = engine.rule_base.experts[expert].kind is ExpertKind.EXPERT
+                stances[(expert, question)] = StanceCell(view, _claims(engine, odds, question, expert), counted)
                 speaking.add(expert)
         rows.append(MatrixScenario(scenario.name, path, scenario.certain, stances, outcomes))
     shown = [expert for expert in engine.rule_base.experts if expert in speaking]

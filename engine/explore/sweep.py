@@ -1,4 +1,4 @@
-"""Sweeps: each question's outcome and status as one or two variables move across every boundary.
+"""Sweeps: each question's verdict as one or two variables move across every boundary.
 
 Each swept variable takes one value per run (`engine.explore.boundaries`):
 the scenario's own value in its own run, else the run's lowest value, where
@@ -42,7 +42,7 @@ class QuestionSweep:
 
     @property
     def constant(self) -> bool:
-        """Whether nothing about it changes anywhere in the sweep."""
+        """Whether its verdict changes nowhere in the sweep (as `QuestionGlance.key` measures a change)."""
         return len({cell.key for cell in self.cells.values()}) == 1
 
 

@@ -34,10 +34,10 @@ def render_text(found: Coverage, rule_base: RuleBase, minimum: float | None = No
     lines.append(f"  rules     {covered} of {len(found.rules)} fire ({_percent(found.rule_percent)})")
     branch_line = f"  branches  {found.branches_covered} of {found.branch_count} hold ({_percent(found.branch_percent)})"
     lines += style.wrap(branch_line + f"; {found.branches_alone} hold alone, the only branch of their rule that does", " " * 12, "")
-    reachable = found.reachable_outcomes
-    reached = sum(1 for outcome in reachable if outcome.reached_in)
+    addressable = found.addressable_outcomes
+    addressed = sum(1 for outcome in addressable if outcome.addressed_in)
     kind = "addressable outcomes" if found.searched else "outcomes"
-    lines.append(f"  outcomes  {reached} of {len(reachable)} {kind} addressed ({_percent(found.outcome_percent)})")
+    lines.append(f"  outcomes  {addressed} of {len(addressable)} {kind} addressed ({_percent(found.outcome_percent)})")
     never = [rule for rule in found.rules if not rule.covered]
     if never:
         lines += ["  rules that never fire:", *(f"    {rule.rule}" for rule in never)]
@@ -55,10 +55,10 @@ def render_text(found: Coverage, rule_base: RuleBase, minimum: float | None = No
     if beside:
         lines.append("  branches that hold only beside another of their rule's:")
         lines += [line for rule, index in beside for line in style.wrap(_branch(rule_base, rule, index), "      ", "    ")]
-    missed = [outcome for outcome in reachable if not outcome.reached_in]
+    missed = [outcome for outcome in addressable if not outcome.addressed_in]
     if missed:
         lines += ["  outcomes no scenario's claims address:", *(f"    {outcome.question}: {outcome.outcome}" for outcome in missed)]
-    impossible = [outcome for outcome in found.outcomes if outcome.reachable is False]
+    impossible = [outcome for outcome in found.outcomes if outcome.addressable is False]
     if impossible:
         lines += style.wrap(
             "outcomes no claim ever addresses (no rated event or possibility contains them, in any scenario): "
@@ -97,8 +97,8 @@ def to_json(found: Coverage, minimum: float | None = None) -> dict[str, Any]:
             {
                 "question": outcome.question,
                 "outcome": outcome.outcome,
-                "reached_in": list(outcome.reached_in),
-                "reachable": outcome.reachable,
+                "addressed_in": list(outcome.addressed_in),
+                "addressable": outcome.addressable,
             }
             for outcome in found.outcomes
         ],

@@ -11,11 +11,10 @@ from engine.explore.flips import Change, Flip, Flips, QuestionFlips, StanceChang
 from engine.explore.glance import QuestionGlance, StanceGlance
 from engine.language import BooleanKind, show_plain
 from engine.model import RuleBase, Scenario
-from engine.render.report import outcomes_text
 from engine.render.text import _Style
-from engine.render.verdicts import event_name, verdict_text
+from engine.render.verdicts import verdict_text, view_text
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "2.0"
 
 
 def _and(words: Sequence[str]) -> str:
@@ -50,25 +49,20 @@ def change_text(change: Change, rule_base: RuleBase) -> str:
     return f"{text} ({'; '.join(parts)})"
 
 
-def _own(rule_id: str, expert: str) -> str:
-    return rule_id.removeprefix(f"{expert}.")
+def _view(question: QuestionGlance, stance: StanceGlance) -> str:
+    """A speaker's view as every command words it, marked when it is not counted (a partisan source, the analyst)."""
+    verdict = question.verdict
+    view = verdict.views.get(stance.expert) or verdict.others[stance.expert]
+    return view_text(question.scale, view) + ("" if stance.expert in verdict.views else " (not counted)")
 
 
-def _stance(stance: StanceGlance, scale: Sequence[str]) -> str:
-    if stance.self_conflict:
-        return f"a self-conflict ({' vs '.join(_own(rule, stance.expert) for rule in stance.rules)})"
-    words = outcomes_text(stance.outcomes)
-    if stance.favours is not None:
-        return f"{words}, favouring {event_name(scale, stance.favours)}"
-    return f"{words}, favouring nothing"
-
-
-def stance_change_text(change: StanceChange, scale: Sequence[str]) -> str:
+def stance_change_text(change: StanceChange, before: QuestionGlance, after: QuestionGlance) -> str:
+    """`elischer falls silent`, `analyst now says: withdraw possible (not counted)`, `elischer's view becomes: SELF-CONFLICT: ...`."""
     if change.after is None:
         return f"{change.expert} falls silent"
     if change.before is None:
-        return f"{change.expert} now says {_stance(change.after, scale)}"
-    return f"{change.expert}'s stance becomes {_stance(change.after, scale)}"
+        return f"{change.expert} now says: {_view(after, change.after)}"
+    return f"{change.expert}'s view becomes: {_view(after, change.after)}"
 
 
 def glance_text(question: QuestionGlance) -> str:
@@ -77,21 +71,21 @@ def glance_text(question: QuestionGlance) -> str:
 
 
 def effect_text(flip: Flip) -> str:
-    """What a flip does to its question: stance changes, then the outcome when it changes."""
-    parts = [stance_change_text(change, flip.before.scale) for change in flip.stances]
-    if flip.outcome_changed:
-        parts.append(f"verdict {glance_text(flip.before)} -> {glance_text(flip.after)}")
+    """What a flip does to its question: the speakers' changes, then the verdict's when it changes."""
+    parts = [stance_change_text(change, flip.before, flip.after) for change in flip.stances]
+    if flip.verdict_changed:
+        parts.append(f"verdict becomes {glance_text(flip.after)}")
     return "; ".join(parts)
 
 
 def flip_text(flip: Flip, rule_base: RuleBase) -> str:
-    """`junta_pays: false -> true: elischer's stance becomes a self-conflict (more_if_paid vs curtail_if_trend); ...`."""
+    """`deadly_clashes: 4 -> 1 (below 2, ...): elischer falls silent; verdict becomes one voice (weiss): favours not withdraw`."""
     return f"{' and '.join(change_text(change, rule_base) for change in flip.changes)}: {effect_text(flip)}"
 
 
-def now_text(question: QuestionGlance) -> str:
-    stances = "; ".join(f"{stance.expert} {_stance(stance, question.scale)}" for stance in question.stances)
-    return f"now {glance_text(question)}" + (f": {stances}" if stances else "")
+def views_text(question: QuestionGlance) -> list[str]:
+    """Each speaker's view, one a line: `weiss: favours not withdraw`."""
+    return [f"{stance.expert}: {_view(question, stance)}" for stance in question.stances]
 
 
 def _given(scenario: Scenario, rule_base: RuleBase) -> str:
@@ -103,8 +97,8 @@ def render_text(flips: Flips, scenario: Scenario, path: str, rule_base: RuleBase
     lines = [f"What flips {scenario.name}  ({path})"]
     lines += style.wrap(f"given: {_given(scenario, rule_base)}", "       ", "")
     lines += style.wrap(
-        "the smallest changes of one input, then of two, that change an expert's stance, an outcome or a status "
-        f"({flips.evaluated} classes of scenarios tried)",
+        "the smallest changes of one input, then of two, that change a verdict: its status, who speaks, what is favoured "
+        f"(by the experts together or by one of them), who is in a conflict ({flips.evaluated} classes of scenarios tried)",
         "",
     )
     for question in flips.questions:
@@ -115,9 +109,11 @@ def render_text(flips: Flips, scenario: Scenario, path: str, rule_base: RuleBase
 
 def _question_text(question: QuestionFlips, rule_base: RuleBase, style: _Style) -> list[str]:
     lines = style.wrap(f"{question.id}: {question.text}", " " * (len(question.id) + 2), "")
-    lines += style.wrap(now_text(question.now), "      ", "  ")
+    lines += style.wrap(f"now {glance_text(question.now)}", "      ", "  ")
+    for line in views_text(question.now):
+        lines += style.wrap(line, "        ", "      ")
     if not question.single and not question.pairs:
-        lines.append("  nothing flips it: no change of one or two inputs changes a stance, the outcome or the status")
+        lines.append("  nothing flips it: no change of one or two inputs changes its verdict")
         return lines
     for title, found in (("single changes", question.single), ("pairs", question.pairs)):
         if not found:
@@ -135,13 +131,16 @@ def _question_text(question: QuestionFlips, rule_base: RuleBase, style: _Style) 
 def render_markdown(flips: Flips, scenario: Scenario, path: str, rule_base: RuleBase) -> str:
     lines = [f"# What flips {scenario.name}", "", f"Scenario `{path}`: {_given(scenario, rule_base)}.", ""]
     lines.append(
-        "The smallest changes of one input, then of two, that change an expert's stance, a question's outcome or its status; "
+        "The smallest changes of one input, then of two, that change a question's verdict: its status, who speaks, "
+        "what is favoured (by the experts together or by one of them), who is in a conflict; "
         "each value is the nearest that crosses a threshold, and the threshold is named."
     )
     for question in flips.questions:
-        lines += ["", f"## {question.id}: {question.text}", "", f"{now_text(question.now).capitalize()}.", ""]
+        lines += ["", f"## {question.id}: {question.text}", "", f"Now: {_markdown(glance_text(question.now))}.", ""]
+        lines += [f"- {_markdown(line)}" for line in views_text(question.now)]
+        lines.append("")
         if not question.single and not question.pairs:
-            lines.append("Nothing flips it: no change of one or two inputs changes a stance, the outcome or the status.")
+            lines.append("Nothing flips it: no change of one or two inputs changes its verdict.")
             continue
         for title, found in (("Single changes", question.single), ("Pairs", question.pairs)):
             if found:
@@ -155,19 +154,32 @@ def _markdown(text: str) -> str:
     return text.replace("|", "\\|").replace("*", "\\*")
 
 
-def _glance_json(question: QuestionGlance) -> dict[str, Any]:
+def _stance_json(question: QuestionGlance, stance: StanceGlance | None) -> dict[str, Any] | None:
+    if stance is None:
+        return None
+    verdict = question.verdict
+    view = verdict.views.get(stance.expert) or verdict.others[stance.expert]
     return {
-        "status": question.status,
-        "favours": list(question.verdict.favours) if question.verdict.favours else None,
-        "conflicting": list(question.verdict.conflicting),
-        "stances": [
-            {"expert": stance.expert, "outcomes": list(stance.outcomes), "rules": list(stance.rules)} for stance in question.stances
-        ],
+        "expert": stance.expert,
+        "counted": stance.expert in verdict.views,
+        "rules": list(stance.rules),
+        "favours": list(view.favours) if view.favours is not None else None,
+        "possible": [list(event) for event in view.possible],
+        "self_conflict": view.bounds is None,
+        "view": view_text(question.scale, view),
     }
 
 
-def _stance_json(stance: StanceGlance | None) -> dict[str, Any] | None:
-    return None if stance is None else {"outcomes": list(stance.outcomes), "rules": list(stance.rules)}
+def _glance_json(question: QuestionGlance) -> dict[str, Any]:
+    verdict = question.verdict
+    return {
+        "status": question.status,
+        "verdict": glance_text(question),
+        "experts": list(verdict.experts),
+        "favours": list(verdict.favours) if verdict.favours is not None else None,
+        "conflicting": list(verdict.conflicting),
+        "stances": [_stance_json(question, stance) for stance in question.stances],
+    }
 
 
 def _flip_json(flip: Flip, rule_base: RuleBase) -> dict[str, Any]:
@@ -186,8 +198,10 @@ def _flip_json(flip: Flip, rule_base: RuleBase) -> dict[str, Any]:
             for change in flip.changes
         ],
         "stances": [
-            {"expert": change.expert, "before": _stance_json(change.before), "after": _stance_json(change.after)} for change in flip.stances
+            {"expert": change.expert, "before": _stance_json(flip.before, change.before), "after": _stance_json(flip.after, change.after)}
+            for change in flip.stances
         ],
+        "verdict_changed": flip.verdict_changed,
         "after": _glance_json(flip.after),
         "text": flip_text(flip, rule_base),
     }

@@ -1,12 +1,14 @@
 """A stance matrix as text, Markdown and CSV (`forecast matrix`).
 
 By expert: a table per scenario, an expert a row, a question a column,
-each cell the expert's stance with his hedge, shown with the event it rates
-(`not withdraw P(withdraw) "unlikely"`, `curtail P(curtail) "may"`). By
-scenario: a scenario a row, each cell the question's combined outcome and
-status, or one expert's stance. In an uncertain scenario a cell lists each
-claim that may apply and how likely it applies, or each status's chance.
-Questions no one speaks on in any scenario shown are named below the table.
+each cell the expert's claims in words with their ranges, then what they
+make him favour (`P(withdraw) 20-45% "unlikely" -> favours not withdraw`,
+`curtail possible ("may")`), or his self-conflict. By scenario: a scenario
+a row, each cell the question's verdict (`agree: crumbles`, `conflict (a,
+b)`), or one expert's cell. In an uncertain scenario a cell lists each claim
+that may apply and how likely it applies, or each status's chance. Every
+wording is engine.render.verdicts'. Questions no one speaks on in any
+scenario shown are named below the table.
 """
 
 from __future__ import annotations
@@ -14,42 +16,46 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from engine.explore.matrix import Claim, Matrix, MatrixScenario, OutcomeCell, StanceCell
-from engine.model import ExpertKind, RuleBase
-from engine.render.odds import percent, rated_text
-from engine.render.tables import csv_text, markdown_table, short_outcomes, text_table
+from engine.model import RuleBase
+from engine.render.odds import percent
+from engine.render.tables import csv_text, markdown_table, text_table
 from engine.render.verdicts import cell_text as verdict_cell
-from engine.render.verdicts import statuses_text
+from engine.render.verdicts import claim_text, statuses_text, view_text
 
 Table = tuple[str | None, list[str], list[list[str]]]
 
 
-def _hedge(claim: Claim, rule_base: RuleBase, scale: Sequence[str]) -> str:
-    """The words of a claim with the event they rate: `P(curtail) "may"`, `P(withdraw) "unlikely"`."""
-    if not claim.hedged:
-        return "(assumption)" if rule_base.experts[rule_base.rule(claim.rule).expert].kind is ExpertKind.ANALYST else ""
-    return rated_text(short_outcomes(claim.event, scale), f'"{claim.words}"')
+def _claim(claim: Claim, scale: Sequence[str]) -> str:
+    return claim_text(scale, claim.event, claim.words, claim.hedged, claim.reading)
 
 
-def _said(claim: Claim, rule_base: RuleBase, scale: Sequence[str]) -> str:
-    return " ".join(part for part in (short_outcomes(claim.allows, scale), _hedge(claim, rule_base, scale)) if part)
+def stance_text(cell: StanceCell | None, scale: Sequence[str]) -> str:
+    """An expert's cell: his claims in words with ranges, then what he favours; a self-conflict names the claims that clash.
 
-
-def stance_text(cell: StanceCell | None, rule_base: RuleBase, scale: Sequence[str]) -> str:
-    """`curtail P(curtail) "may"`, `not withdraw P(withdraw) "unlikely"`, `self-conflict: curtail P(curtail) "may" vs ...`.
-
-    An uncertain cell: each claim that may apply, `increase P(increase) "could potentially" (applies in 20-45%)`.
+    `P(withdraw) 20-45% "unlikely" -> favours not withdraw`, `curtail possible ("may")`,
+    `self-conflict: P(curtail) 100% "may" vs P(increase) 100% "could potentially"`. An uncertain
+    cell: each claim that may apply, `increase possible ("could potentially") (applies in 20-45%)`. A partisan
+    source's or the analyst's cell ends `(not counted)`: the verdict leaves them out.
     """
     if cell is None:
         return ""
-    if cell.outcomes is None:
+    return _said(cell, scale) + ("" if cell.counted else " (not counted)")
+
+
+def _said(cell: StanceCell, scale: Sequence[str]) -> str:
+    view = cell.view
+    if view is None:
         return "; ".join(
-            _said(claim, rule_base, scale) + ("" if claim.fires.low == 1 else f" (applies in {percent(claim.fires)})")
-            for claim in cell.claims
+            _claim(claim, scale) + ("" if claim.fires.low == 1 else f" (applies in {percent(claim.fires)})") for claim in cell.claims
         )
-    if cell.self_conflict:
-        return "self-conflict: " + " vs ".join(_said(claim, rule_base, scale) for claim in cell.claims)
-    hedges = [hedge for hedge in dict.fromkeys(_hedge(claim, rule_base, scale) for claim in cell.claims) if hedge]
-    return " ".join([short_outcomes(cell.outcomes, scale), *hedges])
+    if view.bounds is None:
+        clashing = [claim for claim in cell.claims if claim.rule in view.clashing]
+        others = [claim for claim in cell.claims if claim.rule not in view.clashing]
+        said = "self-conflict: " + " vs ".join(_claim(claim, scale) for claim in clashing)
+        return "; ".join([said, *(_claim(claim, scale) for claim in others)])
+    said = "; ".join(_claim(claim, scale) for claim in cell.claims)
+    judged = view_text(scale, view, possible=False)
+    return f"{said} -> {judged}" if judged else said
 
 
 def outcome_text(cell: OutcomeCell, scale: Sequence[str]) -> str:
@@ -80,7 +86,7 @@ def tables(matrix: Matrix, rule_base: RuleBase, by: str, expert: str | None = No
         found: list[Table] = []
         for row in matrix.scenarios:
             rows = [
-                [name, *(stance_text(row.stances.get((name, question)), rule_base, _scale(rule_base, question)) for question in questions)]
+                [name, *(stance_text(row.stances.get((name, question)), _scale(rule_base, question)) for question in questions)]
                 for name in matrix.experts
                 if any((name, question) in row.stances for question in questions)
             ]
@@ -89,7 +95,7 @@ def tables(matrix: Matrix, rule_base: RuleBase, by: str, expert: str | None = No
     rows = []
     for row in matrix.scenarios:
         if expert is not None:
-            cells = [stance_text(row.stances.get((expert, question)), rule_base, _scale(rule_base, question)) for question in questions]
+            cells = [stance_text(row.stances.get((expert, question)), _scale(rule_base, question)) for question in questions]
         else:
             cells = [outcome_text(row.outcomes[question], _scale(rule_base, question)) for question in questions]
         rows.append([row.path, *cells])

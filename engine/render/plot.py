@@ -1,11 +1,13 @@
-"""A sweep drawn with matplotlib (`forecast sweep --plot FILE.svg|png`), coloured by outcome.
+"""A sweep drawn with matplotlib (`forecast sweep --plot FILE.svg|png`), coloured by status and favoured event.
 
 matplotlib is an optional extra (`pip install '.[plot]'`), imported only
 here and only when a plot is asked for. One variable: a strip per question,
 a cell per run. Two: a grid per question, the first variable down, the
-second across. Within a question each outcome has its colour (the status is written in
-the cell); a conflict is red, no stance grey. The drawing is deterministic: an SVG has a
-fixed hash salt and no date, so the same sweep gives the same bytes.
+second across. Within a question each status with what the experts favour
+(`agree` on crumbles, `one voice` favouring nothing) has its colour, and the
+cell says it as the sweep's table does; a conflict is red, no stance grey.
+The drawing is deterministic: an SVG has a fixed hash salt and no date, so
+the same sweep gives the same bytes.
 """
 
 from __future__ import annotations
@@ -45,11 +47,12 @@ def check_plot(path: Path) -> None:
 
 
 def _colour_key(cell: QuestionGlance) -> tuple[str, ...]:
+    """What a colour stands for: a conflict and no stance each one colour; any other status with what the experts favour together."""
     return (cell.status,) if cell.status in ("conflict", "no stance") else (cell.status, *(cell.verdict.favours or ()))
 
 
 def _colours(question: QuestionSweep) -> dict[tuple[str, ...], str]:
-    """A colour per outcome of a question (whatever the status), in the order they first appear; red for a conflict, grey for none."""
+    """A colour per status and favoured event of a question, in the order they first appear; red for a conflict, grey for no stance."""
     found: dict[tuple[str, ...], str] = {}
     for cell in question.cells.values():
         key = _colour_key(cell)
@@ -67,7 +70,7 @@ def _cell(axes: Any, x: int, y: int, text: str, colour: str) -> None:
     from matplotlib.patches import Rectangle
 
     axes.add_patch(Rectangle((x, y), 1, 1, facecolor=colour, edgecolor="white", linewidth=2))
-    axes.text(x + 0.5, y + 0.5, text.replace(" [", "\n["), ha="center", va="center", fontsize=8, wrap=True)
+    axes.text(x + 0.5, y + 0.5, text.replace(": ", ":\n", 1), ha="center", va="center", fontsize=8, wrap=True)
 
 
 def _frame(axes: Any, columns: Sequence[str], rows: Sequence[str], xlabel: str, ylabel: str) -> None:

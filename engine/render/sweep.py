@@ -2,9 +2,10 @@
 
 One variable: a table, a row per question, a column per run of the
 variable. Two: a grid per question, the first variable down, the second
-across. Each cell is the question's combined outcome and status there. The
-questions that change nowhere in the sweep are listed once, below, unless
-they were asked for with -q.
+across. Each cell is the question's verdict there, as every command words it
+in a cell (`agree: crumbles`, `one voice: not withdraw`, `conflict (a, b)`).
+The questions whose verdict changes nowhere in the sweep (`QuestionGlance.key`)
+are listed once, below, unless they were asked for with -q.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from engine.language import show_plain
 from engine.model import RuleBase, Scenario
 from engine.render.tables import csv_text, markdown_table, text_table
 from engine.render.verdicts import cell_text as verdict_cell
+from engine.render.verdicts import event_name, verdict_text, view_text
 
 
 def cell_text(question: QuestionGlance, scale: Sequence[str]) -> str:
@@ -130,25 +132,36 @@ def render_markdown(sweep: Sweep, scenario: Scenario, path: str, rule_base: Rule
 
 
 def render_csv(sweep: Sweep, rule_base: RuleBase) -> str:
-    """One row per cell and question: each swept variable's value and run, the question, outcome, status and stances."""
+    """One row per cell and question: each swept variable's value and run, then the question's verdict there.
+
+    `status`; `favours`, what the experts favour together (named as every
+    command names an event); `conflicting` and `experts`, joined by `|`;
+    `verdict`, the one line every command prints; `views`, each speaker's
+    view (`weiss: favours not withdraw | elischer: curtail possible`).
+    """
     header = [name for axis in sweep.axes for name in (axis.variable, f"{axis.variable}_run")]
-    header += ["question", "outcome", "status", "stances"]
+    header += ["question", "status", "favours", "conflicting", "experts", "verdict", "views"]
     rows = []
     for question in sweep.questions:
+        scale = _scale(rule_base, question.id)
         for index, cell in question.cells.items():
             place = [
                 text
                 for axis, position in zip(sweep.axes, index, strict=True)
                 for text in (axis.values[position], axis.runs[position].label)
             ]
-            stances = "; ".join(f"{stance.expert}={'|'.join(stance.outcomes)}" for stance in cell.stances)
+            verdict = cell.verdict
+            views = {**verdict.others, **verdict.views}
             rows.append(
                 [
                     *(show_plain(value) if isinstance(value, bool) else value for value in place),
                     question.id,
                     cell.status,
-                    "|".join(cell.verdict.favours or ()),
-                    stances,
+                    event_name(scale, verdict.favours) if verdict.favours is not None else "",
+                    "|".join(verdict.conflicting),
+                    "|".join(verdict.experts),
+                    verdict_text(scale, verdict),
+                    " | ".join(f"{stance.expert}: {view_text(scale, views[stance.expert])}" for stance in cell.stances),
                 ]
             )
     return csv_text(header, rows)

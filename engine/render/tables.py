@@ -1,4 +1,4 @@
-"""Tables for the exploring commands (sweep, matrix, coverage): text with wrapped cells, Markdown and CSV; and short words for outcomes.
+"""Tables for the exploring commands (sweep, matrix, coverage): text with wrapped cells, Markdown and CSV.
 
 A text table gives each column the width of its content; when the whole is
 wider than the line, it narrows the widest columns, wrapping their cells,
@@ -19,18 +19,6 @@ NARROWEST = 12
 CELL = 30
 """The widest a column is when a table goes in blocks of columns."""
 GAP = "  "
-
-
-def short_outcomes(outcomes: Sequence[str], scale: Sequence[str]) -> str:
-    """Outcomes said briefly: `curtail`, `not withdraw` (all but one), `curtail | maintain`, `(none)`."""
-    if not outcomes:
-        return "(none)"
-    if len(outcomes) == len(scale):
-        return "any"
-    if len(scale) > 2 and len(outcomes) == len(scale) - 1:
-        missing = next(outcome for outcome in scale if outcome not in outcomes)
-        return f"not {missing}"
-    return " | ".join(outcomes)
 
 
 def _wrap(text: str, width: int) -> list[str]:

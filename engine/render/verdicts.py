@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from engine.render.odds import percent
+from engine.model import Reading
+from engine.render.odds import percent, rated_text
 from engine.resolve.odds import Figure
 from engine.resolve.verdict import Verdict, View
 
@@ -95,3 +96,19 @@ def cell_text(scale: Sequence[str], verdict: Verdict) -> str:
 def statuses_text(statuses: Mapping[str, Figure]) -> str:
     """How likely each status is, in the order of the statuses (uncertain inputs)."""
     return ", ".join(f"{status} {percent(figure)}" for status, figure in statuses.items() if figure.high > 0)
+
+
+def claim_text(scale: Sequence[str], event: Sequence[str], words: str, hedged: bool, reading: Reading) -> str:
+    """One claim in words with its range, as a table cell gives it.
+
+    `P(withdraw) 20-45% "unlikely"`, `P(crumbles) 80-99% stated as fact`;
+    words that give no number raise their event as possible: `curtail
+    possible ("may")`, `withdraw possible (assumed)`. A range the cited
+    scale does not give is marked as the analyst's reading.
+    """
+    said = f'"{words}"' if hedged else words
+    name = event_name(scale, event)
+    if reading.low is None or reading.high is None:
+        return f"{name} possible ({said})"
+    shown = rated_text(name, said, Figure(float(reading.low), float(reading.high)))
+    return shown if reading.standard else f"{shown} (analyst's reading)"
