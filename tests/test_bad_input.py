@@ -21,6 +21,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import Result
@@ -514,14 +515,14 @@ def test_an_unreadable_scenario_is_one_located_line(
     """Not click's usage error: the engine opens the file and says why it cannot (here as any user but root would see it)."""
     path = tmp_path / "scenario.yaml"
     path.write_text(BASELINE, encoding="utf-8")
-    opened = Path.open
+    opened = os.open
 
-    def refuse(self: Path, *args: object, **kwargs: object) -> object:
-        if self == path:
-            raise PermissionError(13, "Permission denied", str(self))
-        return opened(self, *args, **kwargs)  # type: ignore[arg-type]
+    def refuse(name: str | Path, flags: int, *args: Any, **kwargs: Any) -> int:
+        if Path(name) == path:
+            raise PermissionError(13, "Permission denied", str(name))
+        return opened(name, flags, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "open", refuse)
+    monkeypatch.setattr(os, "open", refuse)
     monkeypatch.setattr(os, "access", lambda *args, **kwargs: False)  # what click consulted
     for command in (["run", path], [path], ["check", path], ["new", "x", "--from", path, "-o", tmp_path / "x.yaml"]):
         result = forecast_cli(*command, "--rules", repo_root / "rules")
@@ -1163,3 +1164,50 @@ def test_a_level_far_from_every_level_lists_the_levels_once(tmp_path: Path, fore
     result = forecast_cli(path, "--rules", repo_root / "rules")
     assert result.exit_code == 2
     assert result.stderr.count("limited, substantial") == 1, result.stderr
+
+
+@pytest.mark.parametrize("command", ["run", "new", "check", "rules", "seed", "lexicon"])
+def test_a_named_pipe_is_refused_never_waited_on(command: str, tmp_path: Path, forecast_cli: Invoke, repo_root: Path) -> None:
+    """A FIFO where a file is read (scenario, `new --from`, a rule file, a seed, a lexicon): one located line, exit 2, no wait.
+
+    Opening a named pipe for reading waits for a writer; nobody writes here, so a wait would hang the test.
+    """
+    pipe = tmp_path / "pipe.yaml"
+    rules = tmp_path / "rules"
+    shutil.copytree(repo_root / "rules", rules)
+    seeds = tmp_path / "seeds"
+    shutil.copytree(repo_root / "seeds", seeds)
+    args: list[str | Path] = [pipe, "--rules", repo_root / "rules"]
+    if command == "new":
+        args = ["new", "made", "--from", pipe, "-o", tmp_path / "made.yaml", "--rules", repo_root / "rules"]
+    elif command == "check":
+        args = ["check", pipe, "--rules", repo_root / "rules"]
+    elif command in ("rules", "seed", "lexicon"):
+        pipe = {
+            "rules": rules / "experts.yaml",
+            "seed": next(path for path in seeds.rglob("*") if path.is_file() and path.suffix != ".yaml"),
+            "lexicon": next((rules / "lexicons").iterdir()),
+        }[command]
+        args = [repo_root / "scenarios" / "junta_pays.yaml", "--rules", rules, "--seeds", seeds]
+    if pipe.exists():
+        pipe.unlink()
+    os.mkfifo(pipe)
+    result = forecast_cli(*args)
+    assert result.exit_code == (1 if command == "check" else 2), result.output
+    assert f"{pipe}: is a named pipe, expected a regular file" in result.output, result.output
+    assert "Traceback" not in result.output
+
+
+def test_an_integer_chance_past_any_float_is_a_located_error(tmp_path: Path, forecast_cli: Invoke, repo_root: Path) -> None:
+    """`{chance: 1000...0}` (321 digits, past 1e308): an integer with no float is refused as any chance over 1 is."""
+    text = (repo_root / "scenarios" / "analyst_view.yaml").read_text(encoding="utf-8")
+    assert "cruel_conduct: {chance: 0.8}" in text
+    scenario = tmp_path / "huge.yaml"
+    scenario.write_text(text.replace("{chance: 0.8}", "{chance: 1" + "0" * 320 + "}"), encoding="utf-8")
+    result = forecast_cli(scenario, "--rules", repo_root / "rules")
+    assert result.exit_code == 2, result.output
+    assert result.stdout == ""
+    assert result.stderr.startswith(
+        f"forecast: error: {scenario}:16:19: variables.cruel_conduct.chance: expected a probability from 0 to 1"
+    )
+    assert result.stderr.count("\n") == 1

@@ -27,6 +27,7 @@ import contextlib
 import errno
 import os
 import re
+import stat
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -135,14 +136,43 @@ def _unreadable(path: Path, error: OSError) -> InputError:
     return InputError(f"cannot read: {error.strerror or error}", location=where, suggestion="check the path and the file's permissions")
 
 
-def read_text(path: Path) -> str:
-    """The text of a user's file, or an `InputError` that says why not (at most `MAX_BYTES` are read, even from a pipe)."""
+_KINDS = {
+    stat.S_IFDIR: "a directory",
+    stat.S_IFIFO: "a named pipe",
+    stat.S_IFSOCK: "a socket",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+}
+
+
+def read_bytes(path: Path, limit: int | None = None) -> tuple[bytes, int]:
+    """At most `limit` + 1 bytes (or all) of a regular file, and its size; `InputError` for anything else, which is never waited on.
+
+    The file is opened without blocking (a named pipe would wait for a writer
+    forever) and refused unless `fstat` says it is a regular file.
+    """
     try:
-        with path.open("rb") as stream:
-            raw = stream.read(MAX_BYTES + 1)
-            size = os.fstat(stream.fileno()).st_size
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except OSError as error:
         raise _unreadable(path, error) from None
+    status = os.fstat(descriptor)
+    if not stat.S_ISREG(status.st_mode):
+        os.close(descriptor)
+        if stat.S_ISDIR(status.st_mode):
+            raise _unreadable(path, IsADirectoryError(errno.EISDIR, "is a directory"))
+        kind = _KINDS.get(stat.S_IFMT(status.st_mode), "not a regular file")
+        raise InputError(f"is {kind}, expected a regular file", location=Location(path), suggestion="name a file")
+    with os.fdopen(descriptor, "rb") as stream:
+        os.set_blocking(descriptor, True)
+        try:
+            return stream.read(-1 if limit is None else limit + 1), status.st_size
+        except OSError as error:
+            raise _unreadable(path, error) from None
+
+
+def read_text(path: Path) -> str:
+    """The text of a user's regular file, or an `InputError` that says why not (at most `MAX_BYTES` are read)."""
+    raw, size = read_bytes(path, MAX_BYTES)
     if len(raw) > MAX_BYTES:
         what = f"{size} bytes" if size > MAX_BYTES else "more"
         raise InputError(
