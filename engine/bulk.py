@@ -28,8 +28,8 @@ from concurrent.futures import Executor, Future
 from itertools import islice
 from typing import Any, Literal
 
-from engine.errors import InputError
-from engine.language import BooleanKind, LevelKind, NumberKind, Value
+from engine.errors import InputError, did_you_mean
+from engine.language import BooleanKind, LevelKind, NumberKind, Value, show_value
 from engine.load.scenario import check_values
 from engine.matching.compile import Program
 from engine.matching.compiled import define, generate, variable_names
@@ -193,6 +193,25 @@ def in_flight(executor: Executor) -> int:
     return 2 * (workers if isinstance(workers, int) and workers > 0 else os.cpu_count() or 2)
 
 
+def check_arguments(executor: object, errors: object, chunk: object, ahead: object) -> None:
+    """`InputError` naming the first wrong argument of `forecast_many`: an executor that is none, an unknown
+    way with errors, a chunk or window that is not a positive int."""
+    from engine.pipeline import count
+
+    if executor is not None and not isinstance(executor, Executor):
+        raise InputError(
+            f"expected a concurrent.futures.Executor or None, got {type(executor).__name__}",
+            key="executor",
+            suggestion="pass a process pool, or a Dask or Ray executor: docs/batch.md",
+        )
+    if errors not in ("raise", "yield"):
+        close = did_you_mean(str(errors), ("raise", "yield"), listing=False)
+        raise InputError(f"expected 'raise' or 'yield', got {show_value(errors)}", key="errors", suggestion=close)
+    count("chunk", chunk)
+    if ahead is not None:
+        count("ahead", ahead)
+
+
 def forecast_many(
     bulk: Bulk,
     rows: Iterable[object],
@@ -204,9 +223,8 @@ def forecast_many(
     ahead: int | None = None,
     payload: Callable[[], tuple[str, bytes]] | None = None,
 ) -> Iterator[Result | InputError]:
-    """Every row's forecast, in order; see `Engine.forecast_many`."""
-    if errors not in ("raise", "yield"):
-        raise ValueError(f"errors must be 'raise' or 'yield', not {errors!r}")
+    """Every row's forecast, in order; see `Engine.forecast_many` (which checks the arguments before the first row)."""
+    check_arguments(executor, errors, chunk, ahead)
     if executor is None:
         yield from bulk.many(rows, trace, errors)
         return
@@ -235,4 +253,4 @@ def forecast_many(
             future.cancel()
 
 
-__all__ = ["CHUNK", "Bulk", "forecast_chunk", "forecast_many", "shipped"]
+__all__ = ["CHUNK", "Bulk", "check_arguments", "forecast_chunk", "forecast_many", "shipped"]

@@ -187,8 +187,9 @@ def test_a_continuous_number_takes_floats_and_ints() -> None:
 
 
 def test_errors_must_be_raise_or_yield(shipped_engine: Engine) -> None:
-    with pytest.raises(ValueError, match="errors must be"):
-        list(shipped_engine.forecast_many([], errors="skip"))  # type: ignore[call-overload]
+    with pytest.raises(InputError, match="expected 'raise' or 'yield'") as raised:
+        shipped_engine.forecast_many([], errors="skip")  # type: ignore[call-overload]
+    assert raised.value.key == "errors"
 
 
 def test_several_problems_survive_pickling(shipped_engine: Engine, every_class: list[dict[str, Value]]) -> None:
