@@ -20,7 +20,7 @@ from concurrent.futures import Executor
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, NoReturn, overload
 
-from engine.errors import InputError, Location, did_you_mean
+from engine.errors import EngineFailure, InputError, Location, did_you_mean
 from engine.language import Value, show_value
 from engine.load.scenario import check_inputs, check_values, read_scenario, speakers
 from engine.matching.compile import Program, compile_rule_base
@@ -186,7 +186,7 @@ class Engine:
         errors: Literal["yield"],
         chunk: int = ...,
         ahead: int | None = None,
-    ) -> Iterator[ForecastSummary | InputError]: ...
+    ) -> Iterator[ForecastSummary | InputError | EngineFailure]: ...
     @overload
     def forecast_many(
         self,
@@ -197,7 +197,7 @@ class Engine:
         errors: Literal["yield"],
         chunk: int = ...,
         ahead: int | None = None,
-    ) -> Iterator[Forecast | InputError]: ...
+    ) -> Iterator[Forecast | InputError | EngineFailure]: ...
     def forecast_many(
         self,
         values: Iterable[Mapping[str, Value]],
@@ -207,7 +207,7 @@ class Engine:
         errors: Literal["raise", "yield"] = "raise",
         chunk: int = 2_000,
         ahead: int | None = None,
-    ) -> Iterator[Forecast | ForecastSummary | InputError]:
+    ) -> Iterator[Forecast | ForecastSummary | InputError | EngineFailure]:
         """One forecast per scenario, in order, each checked as `forecast` checks one (engine.bulk).
 
         Without `trace`, each is a `ForecastSummary`: the outcomes, statuses
@@ -216,10 +216,12 @@ class Engine:
         Dask or Ray executor on a cluster: docs/batch.md), the scenarios go to
         it in chunks of `chunk`, with the rule base, `ahead` chunks at a time
         (default: twice the pool's workers, or this machine's cores), and come
-        back in order. A wrong
-        scenario raises `InputError` naming the variable when its turn comes;
-        with `errors="yield"`, its `InputError` takes its place and the rest
-        go on. Always the compiled matcher, proven equal to durable_rules.
+        back in order. A wrong scenario raises `InputError` naming the
+        variable when its turn comes, and a scenario on which the engine
+        raises anything unforeseen (a bug) raises `EngineFailure`; with
+        `errors="yield"`, its error takes its place and the rest go on. Every
+        argument is checked at the call (`InputError` naming it). Always the
+        compiled matcher, proven equal to durable_rules.
 
             for summary in engine.forecast_many(rows):
                 print(summary.question("russia_presence").outcome)

@@ -14,6 +14,7 @@ import io
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import Invoke
@@ -304,3 +305,25 @@ def test_a_named_pipe_is_refused_as_a_table(forecast_cli: Invoke, tmp_path: Path
     result = forecast_cli("batch", tmp_path / "rows.csv")
     assert result.exit_code == 2
     assert result.stderr == f"forecast: error: {tmp_path / 'rows.csv'}: is a named pipe, expected a regular file (name a file)\n"
+
+
+def test_a_row_the_engine_fails_on_is_that_rows_error(forecast_cli: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Anything unforeseen raised while one row is forecast (here made to happen) ends that row, located, and exit 1 at the end."""
+    from engine.bulk import Bulk
+
+    real = Bulk.evaluate
+
+    def evaluate(self: Bulk, given: object) -> Any:
+        if isinstance(given, dict) and given.get("deadly_clashes") == 7:
+            raise ZeroDivisionError("division by zero")
+        return real(self, given)
+
+    monkeypatch.setattr(Bulk, "evaluate", evaluate)
+    rows = write(tmp_path, "rows.csv", "\n".join([HEADER, GOOD, GOOD.replace(",3,", ",7,"), GOOD]) + "\n")
+    result = forecast_cli("batch", rows)
+    assert result.exit_code == 1, result.output
+    assert [line.split(",")[0] for line in result.stdout.splitlines()[1:]] == ["2", "4"]
+    assert result.stderr.splitlines() == [
+        f"forecast: {rows}:3: the engine failed on this scenario: ZeroDivisionError: division by zero",
+        "forecast: 1 of 3 scenarios not forecast",
+    ]
