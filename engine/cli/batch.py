@@ -56,7 +56,7 @@ def batch_command(file: Path, fmt: str | None, stances: bool, jobs: int, rules: 
     """
     from engine.cli.interrupts import checkpoint
     from engine.cli.progress import progress_on_stderr
-    from engine.errors import ForecastError, RuleBaseInvalid
+    from engine.errors import ForecastError, RuleBaseInvalid, one_line
     from engine.load.rows import SUFFIXES, read_rows
     from engine.render.batch import Done, render_csv, render_jsonl
 
@@ -88,7 +88,7 @@ def batch_command(file: Path, fmt: str | None, stances: bool, jobs: int, rules: 
     if failed:
         for line, problem in sorted(failed, key=lambda item: item[0]):
             every = problem.problems if isinstance(problem, RuleBaseInvalid) else [problem]
-            click.echo(f"forecast: {file}:{line}: {'; '.join(map(str, every))}", err=True)
+            click.echo(one_line(f"forecast: {file}:{line}: {'; '.join(map(str, every))}"), err=True)
         count = len(failed)
         click.echo(f"forecast: {count:,} of {len(rows):,} scenario{'s' if len(rows) != 1 else ''} not forecast", err=True)
         sys.exit(1)

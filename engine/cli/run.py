@@ -9,7 +9,7 @@ import click
 
 from engine.cli import options
 from engine.cli.options import FILE, matcher_option, output_option, rule_base_options
-from engine.errors import InputError, did_you_mean
+from engine.errors import InputError, did_you_mean, one_line
 from engine.pipeline import MAX_SAMPLES, MatcherName
 
 
@@ -116,5 +116,5 @@ def run_command(
     )
     options.emit(renderer(fmt)(report), output)
     if unmet:
-        click.echo(f"forecast: {scenario}: {len(unmet)} expectation(s) not met", err=True)
+        click.echo(one_line(f"forecast: {scenario}: {len(unmet)} expectation(s) not met"), err=True)
         sys.exit(1)
