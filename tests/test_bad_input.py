@@ -1012,8 +1012,41 @@ CONTROL_CASES: dict[str, BadRuleBase] = {
         "terms[7].words[1]",
         ("text has U+001B ESCAPE at character 3",),
     ),
+    "too-many-digits-in-a-bound": BadRuleBase(
+        "rules/vocabulary.yaml",
+        "    max: 30\n",
+        "    max: " + "9" * 5000 + "\n",
+        "max: 999",
+        "variables.deadly_clashes.max",
+        ("(5000 characters) has too many digits", "(write a smaller number)"),
+    ),
+    "a-bound-past-any-float": BadRuleBase(
+        "rules/vocabulary.yaml",
+        "    max: 30\n",
+        "    max: 1e400\n",
+        "  deadly_clashes:",
+        "variables.deadly_clashes",
+        ("min and max must be finite numbers, not inf",),
+    ),
+    "a-401-digit-likelihood": BadRuleBase(
+        "rules/lexicons/icd203.yaml",
+        "  - words: [unlikely, improbable]\n    range: [0.20, 0.45]",
+        "  - words: [unlikely, improbable]\n    range: [0.20, 1" + "0" * 400 + "]",
+        "range: [0.20, 1000",
+        "terms[2].range[1]",
+        ("less than or equal to 1", "(401 characters)"),
+    ),
+    "a-401-digit-threshold": BadRuleBase(
+        "rules/analyst.yaml",
+        "{var: deadly_clashes, at_least: 3}",
+        "{var: deadly_clashes, at_least: 1" + "0" * 400 + "}",
+        "at_least: 1000",
+        "rules[0].when.any[0].at_least",
+        ("(401 characters) is out of range for 'deadly_clashes'",),
+    ),
 }
-"""A control character in every kind of text a rule-base file gives, escaped in a quoted string (a raw one is refused with the file)."""
+"""A control character in every kind of text a rule-base file gives, escaped in a quoted string (a raw one is refused with the file);
+and numbers too long for any use."""
 RULE_CASES.update(CONTROL_CASES)
 
 
