@@ -15,6 +15,11 @@ plain function of this module, with the rule base and compiled program
 pickled once (its seed texts left out: forecasts do not read them) and a
 digest of them: each worker builds its `Bulk` once per rule base and keeps
 it. Results come back in input order.
+
+A scenario on which the engine raises anything unforeseen (a bug) gets an
+`EngineFailure` saying what was raised, in its place: it ends that row,
+never the others, in this process or in a worker (whose exception might
+not even pickle).
 """
 
 from __future__ import annotations
@@ -28,8 +33,8 @@ from concurrent.futures import Executor, Future
 from itertools import islice
 from typing import Any, Literal
 
-from engine.errors import InputError
-from engine.language import BooleanKind, LevelKind, NumberKind, Value
+from engine.errors import EngineFailure, ForecastError, InputError, did_you_mean, one_line
+from engine.language import BooleanKind, LevelKind, NumberKind, Value, show_value
 from engine.load.scenario import check_values
 from engine.matching.compile import Program
 from engine.matching.compiled import define, generate, variable_names
@@ -45,6 +50,8 @@ KEPT = 65_536
 """How many sets of firings keep their summary before the memory starts afresh."""
 
 Errors = Literal["raise", "yield"]
+Failed = InputError | EngineFailure
+"""A scenario's error: its values are wrong (`InputError`), or the engine failed on it (`EngineFailure`)."""
 Result = Forecast | ForecastSummary
 Flags = tuple[bool, ...]
 Kept = tuple[tuple[QuestionSummary, ...], Mapping[str, tuple[str, ...]], tuple[Firing, ...]]
@@ -134,14 +141,24 @@ class Bulk:
         self._kept[flags] = kept
         return kept
 
-    def many(self, rows: Iterable[object], trace: bool, errors: Errors) -> Iterator[Result | InputError]:
+    def many(self, rows: Iterable[object], trace: bool, errors: Errors) -> Iterator[Result | Failed]:
         for values in rows:
             try:
-                yield self.one(values, trace)
+                result: Result | Failed = self.one(values, trace)
             except InputError as error:
-                if errors == "raise":
-                    raise
-                yield error
+                result = error
+            except Exception as error:  # a bug met on this scenario: it ends this row, not the run
+                result = failure(error)
+            if isinstance(result, ForecastError) and errors == "raise":
+                raise result
+            yield result
+
+
+def failure(error: Exception) -> EngineFailure:
+    """What the engine raised on one scenario, unforeseen, as that scenario's error (its cause kept in this process)."""
+    failed = EngineFailure(one_line(f"the engine failed on this scenario: {type(error).__name__}: {error}"))
+    failed.__cause__ = error
+    return failed
 
 
 def shipped(rule_base: RuleBase, program: Program) -> tuple[str, bytes]:
@@ -154,29 +171,34 @@ _BUILT: dict[str, Bulk] = {}
 """In a worker: the `Bulk` of each rule base it was sent, by digest."""
 
 
-Shipped = tuple[list[Flags], list[int | Forecast | InputError]]
+Shipped = tuple[list[Flags], list[int | Forecast | Failed]]
 """What a worker sends back for a chunk: each distinct set of firings once, as flags, then per scenario the
 position of its flags (the caller summarises them, once each, and the values are its own), its forecast with
-traces, or its `InputError`."""
+traces, or its error."""
 
 
 def forecast_chunk(digest: str, payload: bytes, rows: list[object], trace: bool) -> Shipped:
-    """Forecast a chunk of scenarios in a worker (see `Shipped`); a wrong one gives its `InputError` in its place."""
+    """Forecast a chunk of scenarios in a worker (see `Shipped`); a wrong one gives its error in its place."""
     bulk = _BUILT.get(digest)
     if bulk is None:
         rule_base, program = pickle.loads(payload)
         bulk = _BUILT[digest] = Bulk(rule_base, program)
     table: list[Flags] = []
     positions: dict[Flags, int] = {}
-    results: list[int | Forecast | InputError] = []
+    results: list[int | Forecast | Failed] = []
     for given in rows:
         try:
             values, flags = bulk.evaluate(given)
+            if trace:
+                results.append(bulk.resolver.resolve(values, bulk.kept(flags)[2]))
+                continue
         except InputError as error:
             results.append(error)
             continue
-        if trace:
-            results.append(bulk.resolver.resolve(values, bulk.kept(flags)[2]))
+        except Exception as error:  # unforeseen: this row's error, sent back as text (the exception may not pickle)
+            failed = failure(error)
+            failed.__cause__ = None
+            results.append(failed)
             continue
         position = positions.get(flags)
         if position is None:
@@ -186,11 +208,45 @@ def forecast_chunk(digest: str, payload: bytes, rows: list[object], trace: bool)
     return table, results
 
 
+def _kept(bulk: Bulk, flags: Flags) -> Kept | EngineFailure:
+    """`bulk.kept(flags)`, or the failure of summarising these firings: the rows that have them fail, not the run."""
+    try:
+        return bulk.kept(flags)
+    except Exception as error:
+        return failure(error)
+
+
+def _summary(given: object, kept: Kept | EngineFailure) -> ForecastSummary | EngineFailure:
+    """The summary of a right scenario (a mapping), from what its firings summarise to (or the failure to)."""
+    if isinstance(kept, EngineFailure):
+        return kept
+    return ForecastSummary(dict(given), *kept)  # type: ignore[call-overload]  # a right scenario: a mapping
+
+
 def in_flight(executor: Executor) -> int:
     """How many chunks to keep submitted at once: twice the executor's workers when it says how many
     (a process or thread pool does), else twice this machine's cores."""
     workers = getattr(executor, "_max_workers", None)
     return 2 * (workers if isinstance(workers, int) and workers > 0 else os.cpu_count() or 2)
+
+
+def check_arguments(executor: object, errors: object, chunk: object, ahead: object) -> None:
+    """`InputError` naming the first wrong argument of `forecast_many`: an executor that is none, an unknown
+    way with errors, a chunk or window that is not a positive int."""
+    from engine.pipeline import count
+
+    if executor is not None and not isinstance(executor, Executor):
+        raise InputError(
+            f"expected a concurrent.futures.Executor or None, got {type(executor).__name__}",
+            key="executor",
+            suggestion="pass a process pool, or a Dask or Ray executor: docs/batch.md",
+        )
+    if errors not in ("raise", "yield"):
+        close = did_you_mean(str(errors), ("raise", "yield"), listing=False)
+        raise InputError(f"expected 'raise' or 'yield', got {show_value(errors)}", key="errors", suggestion=close)
+    count("chunk", chunk)
+    if ahead is not None:
+        count("ahead", ahead)
 
 
 def forecast_many(
@@ -203,10 +259,9 @@ def forecast_many(
     chunk: int = CHUNK,
     ahead: int | None = None,
     payload: Callable[[], tuple[str, bytes]] | None = None,
-) -> Iterator[Result | InputError]:
-    """Every row's forecast, in order; see `Engine.forecast_many`."""
-    if errors not in ("raise", "yield"):
-        raise ValueError(f"errors must be 'raise' or 'yield', not {errors!r}")
+) -> Iterator[Result | Failed]:
+    """Every row's forecast, in order; see `Engine.forecast_many` (which checks the arguments before the first row)."""
+    check_arguments(executor, errors, chunk, ahead)
     if executor is None:
         yield from bulk.many(rows, trace, errors)
         return
@@ -222,17 +277,15 @@ def forecast_many(
                 return
             part, future = pending.popleft()
             table, results = future.result()
-            kept = [bulk.kept(flags) for flags in table]
+            kept = [_kept(bulk, flags) for flags in table]
             for given, result in zip(part, results, strict=True):
-                if isinstance(result, int):
-                    yield ForecastSummary(dict(given), *kept[result])  # type: ignore[call-overload]  # a right scenario: a mapping
-                elif isinstance(result, InputError) and errors == "raise":
-                    raise result
-                else:
-                    yield result
+                answer = _summary(given, kept[result]) if isinstance(result, int) else result
+                if isinstance(answer, ForecastError) and errors == "raise":
+                    raise answer
+                yield answer
     finally:
         for _, future in pending:
             future.cancel()
 
 
-__all__ = ["CHUNK", "Bulk", "forecast_chunk", "forecast_many", "shipped"]
+__all__ = ["CHUNK", "Bulk", "Failed", "check_arguments", "failure", "forecast_chunk", "forecast_many", "shipped"]

@@ -160,12 +160,35 @@ def one_line(text: str) -> str:
     return _BREAKS.sub(lambda match: repr(match.group())[1:-1], text)
 
 
-def hidden_characters(word: str) -> str | None:
-    """What in `word` a reader cannot see or tell from ASCII: `U+200B ZERO WIDTH SPACE at character 5`."""
+_C0 = (
+    "NULL|START OF HEADING|START OF TEXT|END OF TEXT|END OF TRANSMISSION|ENQUIRY|ACKNOWLEDGE|ALERT|BACKSPACE|CHARACTER TABULATION|"
+    "LINE FEED|LINE TABULATION|FORM FEED|CARRIAGE RETURN|SHIFT OUT|SHIFT IN|DATA LINK ESCAPE|DEVICE CONTROL ONE|DEVICE CONTROL TWO|"
+    "DEVICE CONTROL THREE|DEVICE CONTROL FOUR|NEGATIVE ACKNOWLEDGE|SYNCHRONOUS IDLE|END OF TRANSMISSION BLOCK|CANCEL|END OF MEDIUM|"
+    "SUBSTITUTE|ESCAPE|FILE SEPARATOR|GROUP SEPARATOR|RECORD SEPARATOR|UNIT SEPARATOR"
+)
+_C1 = (
+    "PADDING CHARACTER|HIGH OCTET PRESET|BREAK PERMITTED HERE|NO BREAK HERE|INDEX|NEXT LINE|START OF SELECTED AREA|END OF SELECTED AREA|"
+    "CHARACTER TABULATION SET|CHARACTER TABULATION WITH JUSTIFICATION|LINE TABULATION SET|PARTIAL LINE FORWARD|PARTIAL LINE BACKWARD|"
+    "REVERSE LINE FEED|SINGLE SHIFT TWO|SINGLE SHIFT THREE|DEVICE CONTROL STRING|PRIVATE USE ONE|PRIVATE USE TWO|SET TRANSMIT STATE|"
+    "CANCEL CHARACTER|MESSAGE WAITING|START OF GUARDED AREA|END OF GUARDED AREA|START OF STRING|SINGLE GRAPHIC CHARACTER INTRODUCER|"
+    "SINGLE CHARACTER INTRODUCER|CONTROL SEQUENCE INTRODUCER|STRING TERMINATOR|OPERATING SYSTEM COMMAND|PRIVACY MESSAGE|"
+    "APPLICATION PROGRAM COMMAND"
+)
+CONTROL_NAMES = dict(zip(map(chr, [*range(0x20), 0x7F, *range(0x80, 0xA0)]), [*_C0.split("|"), "DELETE", *_C1.split("|")], strict=True))
+"""The control characters (C0, DEL, C1), which have no name in `unicodedata`, by their Unicode name aliases."""
+
+
+def character_name(char: str) -> str:
+    """`U+001B ESCAPE`, `U+200B ZERO WIDTH SPACE`: a character as a message names it, a control character too."""
     import unicodedata
 
+    return f"U+{ord(char):04X} {CONTROL_NAMES.get(char) or unicodedata.name(char, '(unnamed)')}"
+
+
+def hidden_characters(word: str) -> str | None:
+    """What in `word` a reader cannot see or tell from ASCII: `U+200B ZERO WIDTH SPACE at character 5`."""
     found = [
-        f"U+{ord(char):04X} {unicodedata.name(char, '') or '(a control character)'} at character {position}"
+        f"{character_name(char)} at character {position}"
         for position, char in enumerate(word, start=1)
         if not (char.isascii() and char.isprintable())
     ]

@@ -2,19 +2,31 @@
 
 Workers are started fresh (`spawn`), never forked: a forked child would
 inherit the parent's threads' locks (durable_rules runs a thread) and its
-signal handlers. They ignore SIGINT, which a terminal sends to the whole
-process group: the parent alone decides what Ctrl-C does, and stops the
-pool. Leaving the block, however it is left, cancels the work not started
-and waits only for the chunks running, which are short.
+signal handlers. They are deaf to SIGINT, which a terminal sends to the
+whole process group, from their first instruction: SIGINT is blocked in the
+thread that starts them, and a blocked signal stays blocked across `exec`
+(Python's own start-up would otherwise turn one into a traceback). The
+parent alone decides what Ctrl-C does. Leaving the block normally waits for
+the work; leaving it by an exception (an interrupt, an error) kills the
+workers at once, and so does a second Ctrl-C wherever it lands
+(`engine.console.at_stop`), so no worker outlives the command and no
+`atexit` join waits for one.
 """
 
 from __future__ import annotations
 
 import os
 import signal
-from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager, suppress
+from multiprocessing.process import BaseProcess
+from typing import ParamSpec, TypeVar
+
+from engine.console import at_stop
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
 def workers(jobs: int) -> int:
@@ -22,17 +34,52 @@ def workers(jobs: int) -> int:
     return jobs if jobs > 0 else os.cpu_count() or 1
 
 
-def _ignore_interrupts() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+class _Pool(ProcessPoolExecutor):
+    """A process pool whose workers start with SIGINT blocked, and which can kill them."""
+
+    def __init__(self, jobs: int) -> None:
+        import multiprocessing
+
+        super().__init__(max_workers=workers(jobs), mp_context=multiprocessing.get_context("spawn"))
+        self.started: list[BaseProcess] = []
+
+    def submit(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> Future[T]:
+        # Workers start on demand, here in the caller's thread; a SIGINT meanwhile waits, and is not lost.
+        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            future = super().submit(fn, *args, **kwargs)
+            self.started += [process for process in (self._processes or {}).values() if process not in self.started]
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+        return future
+
+    def kill(self) -> None:
+        """Kill every worker now (SIGKILL: they hold nothing that needs cleaning up)."""
+        for process in self.started:
+            with suppress(OSError, ValueError):  # already gone, or already closed
+                process.kill()
+        for process in self.started:
+            process.join(timeout=1)  # reaped here, not left a zombie for init
+
+    def stop(self) -> None:
+        """For a second Ctrl-C: kill the workers and release the queues' semaphores before the process exits unwound."""
+        from multiprocessing import util
+
+        self.kill()
+        util._run_finalizers(0)  # type: ignore[attr-defined]  # what exiting would run: closes queues, unlinks semaphores
 
 
 @contextmanager
 def process_pool(jobs: int) -> Iterator[ProcessPoolExecutor]:
-    """A pool of `workers(jobs)` fresh processes, shut down on the way out without starting anything more."""
-    import multiprocessing
-
-    pool = ProcessPoolExecutor(max_workers=workers(jobs), mp_context=multiprocessing.get_context("spawn"), initializer=_ignore_interrupts)
-    try:
-        yield pool
-    finally:
+    """A pool of `workers(jobs)` fresh processes; an exception, or a second Ctrl-C, kills them."""
+    pool = _Pool(jobs)
+    with at_stop(pool.stop):
+        try:
+            yield pool
+        except BaseException:
+            pool.kill()
+            pool.shutdown(wait=False, cancel_futures=True)
+            for process in pool.started:
+                process.join()
+            raise
         pool.shutdown(wait=True, cancel_futures=True)

@@ -18,10 +18,10 @@ import os
 from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import Executor
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, overload
+from typing import TYPE_CHECKING, Literal, NoReturn, overload
 
-from engine.errors import InputError, Location, did_you_mean
-from engine.language import Value
+from engine.errors import EngineFailure, InputError, Location, did_you_mean
+from engine.language import Value, show_value
 from engine.load.scenario import check_inputs, check_values, read_scenario, speakers
 from engine.matching.compile import Program, compile_rule_base
 from engine.matching.matcher import Matcher
@@ -37,6 +37,34 @@ if TYPE_CHECKING:
 PathLike = str | os.PathLike[str]
 MatcherName = Literal["durable", "compiled"]
 MATCHERS: tuple[MatcherName, ...] = ("durable", "compiled")
+MAX_SAMPLES = 1_000_000
+"""The most Monte Carlo samples a call may ask for: a standard error near 0.1%, in a few hundred MB of draws."""
+
+
+def count(name: str, value: object, minimum: int = 1, maximum: int | None = None) -> int:
+    """`value` if it is an int (not a bool) from `minimum` to `maximum`, else `InputError` naming the argument `name`."""
+    if isinstance(value, int) and not isinstance(value, bool) and minimum <= value and (maximum is None or value <= maximum):
+        return value
+    span = f"from {minimum:,} to {maximum:,}" if maximum is not None else f"of at least {minimum:,}"
+    return _refused(name, f"expected an integer {span}, got {show_value(value)}", "pass a whole number in that range")
+
+
+def integer(name: str, value: object) -> int:
+    """`value` if it is an int (not a bool), else `InputError` naming the argument `name`."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    return _refused(name, f"expected an integer, got {show_value(value)}", "pass a whole number")
+
+
+def matcher_name(value: object) -> MatcherName:
+    """`value` if it names a matcher, else `InputError` naming the argument `matcher`."""
+    if value in MATCHERS:
+        return value
+    return _refused("matcher", f"unknown matcher {show_value(value)}", did_you_mean(str(value), MATCHERS))
+
+
+def _refused(name: str, message: str, suggestion: str | None) -> NoReturn:
+    raise InputError(message, key=name, suggestion=suggestion)
 
 
 def load_valid(rules: Path, seeds: Path | None = None) -> RuleBase:
@@ -75,6 +103,7 @@ class Engine:
         `matcher` is durable_rules (the default) or the compiled matcher,
         proven equal to it and much faster.
         """
+        matcher = matcher_name(matcher)
         rules_path = Path(rules)
         seeds_path = Path(seeds) if seeds is not None else rules_path.parent / "seeds"
 
@@ -97,13 +126,14 @@ class Engine:
     @classmethod
     def from_rule_base(cls, rule_base: RuleBase, matcher: MatcherName = "durable") -> Engine:
         """Compile an already validated rule base and put it behind a matcher."""
-        return cls.on(rule_base, compile_rule_base(rule_base), matcher)
+        return cls.on(rule_base, compile_rule_base(rule_base), matcher_name(matcher))
 
     @classmethod
     def on(cls, rule_base: RuleBase, program: Program, matcher: MatcherName = "durable") -> Engine:
         """The engine of a compiled rule base; durable_rules falls back to the compiled matcher beyond its limits."""
         from engine.matching.limits import limit_problems
 
+        matcher = matcher_name(matcher)
         beyond = limit_problems(program) if matcher == "durable" else []
         if matcher == "compiled" or beyond:
             from engine.matching.compiled import CompiledMatcher
@@ -165,7 +195,7 @@ class Engine:
         errors: Literal["yield"],
         chunk: int = ...,
         ahead: int | None = None,
-    ) -> Iterator[ForecastSummary | InputError]: ...
+    ) -> Iterator[ForecastSummary | InputError | EngineFailure]: ...
     @overload
     def forecast_many(
         self,
@@ -176,7 +206,7 @@ class Engine:
         errors: Literal["yield"],
         chunk: int = ...,
         ahead: int | None = None,
-    ) -> Iterator[Forecast | InputError]: ...
+    ) -> Iterator[Forecast | InputError | EngineFailure]: ...
     def forecast_many(
         self,
         values: Iterable[Mapping[str, Value]],
@@ -186,7 +216,7 @@ class Engine:
         errors: Literal["raise", "yield"] = "raise",
         chunk: int = 2_000,
         ahead: int | None = None,
-    ) -> Iterator[Forecast | ForecastSummary | InputError]:
+    ) -> Iterator[Forecast | ForecastSummary | InputError | EngineFailure]:
         """One forecast per scenario, in order, each checked as `forecast` checks one (engine.bulk).
 
         Without `trace`, each is a `ForecastSummary`: the outcomes, statuses
@@ -195,10 +225,12 @@ class Engine:
         Dask or Ray executor on a cluster: docs/batch.md), the scenarios go to
         it in chunks of `chunk`, with the rule base, `ahead` chunks at a time
         (default: twice the pool's workers, or this machine's cores), and come
-        back in order. A wrong
-        scenario raises `InputError` naming the variable when its turn comes;
-        with `errors="yield"`, its `InputError` takes its place and the rest
-        go on. Always the compiled matcher, proven equal to durable_rules.
+        back in order. A wrong scenario raises `InputError` naming the
+        variable when its turn comes, and a scenario on which the engine
+        raises anything unforeseen (a bug) raises `EngineFailure`; with
+        `errors="yield"`, its error takes its place and the rest go on. Every
+        argument is checked at the call (`InputError` naming it). Always the
+        compiled matcher, proven equal to durable_rules.
 
             for summary in engine.forecast_many(rows):
                 print(summary.question("russia_presence").outcome)
@@ -207,10 +239,9 @@ class Engine:
         """
         from engine import bulk
 
+        bulk.check_arguments(executor, errors, chunk, ahead)
         if self._bulk is None:
             self._bulk = bulk.Bulk(self.rule_base, self.program)
-        if chunk < 1 or (ahead is not None and ahead < 1):
-            raise ValueError(f"chunk and ahead must be at least 1, not {chunk} and {ahead}")
         return bulk.forecast_many(
             self._bulk, values, trace=trace, executor=executor, errors=errors, chunk=chunk, ahead=ahead, payload=self._payload
         )
@@ -243,8 +274,14 @@ class Engine:
         An input is a value, chances (`{"chance": 0.3}`, `{"high": 0.7, ...}`,
         `{1100: 0.5, 2400: 0.5}`, `{"between": [0, 5]}`) or a likelihood word.
         Exact when the inputs leave at most `limit` classes open and no
-        `samples` are asked for; else Monte Carlo with `samples` and `seed`.
+        `samples` are asked for; else Monte Carlo with `samples` (1 to
+        `MAX_SAMPLES`) and `seed` (any int). A wrong argument raises
+        `InputError` naming it, as a wrong input does.
         """
+        if samples is not None:
+            count("samples", samples, 1, MAX_SAMPLES)
+        integer("seed", seed)
+        count("limit", limit, 0)
         chosen = self.lexicon(lexicon)
         checked = check_inputs(self.vocabulary, chosen, inputs)
         estimator = self.estimator(chosen.name)

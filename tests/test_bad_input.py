@@ -21,6 +21,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import Result
@@ -358,8 +359,44 @@ SCENARIO_CASES: dict[str, BadScenario] = {
     "line-break-in-a-key": BadScenario(
         _edit("junta_pays: false", '"junta\\npays": false'),
         _at("junta"),
-        "variables.junta\\npays",
-        ("unknown variable 'junta\\npays'", "U+000A (a control character) at character 6"),
+        "variables",
+        ("key has U+000A LINE FEED at character 6, a control character", "remove it"),
+    ),
+    "tab-in-a-key": BadScenario(
+        _edit("junta_pays: false", '"junta_pays\\t": false'),
+        _at("junta"),
+        "variables",
+        ("key has U+0009 CHARACTER TABULATION at character 11",),
+    ),
+    "escaped-osc-title-in-the-name": BadScenario(
+        _edit("name: The situation as the article reports it", 'name: "The situation\\e]0;owned\\a as the article reports it"'),
+        _at("name: "),
+        "name",
+        ("text has U+001B ESCAPE at character 14, a control character", "(remove it)"),
+    ),
+    "osc-52-clipboard-in-the-description": BadScenario(
+        _edit("description: >-\n  Early", 'description: "\\x1b]52;c;cm0gLXJmIH4K\\x07"\nx_description: >-\n  Early'),
+        _at("description: "),
+        "description",
+        ("text has U+001B ESCAPE at character 1",),
+    ),
+    "c1-control-sequence-introducer-in-the-name": BadScenario(
+        _edit("name: The situation as the article reports it", 'name: "The \\u009b2J situation"'),
+        _at("name: "),
+        "name",
+        ("text has U+009B CONTROL SEQUENCE INTRODUCER at character 5",),
+    ),
+    "delete-in-an-expected-outcome": BadScenario(
+        _edit("    favours: [curtail, maintain, increase]", '    favours: [curtail, "maintain\\x7f", increase]'),
+        _at("maintain\\x7f"),
+        "expect.russia_presence.favours[1]",
+        ("text has U+007F DELETE at character 9",),
+    ),
+    "carriage-return-in-a-level": BadScenario(
+        _edit("mali_resources: limited", 'mali_resources: "limited\\r"'),
+        _at("mali_resources: "),
+        "variables.mali_resources",
+        ("text has U+000D CARRIAGE RETURN at character 8",),
     ),
     "zero-width-space-in-a-key": BadScenario(
         _edit("junta_pays: false", "junta_pays\u200b: false"),
@@ -526,14 +563,14 @@ def test_an_unreadable_scenario_is_one_located_line(
     """Not click's usage error: the engine opens the file and says why it cannot (here as any user but root would see it)."""
     path = tmp_path / "scenario.yaml"
     path.write_text(BASELINE, encoding="utf-8")
-    opened = Path.open
+    opened = os.open
 
-    def refuse(self: Path, *args: object, **kwargs: object) -> object:
-        if self == path:
-            raise PermissionError(13, "Permission denied", str(self))
-        return opened(self, *args, **kwargs)  # type: ignore[arg-type]
+    def refuse(name: str | Path, flags: int, *args: Any, **kwargs: Any) -> int:
+        if Path(name) == path:
+            raise PermissionError(13, "Permission denied", str(name))
+        return opened(name, flags, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "open", refuse)
+    monkeypatch.setattr(os, "open", refuse)
     monkeypatch.setattr(os, "access", lambda *args, **kwargs: False)  # what click consulted
     for command in (["run", path], [path], ["check", path], ["new", "x", "--from", path, "-o", tmp_path / "x.yaml"]):
         result = forecast_cli(*command, "--rules", repo_root / "rules")
@@ -912,6 +949,136 @@ RULE_CASES: dict[str, BadRuleBase] = {
 }
 
 
+def _control(file: str, line: str, escape: str, key: str, name: str, at: int = 1) -> BadRuleBase:
+    """`line` of the shipped `file` with its value double-quoted and the YAML escape `escape` put first in it."""
+    indent, value = line.split(": ", 1)
+    text = value[1:] if value.startswith('"') else value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    new = f'{indent}: "{escape}{text}'
+    return BadRuleBase(file, line, new, new, key, (f"text has {name} at character {at}, a control character", "(remove it)"))
+
+
+CONTROL_CASES: dict[str, BadRuleBase] = {
+    "osc-title-in-a-rule-id": _control("rules/weiss.yaml", "  - id: weiss.no_pullout", "\\e]0;owned\\a", "rules[0].id", "U+001B ESCAPE"),
+    "osc-52-clipboard-in-a-quote": _control(
+        "rules/weiss.yaml",
+        '      quote: "the losses are unlikely to cause Russia to pull its Wagner forces out of Mali like it did in Mozambique'
+        ' following the killing of several fighters in that country."',
+        "\\e]52;c;cm0gLXJmIH4K\\a",
+        "rules[0].source.quote",
+        "U+001B ESCAPE",
+    ),
+    "bell-in-a-note": _control(
+        "rules/siegle.yaml",
+        '    note: It is the rout that "exposes" the unsustainability, so the rule needs heavy losses.',
+        "\\a",
+        "rules[3].note",
+        "U+0007 ALERT",
+    ),
+    "c1-csi-in-an-assumption": _control(
+        "rules/analyst.yaml",
+        next(line for line in (ROOT / "rules" / "analyst.yaml").read_text(encoding="utf-8").splitlines() if "assumption: Three" in line),
+        "\\u009b2J",
+        "rules[0].assumption",
+        "U+009B CONTROL SEQUENCE INTRODUCER",
+    ),
+    "carriage-return-in-a-meaning": _control(
+        "rules/vocabulary.yaml",
+        "    meaning: Mali's junta agrees to pay Russia for more Wagner fighters.",
+        "\\r",
+        "variables.junta_pays.meaning",
+        "U+000D CARRIAGE RETURN",
+    ),
+    "escape-in-a-question-text": _control(
+        "rules/vocabulary.yaml",
+        "    text: What will Russia do with Wagner's presence in Mali?",
+        "\\x1b[2J",
+        "questions.russia_presence.text",
+        "U+001B ESCAPE",
+    ),
+    "backspace-in-an-expert-name": _control("rules/experts.yaml", "    name: Caleb Weiss", "\\b", "experts.weiss.name", "U+0008 BACKSPACE"),
+    "next-line-in-an-affiliation": _control(
+        "rules/experts.yaml",
+        "    affiliation: Foundation for Defense of Democracies; expert on the Sahel, based in Uganda",
+        "\\N",
+        "experts.weiss.affiliation",
+        "U+0085 NEXT LINE",
+    ),
+    "nul-in-seed-metadata": _control(
+        f"seeds/{SEED_ID}.yaml",
+        "publisher: Radio Free Europe/Radio Liberty (RFE/RL)",
+        "\\0",
+        "publisher",
+        "U+0000 NULL",
+    ),
+    "delete-in-a-lexicon-note": _control(
+        "rules/lexicons/kent.yaml",
+        '    note: Read as Kent\'s "almost certain", the top of his scale short of certainty.',
+        "\\x7f",
+        "readings[0].note",
+        "U+007F DELETE",
+    ),
+    "escape-in-a-level-name": BadRuleBase(
+        "rules/vocabulary.yaml",
+        "    levels: [limited, substantial]",
+        '    levels: [limited, "sub\\estantial"]',
+        "sub\\estantial",
+        "variables.mali_resources.levels[1]",
+        ("text has U+001B ESCAPE at character 4",),
+    ),
+    "escape-in-an-outcome-name": BadRuleBase(
+        "rules/vocabulary.yaml",
+        "    outcomes: [withdraw, curtail, maintain, increase]",
+        '    outcomes: [withdraw, "curtail\\e[8m", maintain, increase]',
+        "curtail\\e",
+        "questions.russia_presence.outcomes[1]",
+        ("text has U+001B ESCAPE at character 8",),
+    ),
+    "escape-in-a-lexicon-word": BadRuleBase(
+        "rules/lexicons/icd203.yaml",
+        "  - words: [may, might, could, could potentially, possibly]",
+        '  - words: [may, "mi\\eght", could, could potentially, possibly]',
+        "mi\\eght",
+        "terms[7].words[1]",
+        ("text has U+001B ESCAPE at character 3",),
+    ),
+    "too-many-digits-in-a-bound": BadRuleBase(
+        "rules/vocabulary.yaml",
+        "    max: 30\n",
+        "    max: " + "9" * 5000 + "\n",
+        "max: 999",
+        "variables.deadly_clashes.max",
+        ("(5000 characters) has too many digits", "(write a smaller number)"),
+    ),
+    "a-bound-past-any-float": BadRuleBase(
+        "rules/vocabulary.yaml",
+        "    max: 30\n",
+        "    max: 1e400\n",
+        "  deadly_clashes:",
+        "variables.deadly_clashes",
+        ("min and max must be finite numbers, not inf",),
+    ),
+    "a-401-digit-likelihood": BadRuleBase(
+        "rules/lexicons/icd203.yaml",
+        "  - words: [unlikely, improbable]\n    range: [0.20, 0.45]",
+        "  - words: [unlikely, improbable]\n    range: [0.20, 1" + "0" * 400 + "]",
+        "range: [0.20, 1000",
+        "terms[2].range[1]",
+        ("less than or equal to 1", "(401 characters)"),
+    ),
+    "a-401-digit-threshold": BadRuleBase(
+        "rules/analyst.yaml",
+        "{var: deadly_clashes, at_least: 3}",
+        "{var: deadly_clashes, at_least: 1" + "0" * 400 + "}",
+        "at_least: 1000",
+        "rules[0].when.any[0].at_least",
+        ("(401 characters) is out of range for 'deadly_clashes'",),
+    ),
+}
+"""A control character in every kind of text a rule-base file gives, escaped in a quoted string (a raw one is refused with the file);
+and numbers too long for any use."""
+RULE_CASES.update(CONTROL_CASES)
+
+
 def _edit_file(path: Path, old: str, new: str) -> None:
     text = path.read_text(encoding="utf-8")
     if old:
@@ -1193,3 +1360,94 @@ def test_a_level_far_from_every_level_lists_the_levels_once(tmp_path: Path, fore
     result = forecast_cli(path, "--rules", repo_root / "rules")
     assert result.exit_code == 2
     assert result.stderr.count("limited, substantial") == 1, result.stderr
+
+
+@pytest.mark.parametrize("command", ["run", "new", "check", "rules", "seed", "lexicon"])
+def test_a_named_pipe_is_refused_never_waited_on(command: str, tmp_path: Path, forecast_cli: Invoke, repo_root: Path) -> None:
+    """A FIFO where a file is read (scenario, `new --from`, a rule file, a seed, a lexicon): one located line, exit 2, no wait.
+
+    Opening a named pipe for reading waits for a writer; nobody writes here, so a wait would hang the test.
+    """
+    pipe = tmp_path / "pipe.yaml"
+    rules = tmp_path / "rules"
+    shutil.copytree(repo_root / "rules", rules)
+    seeds = tmp_path / "seeds"
+    shutil.copytree(repo_root / "seeds", seeds)
+    args: list[str | Path] = [pipe, "--rules", repo_root / "rules"]
+    if command == "new":
+        args = ["new", "made", "--from", pipe, "-o", tmp_path / "made.yaml", "--rules", repo_root / "rules"]
+    elif command == "check":
+        args = ["check", pipe, "--rules", repo_root / "rules"]
+    elif command in ("rules", "seed", "lexicon"):
+        pipe = {
+            "rules": rules / "experts.yaml",
+            "seed": next(path for path in seeds.rglob("*") if path.is_file() and path.suffix != ".yaml"),
+            "lexicon": next((rules / "lexicons").iterdir()),
+        }[command]
+        args = [repo_root / "scenarios" / "junta_pays.yaml", "--rules", rules, "--seeds", seeds]
+    if pipe.exists():
+        pipe.unlink()
+    os.mkfifo(pipe)
+    result = forecast_cli(*args)
+    assert result.exit_code == (1 if command == "check" else 2), result.output
+    assert f"{pipe}: is a named pipe, expected a regular file" in result.output, result.output
+    assert "Traceback" not in result.output
+
+
+def test_an_integer_chance_past_any_float_is_a_located_error(tmp_path: Path, forecast_cli: Invoke, repo_root: Path) -> None:
+    """`{chance: 1000...0}` (321 digits, past 1e308): an integer with no float is refused as any chance over 1 is."""
+    text = (repo_root / "scenarios" / "analyst_view.yaml").read_text(encoding="utf-8")
+    assert "cruel_conduct: {chance: 0.8}" in text
+    scenario = tmp_path / "huge.yaml"
+    scenario.write_text(text.replace("{chance: 0.8}", "{chance: 1" + "0" * 320 + "}"), encoding="utf-8")
+    result = forecast_cli(scenario, "--rules", repo_root / "rules")
+    assert result.exit_code == 2, result.output
+    assert result.stdout == ""
+    assert result.stderr.startswith(
+        f"forecast: error: {scenario}:19:19: variables.cruel_conduct.chance: expected a probability from 0 to 1"
+    )
+    assert result.stderr.count("\n") == 1
+
+
+# --- control characters on the way out -----------------------------------------------------------------
+
+
+def test_control_characters_are_escaped_on_output_and_colour_is_kept_only_when_asked() -> None:
+    """The last line of defence: escaped as \\u001b (never stripped); tab and newline kept; SGR colour kept with `colour`."""
+    from engine.cli.terminal import escaped
+
+    hostile = "a\x1b]0;owned\x07b\x1b]52;c;cm0=\x1b\\c\x9b2J\x7f\r\x00\tend\n"
+    assert escaped(hostile) == "a\\u001b]0;owned\\u0007b\\u001b]52;c;cm0=\\u001b\\c\\u009b2J\\u007f\\u000d\\u0000\tend\n"
+    assert escaped("\x1b[31mred\x1b[0m", colour=True) == "\x1b[31mred\x1b[0m"
+    assert escaped("\x1b[31mred\x1b[0m") == "\\u001b[31mred\\u001b[0m"
+    assert escaped("\x1b]0;t\x07", colour=True) == "\\u001b]0;t\\u0007", "only colour sequences are kept"
+    plain = "Caleb Weiss \u201cunlikely\u201d 20-45%\n\tP(withdraw)\n"
+    assert escaped(plain) == plain
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "markdown"])
+def test_a_hostile_file_name_reaches_no_output_raw(fmt: str, tmp_path: Path, forecast_cli: Invoke, repo_root: Path) -> None:
+    """A path is the user's own text that no loader refuses: its ESC and BEL come out escaped, on stdout, in -o files and on stderr."""
+    path = tmp_path / "a\x1b]0;owned\x07\x9b2Jb.yaml"
+    path.write_text(BASELINE, encoding="utf-8")
+    result = forecast_cli(path, "--format", fmt, "--rules", repo_root / "rules")
+    assert result.exit_code == 0, result.output
+    assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f]", result.stdout)
+    assert "a\\u001b]0;owned\\u0007\\u009b2Jb.yaml" in result.stdout
+    if fmt == "json":  # still JSON, and the path reads back as it is
+        assert json.loads(result.stdout)["scenario"]["file"] == str(path)
+    written = forecast_cli(path, "--format", fmt, "--rules", repo_root / "rules", "-o", tmp_path / "out")
+    assert written.exit_code == 0 and (tmp_path / "out").read_text(encoding="utf-8") == result.stdout
+    missing = forecast_cli(tmp_path / "x\x1b[2J.yaml", "--rules", repo_root / "rules")
+    assert missing.exit_code == 2 and "\x1b" not in missing.stderr and "x\\x1b[2J.yaml" in missing.stderr
+
+
+def test_every_control_character_has_its_unicode_name() -> None:
+    """`unicodedata` names no control character; the table's names are Unicode's own aliases for them, C0, DEL and C1."""
+    import unicodedata
+
+    from engine.errors import CONTROL_NAMES, character_name
+
+    assert sorted(map(ord, CONTROL_NAMES)) == [*range(0x20), 0x7F, *range(0x80, 0xA0)]
+    assert all(unicodedata.lookup(name) == char for char, name in CONTROL_NAMES.items())
+    assert character_name("\x1b") == "U+001B ESCAPE" and character_name("\u200b") == "U+200B ZERO WIDTH SPACE"

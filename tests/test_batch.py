@@ -12,7 +12,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import Invoke
@@ -206,7 +208,7 @@ def test_a_file_that_is_no_table_is_refused_at_once(
 def test_a_missing_file_is_refused(forecast_cli: Invoke, tmp_path: Path) -> None:
     result = forecast_cli("batch", tmp_path / "none.csv")
     assert result.exit_code == 2
-    assert result.stderr == f"forecast: error: {tmp_path / 'none.csv'}: file not found\n"
+    assert result.stderr == f"forecast: error: {tmp_path / 'none.csv'}: no such file (check the path)\n"
 
 
 def test_cells_are_read_with_their_kind() -> None:
@@ -280,3 +282,63 @@ def test_a_long_batch_shows_its_progress_on_stderr(
     assert quiet.exit_code == loud.exit_code == 0 and quiet.stderr == ""
     assert loud.stdout == quiet.stdout
     assert loud.stderr.splitlines() == [f"forecast: batch: {done} of 300 scenarios ({done // 3}%)" for done in (120, 180, 240)]
+
+
+def test_a_huge_integer_or_a_deep_line_is_a_row_error_and_the_other_rows_are_written(
+    forecast_cli: Invoke, repo_root: Path, tmp_path: Path
+) -> None:
+    """A 4,301-digit integer in a CSV cell or a JSON line, or a line nested 100,000 deep: each its row's error, never the run's."""
+    example = (repo_root / "scenarios" / "batch" / "example.csv").read_text(encoding="utf-8").splitlines()
+    header, good = example[0].split(","), example[1].split(",")
+    huge = list(good)
+    huge[header.index("deadly_clashes")] = "9" * 4301
+    (tmp_path / "rows.csv").write_text(
+        "\n".join([",".join(header), ",".join(good), ",".join(huge), ",".join(good)]) + "\n", encoding="utf-8"
+    )
+    result = forecast_cli("batch", tmp_path / "rows.csv", "--rules", repo_root / "rules")
+    assert result.exit_code == 1, result.output
+    assert [line.split(",")[0] for line in result.stdout.splitlines()[1:]] == ["2", "4"]
+    assert result.stderr.startswith(f"forecast: {tmp_path / 'rows.csv'}:3: deadly_clashes: the number 9999")
+    assert "longer than 400 characters" in result.stderr and "Traceback" not in result.stderr
+
+    row = dict(zip(header, good, strict=True))
+    typed = {name: json.loads(text) if text in ("true", "false") or text.isdigit() else text for name, text in row.items()}
+    lines = [json.dumps(typed), '{"a": ' * 100_000 + "1" + "}" * 100_000, '{"deadly_clashes": ' + "9" * 4301 + "}", json.dumps(typed)]
+    (tmp_path / "rows.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = forecast_cli("batch", tmp_path / "rows.jsonl", "--rules", repo_root / "rules")
+    assert result.exit_code == 1, result.output
+    assert [line.split(",")[0] for line in result.stdout.splitlines()[1:]] == ["1", "4"]
+    told = result.stderr.splitlines()
+    assert told[0].startswith(f"forecast: {tmp_path / 'rows.jsonl'}:2: not a JSON object: nested too deeply")
+    assert told[1].startswith(f"forecast: {tmp_path / 'rows.jsonl'}:3: not a JSON object: the number 9999")
+    assert told[2] == "forecast: 2 of 4 scenarios not forecast"
+
+
+def test_a_named_pipe_is_refused_as_a_table(forecast_cli: Invoke, tmp_path: Path) -> None:
+    """A FIFO given to `batch` is never opened to wait for a writer: one located line, exit 2."""
+    os.mkfifo(tmp_path / "rows.csv")
+    result = forecast_cli("batch", tmp_path / "rows.csv")
+    assert result.exit_code == 2
+    assert result.stderr == f"forecast: error: {tmp_path / 'rows.csv'}: is a named pipe, expected a regular file (name a file)\n"
+
+
+def test_a_row_the_engine_fails_on_is_that_rows_error(forecast_cli: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Anything unforeseen raised while one row is forecast (here made to happen) ends that row, located, and exit 1 at the end."""
+    from engine.bulk import Bulk
+
+    real = Bulk.evaluate
+
+    def evaluate(self: Bulk, given: object) -> Any:
+        if isinstance(given, dict) and given.get("deadly_clashes") == 7:
+            raise ZeroDivisionError("division by zero")
+        return real(self, given)
+
+    monkeypatch.setattr(Bulk, "evaluate", evaluate)
+    rows = write(tmp_path, "rows.csv", "\n".join([HEADER, GOOD, GOOD.replace(",3,", ",7,"), GOOD]) + "\n")
+    result = forecast_cli("batch", rows)
+    assert result.exit_code == 1, result.output
+    assert [line.split(",")[0] for line in result.stdout.splitlines()[1:]] == ["2", "4"]
+    assert result.stderr.splitlines() == [
+        f"forecast: {rows}:3: the engine failed on this scenario: ZeroDivisionError: division by zero",
+        "forecast: 1 of 3 scenarios not forecast",
+    ]

@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from strategies import Compiled, compiled_rule_bases
 
 from engine.bulk import Bulk
-from engine.errors import InputError, RuleBaseInvalid
+from engine.errors import EngineFailure, InputError, RuleBaseInvalid
 from engine.language import Value
 from engine.matching.compiled import CompiledMatcher
 from engine.model import Checks, Expert, RuleBase
@@ -187,8 +187,9 @@ def test_a_continuous_number_takes_floats_and_ints() -> None:
 
 
 def test_errors_must_be_raise_or_yield(shipped_engine: Engine) -> None:
-    with pytest.raises(ValueError, match="errors must be"):
-        list(shipped_engine.forecast_many([], errors="skip"))  # type: ignore[call-overload]
+    with pytest.raises(InputError, match="expected 'raise' or 'yield'") as raised:
+        shipped_engine.forecast_many([], errors="skip")  # type: ignore[call-overload]
+    assert raised.value.key == "errors"
 
 
 def test_several_problems_survive_pickling(shipped_engine: Engine, every_class: list[dict[str, Value]]) -> None:
@@ -255,3 +256,59 @@ def test_a_generator_is_read_lazily_and_stopping_early_cancels_the_rest(
         results.close()
     assert first == shipped_engine.forecast(every_class[0]).summary()
     assert len(read) <= 30, "only the chunks in flight were read"
+
+
+# --- a scenario the engine fails on ----------------------------------------------------------------
+
+
+class Stubborn(Exception):
+    """An exception that pickles but cannot be unpickled (its constructor needs two arguments): a worker could not send it back."""
+
+    def __init__(self, first: str, second: str) -> None:
+        super().__init__(f"{first} {second}")
+
+
+class Unshowable:
+    """A value no message can show: whatever tries to print it meets an exception the engine does not foresee."""
+
+    def __repr__(self) -> str:
+        raise Stubborn("cannot", "show")
+
+    __str__ = __repr__
+
+
+def test_a_scenario_the_engine_fails_on_ends_only_its_row(shipped_engine: Engine, every_class: list[dict[str, Value]]) -> None:
+    """In this process, in threads and in worker processes: an `EngineFailure` in its place, the others forecast, in order."""
+    rows: list[object] = list(every_class[:20])
+    rows[7] = {**every_class[7], "kremlin_investment": Unshowable()}
+    expected = [shipped_engine.forecast(values).summary() for values in every_class[:20]]
+    with ThreadPoolExecutor(max_workers=2) as threads, ProcessPoolExecutor(max_workers=1) as processes:
+        for executor in (None, threads, processes):
+            results = list(shipped_engine.forecast_many(rows, errors="yield", executor=executor, chunk=3))
+            failed = results.pop(7)
+            assert isinstance(failed, EngineFailure), executor
+            assert str(failed) == "the engine failed on this scenario: Stubborn: cannot show"
+            assert results == expected[:7] + expected[8:]
+            raising = shipped_engine.forecast_many(rows, executor=executor, chunk=3)
+            assert [next(raising) for _ in range(7)] == expected[:7]
+            with pytest.raises(EngineFailure, match="Stubborn: cannot show") as raised:
+                next(raising)
+            if executor is None:  # in this process the cause is kept, for a traceback
+                assert isinstance(raised.value.__cause__, Stubborn)
+
+
+def test_a_failure_in_the_engine_itself_ends_only_the_rows_it_meets(
+    shipped_engine: Engine, every_class: list[dict[str, Value]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bug in the evaluation (here made to raise on one scenario) is that row's error, not the run's."""
+    real = Bulk.evaluate
+
+    def evaluate(self: Bulk, given: object) -> Any:
+        if given == every_class[4]:
+            raise ZeroDivisionError("division by zero")
+        return real(self, given)
+
+    monkeypatch.setattr(Bulk, "evaluate", evaluate)
+    results = list(shipped_engine.forecast_many(every_class[:9], errors="yield"))
+    assert [type(result).__name__ for result in results] == ["ForecastSummary"] * 4 + ["EngineFailure"] + ["ForecastSummary"] * 4
+    assert str(results[4]) == "the engine failed on this scenario: ZeroDivisionError: division by zero"

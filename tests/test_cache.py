@@ -388,3 +388,17 @@ def test_an_entry_past_the_size_bound_is_not_read(cache_dir: Path, monkeypatch: 
     assert cache.lookup(ROOT / "rules", ROOT / "seeds") is not None
     monkeypatch.setattr(cachefolder, "MAX_BYTES", entry.stat().st_size - 1)
     assert cache.lookup(ROOT / "rules", ROOT / "seeds") is None
+
+
+def test_a_rule_file_turned_into_a_named_pipe_after_a_run_is_refused_never_waited_on(cache_dir: Path, rule_base_copy: Path) -> None:
+    """The entry's check of what the loader read stats each file and opens none that is not regular: the loader then refuses it."""
+    scenario = rule_base_copy / "scenarios" / "heavy_fighting.yaml"
+    assert forecast(scenario, "--rules", rule_base_copy / "rules", cache_dir=cache_dir, cwd=rule_base_copy).returncode == 0
+    weiss = rule_base_copy / "rules" / "weiss.yaml"
+    weiss.unlink()
+    os.mkfifo(weiss)
+    command = [sys.executable, "-m", "engine", str(scenario), "--rules", str(rule_base_copy / "rules")]
+    env = {**os.environ, "FORECAST_CACHE_DIR": str(cache_dir)}
+    refused = subprocess.run(command, cwd=rule_base_copy, env=env, capture_output=True, check=False, timeout=60)
+    assert refused.returncode == 2
+    assert b"is a named pipe" in refused.stderr and refused.stdout == b""

@@ -103,3 +103,79 @@ def test_paths_may_be_strings(repo_root: Path) -> None:
     assert scenario.name == "The junta agrees to pay" and forecast.question("russia_presence").verdict.possible == (
         ("elischer", ("increase",)),
     )
+
+
+UNCERTAIN_INPUTS = {**BASELINE, "junta_pays": {"chance": 0.5}}
+
+
+@pytest.mark.parametrize(
+    ("arguments", "key", "phrase"),
+    [
+        ({"samples": -5}, "samples", "expected an integer from 1 to 1,000,000, got -5"),
+        ({"samples": 0}, "samples", "got 0"),
+        ({"samples": 1_000_001}, "samples", "got 1000001"),
+        ({"samples": 2.5}, "samples", "got 2.5"),
+        ({"samples": True}, "samples", "expected an integer"),
+        ({"seed": "7"}, "seed", "expected an integer, got '7'"),
+        ({"seed": 1.0}, "seed", "expected an integer"),
+        ({"limit": -1}, "limit", "of at least 0"),
+    ],
+    ids=[
+        "negative-samples",
+        "zero-samples",
+        "too-many-samples",
+        "float-samples",
+        "bool-samples",
+        "text-seed",
+        "float-seed",
+        "negative-limit",
+    ],
+)
+def test_a_wrong_probabilities_argument_is_named(shipped_engine: Engine, arguments: dict[str, object], key: str, phrase: str) -> None:
+    """Once `samples=-5` gave every probability as -0.0, and `samples=0` ran 20,000 silently."""
+    with pytest.raises(InputError) as raised:
+        shipped_engine.probabilities(UNCERTAIN_INPUTS, **arguments)  # type: ignore[arg-type]
+    assert raised.value.key == key
+    assert phrase in raised.value.message
+
+
+def test_the_largest_sample_count_and_any_int_seed_are_taken(shipped_engine: Engine) -> None:
+    """The bounds are inclusive, and a negative or huge seed is a seed like any other."""
+    small = shipped_engine.probabilities(UNCERTAIN_INPUTS, samples=1, seed=-(10**40))
+    assert small.method == "monte-carlo" and small.samples == 1
+
+
+def test_an_unknown_matcher_is_refused_before_the_rule_base_is_read(repo_root: Path, tmp_path: Path) -> None:
+    """Once `matcher="bogus"` silently ran durable_rules; the check comes first, so even a missing directory gives it."""
+    for rules in (repo_root / "rules", tmp_path / "missing"):
+        with pytest.raises(InputError) as raised:
+            Engine.open(rules, matcher="bogus")  # type: ignore[arg-type]
+        assert raised.value.key == "matcher" and "unknown matcher 'bogus'" in raised.value.message
+    with pytest.raises(InputError, match="did you mean 'compiled'"):
+        Engine.open(repo_root / "rules", matcher="compiledd")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("arguments", "key", "phrase"),
+    [
+        ({"executor": 4}, "executor", "expected a concurrent.futures.Executor or None, got int"),
+        ({"executor": "processes"}, "executor", "got str"),
+        ({"errors": "skip"}, "errors", "expected 'raise' or 'yield', got 'skip'"),
+        ({"errors": "yeild"}, "errors", "got 'yeild'"),
+        ({"chunk": 0}, "chunk", "expected an integer of at least 1, got 0"),
+        ({"chunk": 1.5}, "chunk", "got 1.5"),
+        ({"ahead": 0}, "ahead", "got 0"),
+        ({"ahead": False}, "ahead", "expected an integer"),
+    ],
+    ids=["int-executor", "text-executor", "unknown-errors", "misspelt-errors", "zero-chunk", "float-chunk", "zero-ahead", "bool-ahead"],
+)
+def test_a_wrong_forecast_many_argument_is_named_at_the_call(
+    shipped_engine: Engine, arguments: dict[str, object], key: str, phrase: str
+) -> None:
+    """Raised by the call itself, not at the first row: an executor that is none was an AttributeError deep in the loop."""
+    with pytest.raises(InputError) as raised:
+        shipped_engine.forecast_many([BASELINE], **arguments)  # type: ignore[call-overload]
+    assert raised.value.key == key
+    assert phrase in raised.value.message
+    if key == "errors" and arguments[key] == "yeild":
+        assert raised.value.suggestion == "did you mean 'yield'?"

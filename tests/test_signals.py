@@ -20,12 +20,14 @@ import contextlib
 import json
 import os
 import pty
+import random
 import re
 import select
 import signal
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 from typing import Any
 
@@ -248,6 +250,80 @@ def test_a_signal_stops_the_consistency_check_with_one_line_and_the_cursor_back(
     assert text.rindex("\x1b[?25h") > text.rindex("\x1b[?25l"), "the cursor is shown again after it was hidden"
     after_bar = re.sub(r"\x1b\[\?25[hl]", "", text[text.rindex("\x1b[?25h") :]).replace("\r", "").strip("\n")
     assert after_bar == f"forecast: {word} ({signal.Signals(number).name})"
+
+
+@pytest.fixture(scope="module")
+def pooled_search(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A rule base searched exhaustively (2**19 classes, under the limit), in the worker pool with --jobs 2, for minutes."""
+    return _synthetic_rule_base(tmp_path_factory.mktemp("pooled"), 19)
+
+
+def _blocked_as_from_a_terminal() -> None:
+    """In the child: SIGINT as from a terminal, but blocked until the command's own code lets it through.
+
+    Python installs its handler and imports `site` before any of the command's
+    code runs; a signal in that time is Python's to report, not ours. Blocked,
+    a signal sent that early waits, and arrives the moment `engine.console`
+    has its handlers in, which is the earliest the command can answer it.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+
+
+def _alive_in_group(group: int) -> list[str]:
+    """The processes of a process group that are still running (a zombie has ended; init reaps it)."""
+    alive = []
+    for entry in Path("/proc").iterdir():
+        try:
+            fields = (entry / "stat").read_text().rsplit(") ", 1)[1].split()
+        except (OSError, IndexError):  # not a process, or gone meanwhile
+            continue
+        if int(fields[2]) == group and fields[0] != "Z":
+            alive.append(f"{entry.name} {(entry / 'cmdline').read_bytes()[:120]!r}")
+    return alive
+
+
+def test_ctrl_c_once_twice_or_thrice_at_random_moments_ends_the_pooled_check_at_once(pooled_search: Path, tmp_path: Path) -> None:
+    """`check --consistency --jobs 2`, sent SIGINT 1, 2 or 3 times at random moments (seeded), from the very start.
+
+    Each run ends with 130 (or dies of the SIGINT, which a shell reports as 130, when the last one lands in
+    Python's own shutdown), one line and no traceback on stderr, nothing on stdout, and no process of its
+    group still running: the workers are killed, not waited for. The signals go to the whole process group,
+    as a terminal's Ctrl-C does. FORECAST_SIGNAL_RUNS=200 makes a long run.
+    """
+    rng = random.Random(int(os.environ.get("FORECAST_SIGNAL_SEED", "130")))
+    command = Path(sys.executable).parent / "forecast"
+    for run in range(int(os.environ.get("FORECAST_SIGNAL_RUNS", "6"))):
+        delays = sorted(rng.choice([0.0, rng.uniform(0, 0.1), rng.uniform(0, 1.5)]) for _ in range(1 + run % 3))
+        process = subprocess.Popen(
+            [command, "check", "--consistency", "--jobs", "2", "--rules", pooled_search],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env={**os.environ, "FORECAST_CACHE_DIR": str(tmp_path / "cache")},
+            start_new_session=True,
+            preexec_fn=_blocked_as_from_a_terminal,
+        )
+        started = time.monotonic()
+        try:
+            for delay in delays:
+                time.sleep(max(0.0, started + delay - time.monotonic()))
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGINT)
+            stdout, stderr = process.communicate(timeout=60)
+        finally:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+        told = stderr.decode(errors="replace")
+        assert process.returncode in (130, -signal.SIGINT), (delays, process.returncode, told)
+        assert stdout == b"", delays
+        assert told == "forecast: interrupted (SIGINT)\n", (delays, told)
+        for _ in range(100):  # the resource tracker ends when it sees its parent gone
+            if not (alive := _alive_in_group(process.pid)):
+                break
+            time.sleep(0.05)
+        assert not alive, (delays, alive)
 
 
 def test_the_readme_lists_every_exit_code() -> None:

@@ -12,7 +12,6 @@ SIGINT (Ctrl-C) and SIGTERM stopped it.
 
 from __future__ import annotations
 
-import os
 from importlib import import_module
 from typing import Any, NoReturn
 
@@ -21,6 +20,7 @@ import click
 from engine import inputs
 from engine.cli.interrupts import checkpoint, stopping_on_signals
 from engine.cli.options import CHECK_COMMAND
+from engine.console import reported
 from engine.errors import EngineFailure, ForecastError, InputError, Interrupted, RuleBaseInvalid, one_line
 
 GROUP_OPTIONS = {"--debug", "--version", "--help", "-h"}
@@ -81,6 +81,7 @@ class ForecastGroup(click.Group):
             raise
         except KeyboardInterrupt as error:
             stopped = error if isinstance(error, Interrupted) else Interrupted()
+            reported()
             _fail(ctx, debug, str(stopped), stopped.exit_code)
         except ForecastError as error:
             if isinstance(error, RuleBaseInvalid) and error.more and CHECK_COMMAND in ctx.meta:
@@ -128,7 +129,7 @@ def cli(debug: bool) -> None:
 
 
 def main() -> None:
-    # pydantic scans every installed package's entry points for plugins on
-    # first use; the command uses none, and the scan costs more than a run.
-    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
-    cli(prog_name="forecast")
+    """`forecast ...`, as the console entry point `engine.console.main` runs it (the handlers first)."""
+    from engine.console import main as start
+
+    start()

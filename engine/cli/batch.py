@@ -39,8 +39,9 @@ def batch_command(file: Path, fmt: str | None, stances: bool, jobs: int, rules: 
     .jsonl, with a JSON object of variable: value per line. Each output row
     gives the scenario's line in FILE, its values and, for every question,
     the outcome and its status; --stances adds each expert's stance. A row
-    that cannot be forecast is reported on stderr with its line, one line
-    each, and the others are still written; the exit code is then 1.
+    that cannot be forecast (a wrong value, or the engine failing on it) is
+    reported on stderr with its line, one line each, and the others are
+    still written; the exit code is then 1.
 
     \b
     Example:
@@ -55,7 +56,7 @@ def batch_command(file: Path, fmt: str | None, stances: bool, jobs: int, rules: 
     """
     from engine.cli.interrupts import checkpoint
     from engine.cli.progress import progress_on_stderr
-    from engine.errors import InputError, RuleBaseInvalid
+    from engine.errors import ForecastError, RuleBaseInvalid, one_line
     from engine.load.rows import SUFFIXES, read_rows
     from engine.render.batch import Done, render_csv, render_jsonl
 
@@ -63,14 +64,14 @@ def batch_command(file: Path, fmt: str | None, stances: bool, jobs: int, rules: 
     options.note_check_command(rules, seeds)
     engine = options.open_engine(rules, seeds, "compiled")  # what forecast_many runs anyway; durable_rules is never started
     rows = read_rows(file, engine.vocabulary)
-    failed: list[tuple[int, InputError]] = [(row.line, row.problem) for row in rows if row.problem is not None]
+    failed: list[tuple[int, ForecastError]] = [(row.line, row.problem) for row in rows if row.problem is not None]
     readable = [row for row in rows if row.problem is None]
     done: list[Done] = []
     with progress_on_stderr() as progress, _executor(jobs) as executor:
         update = progress("batch") if len(readable) >= PROGRESS_FROM else None
         results = engine.forecast_many((row.values for row in readable), errors="yield", executor=executor)
         for count, (row, result) in enumerate(zip(readable, results, strict=True), 1):
-            if isinstance(result, InputError):
+            if isinstance(result, ForecastError):  # a wrong row, or one the engine failed on: that row only
                 failed.append((row.line, result))
             else:
                 done.append((row.line, result))
@@ -87,7 +88,7 @@ def batch_command(file: Path, fmt: str | None, stances: bool, jobs: int, rules: 
     if failed:
         for line, problem in sorted(failed, key=lambda item: item[0]):
             every = problem.problems if isinstance(problem, RuleBaseInvalid) else [problem]
-            click.echo(f"forecast: {file}:{line}: {'; '.join(map(str, every))}", err=True)
+            click.echo(one_line(f"forecast: {file}:{line}: {'; '.join(map(str, every))}"), err=True)
         count = len(failed)
         click.echo(f"forecast: {count:,} of {len(rows):,} scenario{'s' if len(rows) != 1 else ''} not forecast", err=True)
         sys.exit(1)

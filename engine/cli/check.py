@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from engine.cli.options import DIRECTORY, FILE, jobs_option, rule_base_options
+from engine.cli.options import DIRECTORY, FILE, emit, jobs_option, rule_base_options
 
 
 class _Seconds(click.FloatRange):
@@ -123,11 +123,11 @@ def check_command(
     if fmt == "json":
         found = result.to_json() | ({"coverage": covered.json} if covered is not None else {})
         found["ok"] = found["ok"] and not (covered is not None and covered.below)
-        click.echo(json.dumps(found, indent=2, ensure_ascii=False))
+        emit(json.dumps(found, indent=2, ensure_ascii=False) + "\n", None)
     else:
         from engine.cli.terminal import output_width
 
-        click.echo(result.render_text(output_width(sys.stdout)) + (covered.text if covered is not None else ""), nl=False)
+        emit(result.render_text(output_width(sys.stdout)) + (covered.text if covered is not None else ""), None)
     if result.write_error is not None:
         raise result.write_error
     report = result.consistency

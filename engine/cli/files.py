@@ -86,7 +86,7 @@ def new_command(
         )
     options.emit(render_scenario(vocabulary, name, values, header=header, examples=examples), target)
     if not to_stdout:
-        click.echo(f"wrote {target.as_posix()}")
+        options.emit(f"wrote {target.as_posix()}\n", None)
 
 
 @click.command("schema")
@@ -133,6 +133,6 @@ def list_command(what: str, rules: Path, seeds: Path | None, fmt: str) -> None:
     options.note_check_command(rules, seeds)
     data = listing(options.open_engine(rules, seeds).rule_base, what)
     if fmt == "json":
-        click.echo(json.dumps(data.to_json(), indent=2, ensure_ascii=False))
+        options.emit(json.dumps(data.to_json(), indent=2, ensure_ascii=False) + "\n", None)
     else:
-        click.echo(data.render_text(output_width(sys.stdout)), nl=False)
+        options.emit(data.render_text(output_width(sys.stdout)), None)

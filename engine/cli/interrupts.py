@@ -10,7 +10,9 @@ raises it again, and the catch point ends the command as interrupted even
 if the work went on to the end. Python reports an exception it had to
 swallow ("Exception ignored in: ...", with a traceback); for an interrupt
 that report is dropped, since the interrupt is not lost. A signal that was
-ignored when the command started (`nohup`) stays ignored.
+ignored when the command started (`nohup`) stays ignored. A second signal
+does not wait for the unwinding: it kills the worker processes and exits at
+once (`engine.console.stop_now`).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
 
+from engine.console import stop_now
 from engine.errors import Interrupted
 
 SIGNALS = (signal.SIGINT, signal.SIGTERM)
@@ -30,6 +33,8 @@ _received: list[int] = []
 
 
 def _stop(number: int, frame: FrameType | None) -> None:
+    if _received:  # the second signal: the user will not wait for the unwinding
+        stop_now(_received[0])
     _received.append(number)
     raise Interrupted(number)
 

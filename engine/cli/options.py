@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from engine.errors import one_line
 from engine.writing import write_atomically
 
 if TYPE_CHECKING:
@@ -110,7 +111,7 @@ def open_engine(rules: Path, seeds: Path | None, matcher: MatcherName = "durable
 
     engine = Engine.open(rules, seeds, matcher=matcher)
     for notice in engine.notices:
-        click.echo(f"forecast: note: {notice}", err=True)
+        click.echo(one_line(f"forecast: note: {notice}"), err=True)
     return engine
 
 
@@ -125,8 +126,16 @@ def matcher_option(command: F) -> F:
 
 
 def emit(text: str, output: Path | None) -> None:
-    """All output at once: to stdout (no `-o`, or `-o -`), or to a file replaced atomically."""
+    """All output at once: to stdout (no `-o`, or `-o -`), or to a file replaced atomically; control characters escaped.
+
+    Every command's output goes through here, so that no text from a user's
+    data reaches a terminal unescaped (`engine.cli.terminal.escaped`).
+    """
+    import sys
+
+    from engine.cli.terminal import escaped, use_colour
+
     if output is None or str(output) == "-":
-        click.echo(text, nl=False)
+        click.echo(escaped(text, colour=use_colour(sys.stdout)), nl=False)
         return
-    write_atomically(output, text)
+    write_atomically(output, escaped(text))

@@ -9,8 +9,8 @@ import click
 
 from engine.cli import options
 from engine.cli.options import FILE, matcher_option, output_option, rule_base_options
-from engine.errors import InputError, did_you_mean
-from engine.pipeline import MatcherName
+from engine.errors import InputError, did_you_mean, one_line
+from engine.pipeline import MAX_SAMPLES, MatcherName
 
 
 @click.command("run")
@@ -33,7 +33,7 @@ from engine.pipeline import MatcherName
 )
 @click.option(
     "--samples",
-    type=click.IntRange(min=1),
+    type=click.IntRange(min=1, max=MAX_SAMPLES),
     default=None,
     help="Estimate by Monte Carlo with this many scenarios.  [default: exact when feasible]",
 )
@@ -120,5 +120,5 @@ def run_command(
     )
     options.emit(renderer(fmt)(report), output)
     if unmet:
-        click.echo(f"forecast: {scenario}: {len(unmet)} expectation(s) not met", err=True)
+        click.echo(one_line(f"forecast: {scenario}: {len(unmet)} expectation(s) not met"), err=True)
         sys.exit(1)

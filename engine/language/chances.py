@@ -7,7 +7,6 @@ exactly 1 when it is within `TOLERANCE` of 1.
 
 from __future__ import annotations
 
-import math
 from fractions import Fraction
 
 from engine.language.operators import Value
@@ -27,7 +26,8 @@ class ChanceProblem(ValueError):
 
 def probability(written: object, what: str, key: tuple[str | int | float, ...] = ()) -> Fraction:
     """A probability as written (0.3 is 3/10 exactly), or `ChanceProblem` unless it is a number from 0 to 1."""
-    if isinstance(written, bool) or not isinstance(written, (int, float)) or not math.isfinite(written) or not 0 <= written <= 1:
+    # Compared before any conversion: an integer past 1e308 has no float, and NaN is not between 0 and 1.
+    if isinstance(written, bool) or not isinstance(written, (int, float)) or not 0 <= written <= 1:
         raise ChanceProblem(f"expected a probability from 0 to 1 for {what}, got {show_value(written)}", key=key)
     return Fraction(str(written)) if isinstance(written, float) else Fraction(written)
 

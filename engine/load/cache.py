@@ -43,6 +43,7 @@ import contextlib
 import json
 import os
 import re
+import stat
 import sys
 from collections.abc import Callable, Iterator
 from enum import Enum
@@ -116,6 +117,8 @@ def _unchanged(manifest: dict[str, Any]) -> tuple[bool, bool]:
         try:
             status = os.stat(path)
         except OSError:
+            return False, False
+        if not stat.S_ISREG(status.st_mode):  # no longer a regular file (a named pipe, say): never opened here to block
             return False, False
         now = list(inputs.stamp(status))
         if stamp != now:

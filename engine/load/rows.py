@@ -18,15 +18,13 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Literal
 
-from engine import inputs
 from engine.errors import InputError, Location, did_you_mean
-from engine.language import BooleanKind, Kind, NumberKind, Value
+from engine.language import BooleanKind, Kind, NumberKind, Value, shorten
 from engine.model import Vocabulary
 from engine.records import record
 
@@ -34,6 +32,8 @@ TableFormat = Literal["csv", "jsonl"]
 SUFFIXES: dict[str, TableFormat] = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 _INTEGER = re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$")
 _DECIMAL = re.compile(r"^[-+]?(?:(?:0|[1-9][0-9]*)(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$")
+MAX_NUMBER = 400
+"""The longest number a cell or a JSON line may write, in characters: far past any float, short of Python's 4,300-digit limit."""
 _BOOLEANS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
 
 
@@ -65,6 +65,8 @@ def cell(kind: Kind, text: str) -> Value | None:
     if isinstance(kind, BooleanKind):
         return _BOOLEANS.get(text, text)
     if isinstance(kind, NumberKind):
+        if len(text) > MAX_NUMBER and _DECIMAL.match(text):
+            raise InputError(f"the number {shorten(text)} is longer than {MAX_NUMBER} characters", suggestion="write a smaller number")
         if _INTEGER.match(text):
             return int(text)
         if _DECIMAL.match(text):
@@ -76,19 +78,13 @@ def cell(kind: Kind, text: str) -> Value | None:
 def read_rows(path: Path, vocabulary: Vocabulary) -> list[Row]:
     """Every row of a CSV or JSON Lines file; `InputError` when the file itself cannot be read as a table."""
     fmt = table_format(path)
+    from engine.load.yamlfile import read_bytes
+
+    raw, _ = read_bytes(path)  # a regular file only: a named pipe would block
     try:
-        with path.open("rb") as stream:
-            raw = stream.read()
-            inputs.note(path, os.fstat(stream.fileno()), raw)
         text = raw.decode("utf-8-sig")  # a spreadsheet's byte order mark is no part of the first name
-    except FileNotFoundError:
-        raise InputError("file not found", location=Location(path)) from None
-    except IsADirectoryError:
-        raise InputError("is a directory", location=Location(path), suggestion="name a .csv or .jsonl file") from None
     except UnicodeDecodeError as error:
         raise InputError(f"is not UTF-8 text ({error.reason} at byte {error.start})", location=Location(path)) from None
-    except OSError as error:
-        raise InputError(f"cannot read: {error.strerror or error}", location=Location(path)) from None
     return list(_csv_rows(path, text, vocabulary) if fmt == "csv" else _jsonl_rows(path, text))
 
 
@@ -134,8 +130,25 @@ def _csv_rows(path: Path, text: str, vocabulary: Vocabulary) -> Iterator[Row]:
                 problem = InputError(f"expected {len(header)} cells, one per column of the header, got {len(cells)}")
                 yield Row(line, None, problem)
             else:
-                yield Row(line, {name: cell(kind, text) for name, kind, text in zip(header, kinds, cells, strict=True)})
+                try:
+                    yield Row(line, {name: _cell(name, kind, text) for name, kind, text in zip(header, kinds, cells, strict=True)})
+                except InputError as problem:
+                    yield Row(line, None, problem)
         line = reader.line_num + 1
+
+
+def _cell(name: str, kind: Kind, text: str) -> Value | None:
+    """A cell read as `cell` reads it, a problem naming its variable."""
+    try:
+        return cell(kind, text)
+    except InputError as problem:
+        raise InputError(problem.message, key=name, suggestion=problem.suggestion) from None
+
+
+def _integer(text: str) -> int:
+    if len(text) > MAX_NUMBER:
+        raise ValueError(f"the number {shorten(text)} is longer than {MAX_NUMBER} characters")
+    return int(text)
 
 
 def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -152,9 +165,12 @@ def _jsonl_rows(path: Path, text: str) -> Iterator[Row]:
         if not content.strip():
             continue
         try:
-            values = json.loads(content, object_pairs_hook=_object)
-        except ValueError as error:  # json.JSONDecodeError is a ValueError, and so is a key given twice
+            values = json.loads(content, object_pairs_hook=_object, parse_int=_integer)
+        except ValueError as error:  # json.JSONDecodeError is a ValueError, and so are a key given twice and a long number
             yield Row(line, None, InputError(f"not a JSON object: {error}"))
+            continue
+        except RecursionError:
+            yield Row(line, None, InputError("not a JSON object: nested too deeply", suggestion="write a flat object of variable: value"))
             continue
         if not isinstance(values, dict):
             yield Row(line, None, InputError(f"expected a JSON object of variable: value, got {type(values).__name__}"))

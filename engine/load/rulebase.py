@@ -116,7 +116,7 @@ def load_seeds(directory: Path) -> tuple[dict[str, model.Seed], dict[str, Docume
                 ("id",), f"seed id '{meta.id}' differs from its file name '{meta_path.stem}'", f"rename to '{meta_path.stem}'"
             )
         text_path = meta_path.parent / meta.text
-        if not text_path.is_file():
+        if not text_path.exists():  # anything else there (a directory, a named pipe) is refused by read_text
             raise document.error(("text",), f"seed text '{meta.text}' not found beside {meta_path.name}")
         seeds[meta.id] = model.Seed(meta=convert.seed_meta(meta), text=read_text(text_path), path=text_path)
         documents[meta.id] = document

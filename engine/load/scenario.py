@@ -216,7 +216,9 @@ def _range_problems(key: KeyPath, table: object, outcomes: tuple[str, ...], ques
 def _is_range(pair: object) -> bool:
     if not isinstance(pair, list) or len(pair) != 2:
         return False
-    if any(isinstance(end, bool) or not isinstance(end, (int, float)) or not math.isfinite(end) for end in pair):
+    if any(
+        isinstance(end, bool) or not isinstance(end, (int, float)) or (isinstance(end, float) and not math.isfinite(end)) for end in pair
+    ):
         return False
     return bool(0 <= pair[0] <= pair[1] <= 1)
 

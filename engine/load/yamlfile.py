@@ -15,7 +15,9 @@ be names says so.
 It refuses what a rule or scenario file never needs and what could hurt
 the reader: tags outside the core schema (`!!python/object`), documents
 that expand to too many nodes (alias bombs), oversized files, several
-documents in one file, non-UTF-8 bytes, control characters, duplicate keys,
+documents in one file, non-UTF-8 bytes, control characters (written, or
+escaped in a quoted string: `"\\e]0;...\\a"`; a text keeps tab and newline,
+a key not even those: a terminal would obey them), duplicate keys,
 keys that are neither names nor numbers, and nesting deep enough to exhaust
 the parser's stack (or an anchor that contains itself). Every refusal is an
 `InputError` with the file, line and column.
@@ -27,6 +29,7 @@ import contextlib
 import errno
 import os
 import re
+import stat
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -34,7 +37,7 @@ from typing import Any
 import yaml
 
 from engine import inputs
-from engine.errors import InputError, Location
+from engine.errors import InputError, Location, character_name
 from engine.language import KeyPath, shorten, show_value
 from engine.records import field, record
 
@@ -75,6 +78,9 @@ for _tag in (_NULL, _BOOL, _INT, _FLOAT):  # int before float: `12` is an int
 
 # What YAML allows in a file: tab, line breaks and the printable characters.
 _NOT_ALLOWED = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# What a string may not hold, however it is written: C0 controls but tab and newline, DEL, C1 (a key: tab and newline too).
+_CONTROL_IN_TEXT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_CONTROL_IN_KEY = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
 @record
@@ -136,16 +142,45 @@ def _unreadable(path: Path, error: OSError) -> InputError:
     return InputError(f"cannot read: {error.strerror or error}", location=where, suggestion="check the path and the file's permissions")
 
 
-def read_text(path: Path) -> str:
-    """The text of a user's file, or an `InputError` that says why not (at most `MAX_BYTES` are read, even from a pipe)."""
+_KINDS = {
+    stat.S_IFDIR: "a directory",
+    stat.S_IFIFO: "a named pipe",
+    stat.S_IFSOCK: "a socket",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+}
+
+
+def read_bytes(path: Path, limit: int | None = None) -> tuple[bytes, int]:
+    """At most `limit` + 1 bytes (or all) of a regular file, and its size; `InputError` for anything else, which is never waited on.
+
+    The file is opened without blocking (a named pipe would wait for a writer
+    forever) and refused unless `fstat` says it is a regular file.
+    """
     try:
-        with path.open("rb") as stream:
-            raw = stream.read(MAX_BYTES + 1)
-            status = os.fstat(stream.fileno())
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except OSError as error:
         raise _unreadable(path, error) from None
-    size = status.st_size
-    inputs.note(path, status, raw)
+    status = os.fstat(descriptor)
+    if not stat.S_ISREG(status.st_mode):
+        os.close(descriptor)
+        if stat.S_ISDIR(status.st_mode):
+            raise _unreadable(path, IsADirectoryError(errno.EISDIR, "is a directory"))
+        kind = _KINDS.get(stat.S_IFMT(status.st_mode), "not a regular file")
+        raise InputError(f"is {kind}, expected a regular file", location=Location(path), suggestion="name a file")
+    with os.fdopen(descriptor, "rb") as stream:
+        os.set_blocking(descriptor, True)
+        try:
+            raw = stream.read(-1 if limit is None else limit + 1)
+        except OSError as error:
+            raise _unreadable(path, error) from None
+    inputs.note(path, status, raw)  # what a cache entry depends on, and what -o must never replace
+    return raw, status.st_size
+
+
+def read_text(path: Path) -> str:
+    """The text of a user's regular file, or an `InputError` that says why not (at most `MAX_BYTES` are read)."""
+    raw, size = read_bytes(path, MAX_BYTES)
     if len(raw) > MAX_BYTES:
         what = f"{size} bytes" if size > MAX_BYTES else "more"
         raise InputError(
@@ -310,12 +345,16 @@ class _Builder:
         finally:
             self._active.discard(id(node))
 
-    def _scalar(self, node: yaml.ScalarNode, key: KeyPath) -> Any:
+    def _scalar(self, node: yaml.ScalarNode, key: KeyPath, is_key: bool = False) -> Any:
         """A scalar by its tag, which the loader resolved by YAML 1.2's rules unless the file wrote one (`!!int`)."""
         tag, text = node.tag, node.value
         if tag not in _SCALAR_TAGS:
             raise self._fail(node, f"unsafe or unknown YAML tag {tag!r}", key, "remove the tag")
         if tag == _STR:
+            found = (_CONTROL_IN_KEY if is_key else _CONTROL_IN_TEXT).search(text)
+            if found is not None:
+                what = f"{character_name(found.group())} at character {found.start() + 1}"
+                raise self._fail(node, f"{'key' if is_key else 'text'} has {what}, a control character", key, "remove it")
             return text
         if not _CORE[tag].match(text):
             kind = tag.rsplit(":", 1)[1]
@@ -338,7 +377,7 @@ class _Builder:
         if isinstance(node, yaml.ScalarNode) and node.value == "<<" and not node.style:
             raise self._fail(node, "merge keys ('<<') are not supported", key, "write the keys out")
         if isinstance(node, yaml.ScalarNode) and node.tag in (_STR, _INT, _FLOAT):
-            name: str | int | float = self._scalar(node, key)
+            name: str | int | float = self._scalar(node, key, is_key=True)
             return name
         shown = node.value if isinstance(node, yaml.ScalarNode) else "a list" if isinstance(node, yaml.SequenceNode) else "a mapping"
         raise self._fail(node, f"keys must be names or numbers, got {shorten(str(shown))}", key, "quote the key, or write it as a name")
