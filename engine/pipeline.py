@@ -283,7 +283,7 @@ class Engine:
         integer("seed", seed)
         count("limit", limit, 0)
         chosen = self.lexicon(lexicon)
-        checked = check_inputs(self.vocabulary, chosen, inputs)
+        checked = check_inputs(self.vocabulary, self._words(chosen), inputs)
         estimator = self.estimator(chosen.name)
         if samples is None and all(not isinstance(given, UNCERTAIN) for given in checked.values()):
             return estimator.certain((firing.rule_id for firing in self.matcher.run(checked)), checked)  # type: ignore[arg-type]
@@ -311,8 +311,21 @@ class Engine:
         return self._estimators[chosen.name]
 
     def read_scenario(self, path: PathLike, lexicon: str | None = None) -> Scenario:
-        """Load and check one scenario file against this rule base; `lexicon` reads its likelihood words."""
-        return read_scenario(Path(path), self.vocabulary, self.rule_base.experts, self.lexicon(lexicon), self.speakers)
+        """Load and check one scenario file against this rule base; `lexicon` reads its likelihood words.
+
+        Under the literal lexicon, which reads claims, not inputs, the words
+        are read with the rule base's default one, and a scenario that pins
+        likelihood figures (`bounds`, `pooled`) is refused: the literal
+        reading gives no figure to pin.
+        """
+        chosen = self.lexicon(lexicon)
+        return read_scenario(
+            Path(path), self.vocabulary, self.rule_base.experts, self._words(chosen), self.speakers, figures=not chosen.literal
+        )
+
+    def _words(self, chosen: Lexicon) -> Lexicon:
+        """The lexicon that reads likelihood words given as inputs: the chosen one, or the default under `literal`."""
+        return self.rule_base.lexicon() if chosen.literal and any(item.default for item in self.rule_base.lexicons.values()) else chosen
 
     def forecast_file(self, path: PathLike) -> tuple[Scenario, Forecast]:
         """The forecast of a certain scenario file (an uncertain one has `probabilities` only)."""

@@ -816,6 +816,14 @@ RULE_CASES: dict[str, BadRuleBase] = {
         "rules[0].then",
         ("concludes russia_presence is not withdraw", 'hedge "unlikely" puts P(curtail or maintain or increase) 20-45%', "'rates'"),
     ),
+    "weight-on-a-source": BadRuleBase(
+        "rules/experts.yaml",
+        "    affiliation: Wagner-linked Telegram channel\n    kind: source\n",
+        "    affiliation: Wagner-linked Telegram channel\n    kind: source\n    weight: 2\n",
+        "    weight: 2",
+        "experts.wagner_orchestra.weight",
+        ("a weight sets an expert's share of the pool; a source's claims are reported apart and never pooled", "remove 'weight'"),
+    ),
     "rates-another-question": BadRuleBase(
         "rules/weiss.yaml",
         "rates: {question: russia_presence, is: withdraw}",
@@ -1451,3 +1459,18 @@ def test_every_control_character_has_its_unicode_name() -> None:
     assert sorted(map(ord, CONTROL_NAMES)) == [*range(0x20), 0x7F, *range(0x80, 0xA0)]
     assert all(unicodedata.lookup(name) == char for char, name in CONTROL_NAMES.items())
     assert character_name("\x1b") == "U+001B ESCAPE" and character_name("\u200b") == "U+200B ZERO WIDTH SPACE"
+
+
+def test_the_literal_lexicon_beside_pinned_figures_is_one_located_line(forecast_cli: Invoke, repo_root: Path, tmp_path: Path) -> None:
+    """`--lexicon literal` takes every claim at its word: it gives no figure to pin, and reads input words with the default lexicon."""
+    path = repo_root / "scenarios" / "fighting_spreads.yaml"
+    result = forecast_cli(path, "--lexicon", "literal", "--rules", repo_root / "rules")
+    assert result.exit_code == 2 and result.stdout == ""
+    line = next(number for number, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if text.strip() == "bounds:")
+    assert result.stderr.startswith(f"forecast: error: {path}:{line}:5: expect.russia_presence.bounds: pins likelihood figures")
+    assert result.stderr.count("\n") == 1
+    unpinned = tmp_path / "unpinned.yaml"
+    unpinned.write_text(path.read_text(encoding="utf-8").split("\nexpect:", 1)[0] + "\n", encoding="utf-8")
+    data = json.loads(forecast_cli(unpinned, "--lexicon", "literal", "--rules", repo_root / "rules", "-f", "json").stdout)
+    assert data["lexicon"]["name"] == "literal"
+    assert data["scenario"]["variables"]["cruel_conduct"] == {"word": "likely", "low": 0.55, "high": 0.8}, "read with icd203"

@@ -550,9 +550,13 @@ def test_coverage_finds_what_a_smaller_suite_misses(engine: Engine) -> None:
     assert withdraw.addressed_in == (HEAVY.as_posix(),), "Weiss rates the pull-out (20-45%): it is addressed"
     assert outcomes[("russia_presence", "curtail")].addressed_in == (HEAVY.as_posix(),), "Elischer raises it as possible"
     increase = outcomes[("russia_presence", "increase")]
-    assert increase.addressed_in == () and increase.addressable is True, "only when the junta pays"
+    assert increase.addressed_in == (HEAVY.as_posix(),), "Weiss's number gives it a range too: not withdraw is 55-80%"
+    spearhead = outcomes[("wagner_assault_role", "spearhead")]
+    assert spearhead.addressed_in == () and spearhead.addressable is False, "Weiss's 'may not ... spearhead' raises only the others"
+    keep = outcomes[("junta_protector", "keep_russia")]
+    assert keep.addressed_in == (HEAVY.as_posix(),), "'unlikely to drop Russia' puts keeping it at 55-80%"
     assert outcomes[("wagner_assault_role", "spearhead")].addressable is False, 'Weiss\'s "may" raises not spearheading only'
-    assert outcomes[("russia_presence", "maintain")].addressable is False, "no claim rates or raises an event with maintain"
+    assert outcomes[("russia_presence", "maintain")].addressable is True, "Weiss's P(withdraw) gives maintain a range, 0-80%"
     assert found.outcome_percent == pytest.approx(
         100 * sum(1 for item in found.addressable_outcomes if item.addressed_in) / len(found.addressable_outcomes)
     )

@@ -292,14 +292,26 @@ def read_scenario(
     experts: Mapping[str, object],
     lexicon: Lexicon | None = None,
     spoken: Speakers | None = None,
+    *,
+    figures: bool = True,
 ) -> Scenario:
     """Load and check one scenario file; raises its problems (the first, then a count).
 
     `lexicon` reads likelihood words given as inputs ("cruel_conduct: likely").
+    Without `figures` (a reading that gives none: `--lexicon literal`), an
+    expectation that pins likelihood figures is a problem.
     """
     document = load_yaml(path)
     raise_all(scenario_problems(document, vocabulary, experts, lexicon, spoken))
     data = document.data
+    for question, item in data.get("expect", {}).items() if not figures else ():
+        for key in ("bounds", "pooled"):
+            if key in item:
+                raise document.error(
+                    ("expect", question, key),
+                    "pins likelihood figures, which the literal lexicon does not give: it takes every claim at its word",
+                    "run without --lexicon literal, or pin 'status' and 'favours' only",
+                )
     expect = {
         question: Expectation(
             status=item.get("status"),

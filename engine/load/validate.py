@@ -157,9 +157,15 @@ def _rule_problems(rule_base: RuleBase, origins: Origins) -> Iterator[InputError
 
 
 def _expert_problems(rule_base: RuleBase, origins: Origins) -> Iterator[InputError]:
-    """An unconfirmed speaker gives the seed's words saying so, and they are found verbatim."""
+    """An unconfirmed speaker gives the seed's words saying so, found verbatim; only an expert carries a pool weight."""
+    written = origins.experts.data.get("experts", {}) if isinstance(origins.experts.data, dict) else {}
     for name, expert in rule_base.experts.items():
         where = Where(origins.experts, ("experts", name))
+        if expert.kind is not ExpertKind.EXPERT and isinstance(written.get(name), dict) and "weight" in written[name]:
+            yield where.at("weight").error(
+                f"a weight sets an expert's share of the pool; a {expert.kind.value}'s claims are reported apart and never pooled",
+                "remove 'weight', or make the speaker 'kind: expert'",
+            )
         if not expert.confirmed and expert.confirmation is None:
             yield where.at("confirmed").error(
                 f"speaker '{name}' is unconfirmed but gives no words of the seed saying so",

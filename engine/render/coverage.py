@@ -61,7 +61,7 @@ def render_text(found: Coverage, rule_base: RuleBase, minimum: float | None = No
     impossible = [outcome for outcome in found.outcomes if outcome.addressable is False]
     if impossible:
         lines += style.wrap(
-            "outcomes no claim ever addresses (no rated event or possibility contains them, in any scenario): "
+            "outcomes no claim ever addresses (no number gives them a range and no possibility raises them, in any scenario): "
             + ", ".join(f"{outcome.question}: {outcome.outcome}" for outcome in impossible),
             "    ",
             "  ",

@@ -154,16 +154,29 @@ def claim_words(report: Report, question: str, rule_id: str) -> str:
 
 
 def _chances(question: QuestionOdds, experts: Sequence[str], style: _Style) -> list[str]:
-    """A table: each outcome's chances by each expert, together and pooled; or that no one gave a number."""
-    rows: list[tuple[str, dict[str, Figure] | None]] = [
-        (stance.expert, dict(stance.bounds) if stance.bounds else None) for stance in question.stances if stance.expert in experts
-    ]
-    if all(silent_everywhere(table) for _, table in rows):
+    """A table: each outcome's chances by each expert, together and pooled; or that no one gave a number.
+
+    An expert who only raised possibilities gets no figure (a source that gives no likelihood gets no number): his
+    row says so.
+    """
+    rows: list[tuple[str, dict[str, Figure] | None, str]] = []
+    for stance in question.stances:
+        if stance.expert not in experts:
+            continue
+        if all(not claim.reading.assessed for claim in stance.claims):
+            rows.append((stance.expert, None, "no number: a possibility only"))
+        else:
+            rows.append((stance.expert, dict(stance.bounds) if stance.bounds else None, ""))
+    if all(silent_everywhere(table) for _, table, _ in rows):
         return ["  chances  no likelihood given: every outcome 0-100%"]
-    together = dict(question.together) if question.together else None
-    rows += [("together", together), ("pooled", dict(question.pooled) if question.pooled else None)]
-    label = max(len(name) for name, _ in rows) + 2
-    widths = [max([len(outcome), *(len(percent(table[outcome])) for _, table in rows if table)]) for outcome in question.scale]
+    conflict = "no distribution meets these ranges: a probabilistic conflict"
+    together_note = conflict + (f" ({', '.join(question.conflicting)})" if question.conflicting else "")
+    rows += [
+        ("together", dict(question.together) if question.together else None, together_note),
+        ("pooled", dict(question.pooled) if question.pooled else None, "no expert gave a number"),
+    ]
+    label = max(len(name) for name, _, _ in rows) + 2
+    widths = [max([len(outcome), *(len(percent(table[outcome])) for _, table, _ in rows if table)]) for outcome in question.scale]
     lines = [
         "  chances"
         + " " * (label - 4)
@@ -172,11 +185,9 @@ def _chances(question: QuestionOdds, experts: Sequence[str], style: _Style) -> l
     narrow = len(lines[0]) > style.width or label + 6 + sum(widths) + 2 * len(widths) > style.width
     if narrow:  # too wide for the terminal: one line per row, each outcome named
         lines = ["  chances"]
-    for name, table in rows:
+    for name, table, note in rows:
         if table is None:
-            cells = "no distribution meets these ranges: a probabilistic conflict"
-            if name == "together" and question.conflicting:
-                cells += f" ({', '.join(question.conflicting)})"
+            cells = note or conflict
         elif narrow:
             cells = ", ".join(f"{outcome} {percent(table[outcome])}" for outcome in question.scale)
         else:

@@ -105,8 +105,14 @@ class Verdict:
 
     @property
     def addressed(self) -> frozenset[str]:
-        """The outcomes the experts' claims address: each lies in an event a claim rates or raises as possible."""
-        return frozenset(outcome for view in self.views.values() for claim in view.claims for outcome in claim.event)
+        """The outcomes the experts' claims address (VERDICTS.md section 7): those a possibility raises, and every outcome
+        a number gives a range, through the event it rates or that event's complement ("unlikely to drop Russia" puts
+        keep_russia at 55-80%)."""
+        found: set[str] = set()
+        for view in self.views.values():
+            for claim in view.claims:
+                found |= set(view.bounds) if claim.assessed and view.bounds is not None else claim.event
+        return frozenset(found)
 
     @property
     def possible(self) -> tuple[tuple[str, Event], ...]:
