@@ -19,7 +19,7 @@ from engine.render.odds import (
 from engine.render.report import Report, hedges_text, input_text, silent_everywhere
 from engine.render.verdicts import statuses_text, view_text
 from engine.resolve.odds import Figure, QuestionOdds
-from engine.resolve.results import QuestionResult
+from engine.resolve.results import QuestionResult, Step
 
 
 def _md_escape(text: str) -> str:
@@ -132,6 +132,16 @@ def _figures(title: str, figures: Mapping[str, Figure]) -> list[str]:
     ]
 
 
+def _says_rule(report: Report, question: str, rule_id: str) -> str:
+    """One claim's words with its reading, `P(withdraw) 20-45% "unlikely"`."""
+    found = report.odds_of(question)
+    for stance in found.stances if found else ():
+        for claim in stance.claims:
+            if claim.rule == rule_id:
+                return stance_claim_text(stance, claim)
+    return ""
+
+
 def _summary(report: Report) -> list[str]:
     """The bottom line first: each question's verdict, or how likely each status is."""
     rows = []
@@ -172,6 +182,9 @@ def render_markdown(report: Report) -> str:
             continue
         lines += ["", f"## {result.id}: {result.text}", ""]
         lines += [f"Scale: {' < '.join(result.scale)}. **Verdict: {_md_escape(report.verdict_words(result))}**.", ""]
+        if result.status == "conflict" and result.verdict.clashing:
+            meet = " vs ".join(f"`{rule_id}` {_says_rule(report, result.id, rule_id)}" for rule_id in result.verdict.clashing)
+            lines += [f"Ranges that cannot meet: {_md_escape(meet)}.", ""]
         lines += ["| who | says | reads as | rules |", "| --- | --- | --- | --- |"]
         for stance in result.stances:
             view = result.verdict.views.get(stance.expert) or result.verdict.others[stance.expert]
@@ -193,14 +206,20 @@ def render_markdown(report: Report) -> str:
             lines += [f"### Why {rule_base.experts[stance.expert].name}", ""]
             odds = report.stance_odds(result.id, stance.expert)
             claims = {claim.rule: claim for claim in odds.claims} if odds else {}
-            for number, step in enumerate(stance.trace, start=1):
+            branches: dict[str, list[Step]] = {}
+            for step in stance.trace:  # a rule that fired by several branches is one step, with each branch's reasons
+                branches.setdefault(step.rule, []).append(step)
+            for number, fired in enumerate(branches.values(), start=1):
+                step = fired[0]
                 tag = "**Assumption** " if step.is_assumption else ""
                 concludes = conclusion_text(step.concludes, step.hedge, step.rates)
                 lines.append(f"{number}. {tag}`{step.rule}` ({rule_base.experts[step.expert].name}) concludes {concludes}.")
-                reasons = (
-                    "; ".join(f"{condition.text} ({condition.matched})" for condition in step.conditions) or "stated without condition"
-                )
-                lines.append(f"   Because {reasons}.")
+                for index, branch in enumerate(fired):
+                    reasons = (
+                        "; ".join(f"{condition.text} ({condition.matched})" for condition in branch.conditions)
+                        or "stated without condition"
+                    )
+                    lines.append(f"   {'Because' if index == 0 else 'Or because'} {reasons}.")
                 if step.assumption:
                     lines.append(f"   Assumes: {step.assumption}")
                 if step.quote:

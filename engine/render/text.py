@@ -214,6 +214,9 @@ def _question_text(report: Report, result: QuestionResult, style: _Style) -> lis
     head = style.wrap(f"verdict  {verdict}", " " * 11, "  ")
     head[0] = style.within(head[0], result.status, fg=STATUS_COLOURS[result.status], bold=True)
     lines += head
+    if result.status == "conflict" and result.verdict.clashing:
+        meet = " vs ".join(claim_words(report, result.id, rule_id) for rule_id in result.verdict.clashing)
+        lines += style.wrap(f"ranges that cannot meet: {meet}", " " * 11, "           ")
     width = max(len(stance.expert) for stance in result.stances)
     for stance in result.stances:
         lines += _stance_line(report, result, stance, width, style)
