@@ -129,7 +129,10 @@ def listing(rule_base: RuleBase, what: str = "all") -> Listing:
                 }
                 for reading in lexicon.readings
             ],
-            "summary": f"{lexicon.title}{' (default)' if lexicon.default else ''}: {len(lexicon.readings)} readings, "
+            "literal": lexicon.literal,
+            "summary": f"{lexicon.title}: built in, the set reading of forecast 1.x"
+            if lexicon.literal
+            else f"{lexicon.title}{' (default)' if lexicon.default else ''}: {len(lexicon.readings)} readings, "
             f"{sum(1 for reading in lexicon.readings if not reading.standard)} of them the analyst's",
         }
         for name, lexicon in rule_base.lexicons.items()
