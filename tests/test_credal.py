@@ -109,10 +109,10 @@ events = st.sets(st.sampled_from(SCALE), min_size=1, max_size=4).map(frozenset)
 @given(drawn=claims, target=events)
 def test_event_bounds_equal_the_simplex(drawn: list[Claim], target: frozenset[str]) -> None:
     """P(event) bounds, closed form for one range and simplex for more, against the simplex's own answer."""
-    from engine.resolve.credal import _polytope, _ranges, event_bounds
+    from engine.resolve.credal import _polytope, event_bounds, ranges_of
 
     found = event_bounds(SCALE, drawn, target)
-    ranges = _ranges(drawn)
+    ranges = ranges_of(drawn)
     if not ranges:
         assert found == (F(0), F(1))
         return

@@ -48,18 +48,29 @@ def vacuous(scale: Sequence[str]) -> dict[str, Interval]:
 Ranges = frozenset[tuple[frozenset[str], Fraction, Fraction]]
 
 
-def _ranges(claims: Iterable[Claim]) -> Ranges:
+def ranges_of(claims: Iterable[Claim]) -> Ranges:
+    """The numeric claims' ranges, as a key the solvers memoise on (possibilities constrain nothing and are left out)."""
     return frozenset((claim.event, claim.low, claim.high) for claim in claims if claim.low is not None and claim.high is not None)
+
+
+def range_bounds(scale: tuple[str, ...], ranges: Ranges) -> dict[str, Interval] | None:
+    """`bounds` from ranges already gathered (`ranges_of`): memoised on them."""
+    return _bounds(scale, ranges)
+
+
+def range_event_bounds(scale: tuple[str, ...], ranges: Ranges, event: frozenset[str]) -> Interval | None:
+    """`event_bounds` from ranges already gathered (`ranges_of`): memoised on them."""
+    return _event_bounds(scale, ranges, event)
 
 
 def bounds(scale: Sequence[str], claims: Iterable[Claim]) -> dict[str, Interval] | None:
     """Each outcome's lowest and highest probability over every distribution the claims allow; None if none does."""
-    return _bounds(tuple(scale), _ranges(claims))
+    return _bounds(tuple(scale), ranges_of(claims))
 
 
 def event_bounds(scale: Sequence[str], claims: Iterable[Claim], event: frozenset[str]) -> Interval | None:
     """The lowest and highest probability of `event` (a set of outcomes) the claims allow; None if none does."""
-    return _event_bounds(tuple(scale), _ranges(claims), event)
+    return _event_bounds(tuple(scale), ranges_of(claims), event)
 
 
 def _one_range(scale: tuple[str, ...], ranged: frozenset[str], low: Fraction, high: Fraction, target: frozenset[str]) -> Interval | None:

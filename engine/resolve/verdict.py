@@ -34,7 +34,7 @@ from fractions import Fraction
 from typing import Literal
 
 from engine.records import field, record
-from engine.resolve.credal import Claim, Interval, Ranges, _bounds, _event_bounds, _ranges
+from engine.resolve.credal import Claim, Interval, Ranges, range_bounds, range_event_bounds, ranges_of
 
 Status = Literal["no stance", "one voice", "agree", "compatible", "conflict"]
 STATUSES: tuple[Status, ...] = ("no stance", "one voice", "agree", "compatible", "conflict")
@@ -146,14 +146,14 @@ def favoured(scale: tuple[str, ...], ranges: Ranges) -> tuple[frozenset[str], ..
 def _favoured(scale: tuple[str, ...], ranges: Ranges) -> tuple[frozenset[str], ...]:
     if not ranges:
         return ()
-    outcome_bounds = _bounds(scale, ranges)
+    outcome_bounds = range_bounds(scale, ranges)
     if outcome_bounds is None:
         return ()
     found = []
     for event in _candidates(scale):
         if sum((outcome_bounds[outcome][1] for outcome in event), Fraction(0)) <= HALF:
             continue  # even at each outcome's highest, the event cannot pass one half
-        interval = _event_bounds(scale, ranges, event)
+        interval = range_event_bounds(scale, ranges, event)
         if interval is not None and interval[0] > HALF:
             found.append(event)
     return tuple(found)
@@ -167,19 +167,19 @@ def in_order(scale: Sequence[str], event: Iterable[str]) -> Event:
 def clashing(scale: tuple[str, ...], claims: Sequence[Claim]) -> tuple[Claim, ...]:
     """A smallest set of the numeric claims whose ranges admit no distribution (none if they all fit)."""
     kept = [claim for claim in claims if claim.assessed]
-    if _bounds(scale, _ranges(kept)) is not None:
+    if range_bounds(scale, ranges_of(kept)) is not None:
         return ()
     for claim in list(kept):
         trial = [other for other in kept if other is not claim]
-        if _bounds(scale, _ranges(trial)) is None:
+        if range_bounds(scale, ranges_of(trial)) is None:
             kept = trial
     return tuple(kept)
 
 
 def view(speaker: str, scale: tuple[str, ...], claims: Sequence[Claim]) -> View:
     """One speaker's view from their claims on a question."""
-    ranges = _ranges(claims)
-    found = _bounds(scale, ranges)
+    ranges = ranges_of(claims)
+    found = range_bounds(scale, ranges)
     events = _favoured(scale, ranges) if found is not None else ()
     possible = tuple(dict.fromkeys(in_order(scale, claim.event) for claim in claims if not claim.assessed))
     clash = () if found is not None else tuple(claim.rule for claim in clashing(scale, claims))
@@ -205,7 +205,7 @@ def judge(
     spoken = tuple(views)
     apart = {speaker: view(speaker, scale, claims) for speaker, claims in (others or {}).items() if claims}
     everything = [claim for expert in spoken for claim in views[expert].claims]
-    together = _bounds(scale, _ranges(everything)) if spoken else None
+    together = range_bounds(scale, ranges_of(everything)) if spoken else None
     members = [expert for expert in spoken if views[expert].numeric and views[expert].bounds is not None]
     total = sum((Fraction(weights.get(expert, 1.0)) for expert in members), Fraction(0))
     shares = {expert: Fraction(weights.get(expert, 1.0)) / total for expert in members} if total > 0 else {}
@@ -227,7 +227,7 @@ def judge(
         status = "one voice"
         favours = views[spoken[0]].favours
     else:
-        common = _common(scale, [_ranges(views[expert].claims) for expert in spoken])
+        common = _common(scale, [ranges_of(views[expert].claims) for expert in spoken])
         status = "agree" if common is not None else "compatible"
         favours = common
     return Verdict(
