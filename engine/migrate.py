@@ -34,6 +34,7 @@ from engine.load.rulebase import old_accepted
 from engine.load.scenario import OLD_KEYS, OLD_STATUSES
 from engine.load.yamlfile import load_yaml
 from engine.records import record
+from engine.resolve.expectations import flow
 
 
 @record
@@ -43,15 +44,6 @@ class Migrated:
     path: Path
     changes: tuple[str, ...]
     text: str
-
-
-def _flow(value: object) -> str:
-    """A value in YAML's flow style, as the scenario files write expectations."""
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{key}: {_flow(item)}" for key, item in value.items()) + "}"
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(_flow(item) for item in value) + "]"
-    return str(value)
 
 
 def old_questions(data: object) -> list[str]:
@@ -108,10 +100,10 @@ def migrate_file(path: Path, verdicts: Callable[[str], tuple[str, tuple[str, ...
         for key, value in item.items():
             if key not in OLD_KEYS and key not in ("status", "favours", "speakers"):
                 written[key] = value
-        before = ", ".join(f"{key} {_flow(value)}" for key, value in item.items() if key in (*OLD_KEYS, "status"))
-        after = ", ".join(f"{key} {_flow(value)}" for key, value in written.items() if key in ("status", "favours", "speakers"))
+        before = ", ".join(f"{key} {flow(value)}" for key, value in item.items() if key in (*OLD_KEYS, "status"))
+        after = ", ".join(f"{key} {flow(value)}" for key, value in written.items() if key in ("status", "favours", "speakers"))
         changes.append(f"{question}: {before} -> {after}")
-        replaced[first] = (end, [f"  {question}:", *(f"    {key}: {_flow(value)}" for key, value in written.items())])
+        replaced[first] = (end, [f"  {question}:", *(f"    {key}: {flow(value)}" for key, value in written.items())])
     out: list[str] = []
     index = 0
     while index < len(lines):

@@ -25,15 +25,15 @@ class Mismatch:
     actual: object
 
     def __str__(self) -> str:
-        return f"{self.question}.{self.field}: expected {_flow(self.expected)}, got {_flow(self.actual)}"
+        return f"{self.question}.{self.field}: expected {flow(self.expected)}, got {flow(self.actual)}"
 
 
-def _flow(value: object) -> str:
+def flow(value: object) -> str:
     """A value as YAML's flow style writes it, as the scenario file does: `[curtail]`, `{weiss: [curtail, maintain]}`."""
     if isinstance(value, dict):
-        return "{" + ", ".join(f"{key}: {_flow(item)}" for key, item in value.items()) + "}"
+        return "{" + ", ".join(f"{key}: {flow(item)}" for key, item in value.items()) + "}"
     if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(_flow(item) for item in value) + "]"
+        return "[" + ", ".join(flow(item) for item in value) + "]"
     return str(value)
 
 
