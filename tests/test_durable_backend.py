@@ -48,12 +48,12 @@ from engine.language import (
     Value,
     VarTest,
 )
-from engine.load.strata import NegationCycle, stratify
 from engine.matching import durable as durable_backend
 from engine.matching.compile import Program, compile_rule_base, compile_rules
 from engine.matching.durable import DurableMatcher, shared_host
 from engine.matching.matcher import Firing
 from engine.matching.rulesets import SCENARIO_ALIAS, SENTINEL, ruleset, scenario_fact
+from engine.matching.strata import NegationCycle, stratify
 from engine.model import Fact, Question, Rule, Variable, Vocabulary
 from engine.pipeline import load_valid
 
@@ -890,7 +890,7 @@ def test_a_durable_rules_that_cannot_import_gets_one_line_saying_what_to_do() ->
         import sys
         sys.modules["durable"] = None  # what an import failure looks like to the importer
         sys.argv = ["forecast", "scenarios/heavy_fighting.yaml"]
-        from engine.cli import main
+        from engine.console import main
         main()
     """
     result = run_python(code)

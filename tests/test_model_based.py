@@ -35,9 +35,9 @@ from engine.language import (
     Value,
     VarTest,
 )
-from engine.load.strata import NegationCycle, stratify
 from engine.matching.compile import Branch, Program, compile_rule_base, compile_rules
 from engine.matching.durable import DurableMatcher
+from engine.matching.strata import NegationCycle, stratify
 from engine.model import Rule, Vocabulary
 from engine.pipeline import load_valid
 

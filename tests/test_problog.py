@@ -19,8 +19,8 @@ from strategies import rule_lists, vocabularies
 
 from engine.language import TooManyBranches
 from engine.load.scenario import check_inputs
-from engine.load.strata import NegationCycle
 from engine.matching.compile import compile_rules
+from engine.matching.strata import NegationCycle
 from engine.model import Expert, Lexicon, Reading, RuleBase
 from engine.pipeline import Engine
 from engine.records import replace
