@@ -70,6 +70,7 @@ def misread(body: bytes) -> bytes:
     return body.replace(UNLIKELY, UNLIKELY.replace(b'"1/5"', b'"9/10"').replace(b'"9/20"', b'"99/100"'))
 
 
+@pytest.mark.slow
 def test_output_is_byte_identical_with_and_without_the_cache(cache_dir: Path) -> None:
     """Every shipped scenario in every format: uncached, a cache miss and a cache hit give the same bytes."""
     from engine.render.formats import renderer
