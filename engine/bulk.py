@@ -33,6 +33,7 @@ from concurrent.futures import Executor, Future
 from itertools import islice
 from typing import Any, Literal
 
+from engine.arguments import count
 from engine.errors import EngineFailure, ForecastError, InputError, did_you_mean, one_line
 from engine.language import BooleanKind, LevelKind, NumberKind, Value, show_value
 from engine.load.scenario import check_values
@@ -233,8 +234,6 @@ def in_flight(executor: Executor) -> int:
 def check_arguments(executor: object, errors: object, chunk: object, ahead: object) -> None:
     """`InputError` naming the first wrong argument of `forecast_many`: an executor that is none, an unknown
     way with errors, a chunk or window that is not a positive int."""
-    from engine.pipeline import count
-
     if executor is not None and not isinstance(executor, Executor):
         raise InputError(
             f"expected a concurrent.futures.Executor or None, got {type(executor).__name__}",

@@ -11,14 +11,11 @@ from collections.abc import Mapping
 from enum import StrEnum
 from fractions import Fraction
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from engine.language import Conclusion, Condition, Kind, StanceClaim, Value, allowed
 from engine.quotes import Span, Speech, fold
 from engine.records import field, record
-
-if TYPE_CHECKING:
-    from engine.load.rulebase import Origins
 
 AcceptedKind = Literal["self-conflict", "dead-rule", "shadowed-rule"]
 
@@ -269,7 +266,8 @@ class RuleBase:
     seeds: Mapping[str, Seed]
     checks: Checks
     lexicons: Mapping[str, Lexicon] = field(default_factory=dict)
-    origins: Origins | None = field(default=None, repr=False, compare=False)
+    origins: object | None = field(default=None, repr=False, compare=False)
+    """Where each part was written, for located errors: the loader's `engine.load.rulebase.Origins`, opaque to every other stage."""
     _by_id: Mapping[str, Rule] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

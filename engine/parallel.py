@@ -9,7 +9,7 @@ thread that starts them, and a blocked signal stays blocked across `exec`
 parent alone decides what Ctrl-C does. Leaving the block normally waits for
 the work; leaving it by an exception (an interrupt, an error) kills the
 workers at once, and so does a second Ctrl-C wherever it lands
-(`engine.console.at_stop`), so no worker outlives the command and no
+(`engine.signals.at_stop`), so no worker outlives the command and no
 `atexit` join waits for one.
 """
 
@@ -23,7 +23,7 @@ from contextlib import contextmanager, suppress
 from multiprocessing.process import BaseProcess
 from typing import ParamSpec, TypeVar
 
-from engine.console import at_stop
+from engine.signals import at_stop
 
 P = ParamSpec("P")
 T = TypeVar("T")

@@ -18,8 +18,9 @@ import os
 from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import Executor
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, NoReturn, overload
+from typing import TYPE_CHECKING, Literal, overload
 
+from engine.arguments import count, integer, refused
 from engine.errors import EngineFailure, InputError, Location, did_you_mean
 from engine.language import Value, show_value
 from engine.load.scenario import check_inputs, check_values, read_scenario, speakers
@@ -41,30 +42,11 @@ MAX_SAMPLES = 1_000_000
 """The most Monte Carlo samples a call may ask for: a standard error near 0.1%, in a few hundred MB of draws."""
 
 
-def count(name: str, value: object, minimum: int = 1, maximum: int | None = None) -> int:
-    """`value` if it is an int (not a bool) from `minimum` to `maximum`, else `InputError` naming the argument `name`."""
-    if isinstance(value, int) and not isinstance(value, bool) and minimum <= value and (maximum is None or value <= maximum):
-        return value
-    span = f"from {minimum:,} to {maximum:,}" if maximum is not None else f"of at least {minimum:,}"
-    return _refused(name, f"expected an integer {span}, got {show_value(value)}", "pass a whole number in that range")
-
-
-def integer(name: str, value: object) -> int:
-    """`value` if it is an int (not a bool), else `InputError` naming the argument `name`."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    return _refused(name, f"expected an integer, got {show_value(value)}", "pass a whole number")
-
-
 def matcher_name(value: object) -> MatcherName:
     """`value` if it names a matcher, else `InputError` naming the argument `matcher`."""
     if value in MATCHERS:
         return value
-    return _refused("matcher", f"unknown matcher {show_value(value)}", did_you_mean(str(value), MATCHERS))
-
-
-def _refused(name: str, message: str, suggestion: str | None) -> NoReturn:
-    raise InputError(message, key=name, suggestion=suggestion)
+    return refused("matcher", f"unknown matcher {show_value(value)}", did_you_mean(str(value), MATCHERS))
 
 
 def load_valid(rules: Path, seeds: Path | None = None) -> RuleBase:

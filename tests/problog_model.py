@@ -24,7 +24,7 @@ from collections.abc import Iterator, Mapping
 from itertools import count
 
 from engine.language import AllOf, AnyOf, Condition, FactClaim, FactRef, NotOf, Op, VarTest
-from engine.load.strata import stratify
+from engine.matching.strata import stratify
 from engine.model import Between, ChanceRange, Chances, Input, Rule, Vocabulary
 
 _COMPARE = {Op.IS: "=:=", Op.IS_NOT: "=\\=", Op.AT_LEAST: ">=", Op.AT_MOST: "=<", Op.ABOVE: ">", Op.BELOW: "<"}

@@ -30,8 +30,8 @@ from engine.language import (
     Value,
     VarTest,
 )
-from engine.load.strata import NegationCycle
 from engine.matching.compile import Program, compile_rules
+from engine.matching.strata import NegationCycle
 from engine.model import Fact, Question, Rule, Variable, Vocabulary
 
 LEVELS = ("low", "mid", "high")

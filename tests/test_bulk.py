@@ -110,6 +110,7 @@ def test_an_engine_on_the_compiled_matcher_gives_the_same(shipped_engine: Engine
     assert list(compiled.forecast_many(raw)) == list(shipped_engine.forecast_many(raw))
 
 
+@pytest.mark.slow
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 @given(drawn=compiled_rule_bases())
 def test_random_rule_bases_with_chaining_and_negation(drawn: Compiled) -> None:

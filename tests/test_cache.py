@@ -70,9 +70,11 @@ def misread(body: bytes) -> bytes:
     return body.replace(UNLIKELY, UNLIKELY.replace(b'"1/5"', b'"9/10"').replace(b'"9/20"', b'"99/100"'))
 
 
+@pytest.mark.slow
 def test_output_is_byte_identical_with_and_without_the_cache(cache_dir: Path) -> None:
     """Every shipped scenario in every format: uncached, a cache miss and a cache hit give the same bytes."""
-    from engine.render.report import Report, renderer
+    from engine.render.formats import renderer
+    from engine.render.report import Report
     from engine.resolve.expectations import unmet_expectations
 
     uncached_engine = Engine.open(ROOT / "rules", cache=False)
@@ -95,7 +97,7 @@ def test_a_hit_needs_neither_pydantic_nor_the_checks(cache_dir: Path) -> None:
     code = (
         "import sys\n"
         "sys.argv = ['forecast', 'scenarios/heavy_fighting.yaml']\n"
-        "from engine.cli import main\n"
+        "from engine.console import main\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
         "watched = ('pydantic', 'hypothesis')\n"
         "print(sorted(name for name in sys.modules if name.split('.')[0] in watched or name.startswith('engine.load.')))\n"

@@ -240,7 +240,7 @@ def test_a_plain_forecast_loads_no_exploring_module() -> None:
     code = (
         "import sys\n"
         "sys.argv = ['forecast', *sys.argv[1:]]\n"
-        "from engine.cli import main\n"
+        "from engine.console import main\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
         "watched = ('engine.explore', 'engine.render.flips', 'engine.render.whynot')\n"
         "print(sorted(name for name in sys.modules if name.startswith(watched)))\n"

@@ -6,9 +6,9 @@ import pytest
 from builders import rule, vocabulary
 
 from engine.language import Op
-from engine.load.strata import stratify
 from engine.matching.compile import compile_rules
 from engine.matching.rulesets import Codes, engine_rule, scenario_fact
+from engine.matching.strata import stratify
 
 VOCABULARY = vocabulary(
     {

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from reference import ReferenceMatcher
 from strategies import Compiled, compiled_rule_bases
@@ -33,6 +34,7 @@ def test_every_class_of_the_shipped_rule_base(shipped_engine: Engine) -> None:
         assert compiled.run(values) == durable.run(values), values
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 @given(drawn=compiled_rule_bases())
 def test_random_rule_bases_with_chaining_and_negation(drawn: Compiled) -> None:

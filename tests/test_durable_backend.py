@@ -48,12 +48,12 @@ from engine.language import (
     Value,
     VarTest,
 )
-from engine.load.strata import NegationCycle, stratify
 from engine.matching import durable as durable_backend
 from engine.matching.compile import Program, compile_rule_base, compile_rules
 from engine.matching.durable import DurableMatcher, shared_host
 from engine.matching.matcher import Firing
 from engine.matching.rulesets import SCENARIO_ALIAS, SENTINEL, ruleset, scenario_fact
+from engine.matching.strata import NegationCycle, stratify
 from engine.model import Fact, Question, Rule, Variable, Vocabulary
 from engine.pipeline import load_valid
 
@@ -296,6 +296,7 @@ def test_raw_1025th_live_state_raises_memory_error() -> None:
     assert result.stdout.split() == [b"1025"]
 
 
+@pytest.mark.slow
 def test_more_than_1024_scenarios_on_one_matcher() -> None:
     """Trap: at most 1024 live state ids per ruleset (issue #376: ids hashed). 3000 scenarios on one matcher: no MemoryError, same answers.
 
@@ -730,6 +731,7 @@ OPEN_MANY = """
 """
 
 
+@pytest.mark.slow
 def test_opening_the_same_rule_base_many_times_does_not_grow_memory() -> None:
     """Trap: a ruleset is never freed (~300 KB each). 200 more opens of one rule base cost no ruleset memory."""
     result = run_python(OPEN_MANY, timeout=300)
@@ -835,6 +837,7 @@ SOAK = """
 SOAK_SCENARIOS = 10_000
 
 
+@pytest.mark.slow
 def test_ten_thousand_scenarios_neither_crash_nor_grow() -> None:
     """Trap: memory and crashes over a long run. 10,000 scenarios in one process: no crash, flat memory.
 
@@ -890,7 +893,7 @@ def test_a_durable_rules_that_cannot_import_gets_one_line_saying_what_to_do() ->
         import sys
         sys.modules["durable"] = None  # what an import failure looks like to the importer
         sys.argv = ["forecast", "scenarios/heavy_fighting.yaml"]
-        from engine.cli import main
+        from engine.console import main
         main()
     """
     result = run_python(code)

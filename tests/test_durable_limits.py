@@ -204,6 +204,7 @@ def scale_runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, S
 # --- 1-9: the check accepts just within and flags just beyond ------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("limit", "make", "maximum"), TABLES, ids=[f"limit {limit}" for limit, _, _ in TABLES])
 def test_the_check_accepts_just_within_and_flags_just_beyond(limit: int, make: Callable[[int], dict[str, Any]], maximum: int) -> None:
     within = check_ruleset(make(maximum))
@@ -456,6 +457,7 @@ def raw_outcomes() -> dict[int, tuple[str | None, str]]:
     return {limit: (together if cases[limit][0] is not None else None, outcome) for limit, outcome in outcomes.items()}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("limit", range(1, 10), ids=[f"limit {limit}" for limit in range(1, 10)])
 def test_raw_engine_runs_just_within_and_fails_just_beyond(raw_outcomes: dict[int, tuple[str | None, str]], limit: int) -> None:
     """Trap: past a limit durable_rules hangs uninterruptibly, dies, raises or answers wrongly; just within it is right."""
@@ -464,6 +466,7 @@ def test_raw_engine_runs_just_within_and_fails_just_beyond(raw_outcomes: dict[in
     assert beyond in raw_cases()[limit][2]
 
 
+@pytest.mark.slow
 def test_the_checks_agree_with_the_raw_cases() -> None:
     """What the raw tests ran within the limits the check accepts, and what failed beyond them it flags."""
     for limit, (within, beyond, _) in raw_cases().items():
@@ -524,6 +527,7 @@ def program_beyond(limit: int, count: int) -> Program:
 PROGRAM_LIMITS = [(1, 511), (2, 255), (4, 64), (5, 15), (6, 16), (7, 4096), (8, 251)]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("limit", "maximum"), PROGRAM_LIMITS, ids=[f"limit {limit}" for limit, _ in PROGRAM_LIMITS])
 def test_limit_problems_names_the_stratum_the_limit_the_counts_and_the_rules(limit: int, maximum: int) -> None:
     assert limit_problems(program_beyond(limit, maximum)) == []
@@ -582,6 +586,7 @@ def test_property_names_are_prefixed_and_deterministic() -> None:
     assert property_names([second, first]) == property_names([first, second])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("limit", "maximum"), PROGRAM_LIMITS, ids=[f"limit {limit}" for limit, _ in PROGRAM_LIMITS])
 def test_durable_matcher_refuses_a_program_beyond_and_registers_nothing(limit: int, maximum: int) -> None:
     beyond = program_beyond(limit, maximum + 1)
@@ -611,6 +616,7 @@ def evaluate_durable(work: list[tuple[Program, Sequence[Mapping[str, Value]]]]) 
     return answers
 
 
+@pytest.mark.slow
 def test_programs_just_within_run_on_durable_rules_with_the_compiled_answers() -> None:
     """Every program just within a limit runs on durable_rules, on its most demanding scenarios, as the compiled matcher does."""
     work: list[tuple[Program, Sequence[Mapping[str, Value]]]] = []
@@ -699,6 +705,7 @@ def closest_to_the_limit(rules: dict[str, Any], message: Sequence[str], domains:
     return best
 
 
+@pytest.mark.slow
 @settings(max_examples=3, deadline=None)
 @given(seed=st.integers(0, 2**32 - 1))
 def test_random_rulesets_the_check_calls_safe_run_right_in_the_raw_engine(seed: int) -> None:
@@ -746,6 +753,7 @@ def demanding_values(made: Program, peak: StackPeak) -> dict[str, Value]:
     return values
 
 
+@pytest.mark.slow
 @settings(max_examples=3, deadline=None)
 @given(seed=st.integers(0, 2**32 - 1))
 def test_random_programs_within_the_limits_run_on_durable_rules_on_their_most_demanding_scenario(seed: int) -> None:
@@ -786,6 +794,7 @@ def test_a_5000_rule_base_is_checked_and_forecast_on_the_compiled_matcher(scale_
     assert f"(and {len(notes) - 1} more)" in notice
 
 
+@pytest.mark.slow
 def test_a_300_rule_base_within_the_limits_gets_the_same_forecasts_from_both_matchers(tmp_path: Path) -> None:
     write_rule_base(tmp_path, 300, seed=3)
     rule_base = load_valid(tmp_path / "rules", tmp_path / "seeds")
@@ -798,6 +807,7 @@ def test_a_300_rule_base_within_the_limits_gets_the_same_forecasts_from_both_mat
         assert on_durable.forecast(values) == on_compiled.forecast(values), values
 
 
+@pytest.mark.slow
 def test_a_1000_rule_base_within_the_limits_gets_the_same_firings_and_forecasts_from_both_matchers(tmp_path: Path) -> None:
     """The 1,000-rule synthetic base, narrow on 8 variables so that durable_rules holds it: chained facts, negation, every operator."""
     write_rule_base(tmp_path, 1000, seed=1, variables=8, profile="narrow")

@@ -140,6 +140,7 @@ def _check(result: object, what: str) -> None:
     derandomize=SEED is None and "FORECAST_FUZZ_EXAMPLES" not in os.environ,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
 )
+@pytest.mark.slow
 @seed(int(SEED or 0))
 @given(mutation=mutations(), pipe=st.integers(0, 19).map(lambda draw: draw == 0))
 def test_a_mutated_file_gets_a_forecast_or_one_line(

@@ -17,6 +17,7 @@ import functools
 from collections.abc import Mapping
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 from reference import ReferenceMatcher
@@ -35,9 +36,9 @@ from engine.language import (
     Value,
     VarTest,
 )
-from engine.load.strata import NegationCycle, stratify
 from engine.matching.compile import Branch, Program, compile_rule_base, compile_rules
 from engine.matching.durable import DurableMatcher
+from engine.matching.strata import NegationCycle, stratify
 from engine.model import Rule, Vocabulary
 from engine.pipeline import load_valid
 
@@ -68,6 +69,7 @@ def test_shipped_rule_base_matches_reference(data: st.DataObject) -> None:
     assert_same_firings(durable.program, durable, reference, values)
 
 
+@pytest.mark.slow
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 @given(data=st.data())
 def test_random_rule_bases_match_reference(data: st.DataObject) -> None:

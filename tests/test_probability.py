@@ -265,6 +265,7 @@ def test_weights_are_named_once() -> None:
 # --- claims that rest on an analyst's assumption ----------------------------------------
 
 
+@pytest.mark.slow
 def test_which_firings_rest_on_an_assumption_is_what_every_trace_says(shipped_engine: Engine) -> None:
     """Class by class, a stance rests on an assumption exactly when one of its rules' firings is marked so (`Fired.assumed`)."""
     from engine.model import ExpertKind

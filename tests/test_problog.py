@@ -19,8 +19,8 @@ from strategies import rule_lists, vocabularies
 
 from engine.language import TooManyBranches
 from engine.load.scenario import check_inputs
-from engine.load.strata import NegationCycle
 from engine.matching.compile import compile_rules
+from engine.matching.strata import NegationCycle
 from engine.model import Expert, Lexicon, Reading, RuleBase
 from engine.pipeline import Engine
 from engine.records import replace
@@ -77,6 +77,7 @@ def narrow(inputs: dict[str, object]) -> bool:
     )
 
 
+@pytest.mark.slow
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 @given(inputs=uncertain_scenarios(ENGINE, words=False).filter(narrow), side=st.sampled_from((0, 1)), hedged=st.booleans())
 def test_the_shipped_rule_base_agrees_with_problog(inputs: dict[str, object], side: int, hedged: bool) -> None:
@@ -143,6 +144,7 @@ PLAIN = Lexicon(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 @given(data=st.data(), side=st.sampled_from((0, 1)))
 def test_random_rule_bases_with_chaining_and_negation_agree_with_problog(data: st.DataObject, side: int) -> None:

@@ -16,10 +16,11 @@ import pytest
 from engine.model import ExpertKind
 from engine.pipeline import Engine
 from engine.records import replace
+from engine.render.formats import renderer
 from engine.render.jsonout import SCHEMA_VERSION, render_json, to_json
 from engine.render.markdown import render_markdown
 from engine.render.odds import percent
-from engine.render.report import Report, renderer
+from engine.render.report import Report
 from engine.render.text import render_text
 from engine.resolve.expectations import unmet_expectations
 from engine.resolve.results import Stance

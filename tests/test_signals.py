@@ -263,7 +263,7 @@ def _blocked_as_from_a_terminal() -> None:
 
     Python installs its handler and imports `site` before any of the command's
     code runs; a signal in that time is Python's to report, not ours. Blocked,
-    a signal sent that early waits, and arrives the moment `engine.console`
+    a signal sent that early waits, and arrives the moment `engine.signals`
     has its handlers in, which is the earliest the command can answer it.
     """
     signal.signal(signal.SIGINT, signal.SIG_DFL)

@@ -26,10 +26,10 @@ from strategies import conditions, rule_lists, vocabularies
 from engine.consistency import ConsistencyReport, counting, run_consistency
 from engine.consistency import exhaustive as sweep_module
 from engine.language import AllOf, BooleanKind, FactRef, NotOf, Op, StanceClaim, TooManyBranches, Value, VarTest
-from engine.load.strata import NegationCycle
 from engine.matching.compile import Program, compile_rules
 from engine.matching.compiled import CompiledMatcher
 from engine.matching.matcher import Firing, Matcher
+from engine.matching.strata import NegationCycle
 from engine.model import Checks, Expert, Fact, Invariant, Lexicon, Question, Reading, Rule, RuleBase, Variable, Vocabulary
 from engine.pipeline import Engine
 from engine.records import replace

@@ -20,8 +20,8 @@ import click
 from engine import inputs
 from engine.cli.interrupts import checkpoint, stopping_on_signals
 from engine.cli.options import CHECK_COMMAND
-from engine.console import reported
 from engine.errors import EngineFailure, ForecastError, InputError, Interrupted, RuleBaseInvalid, one_line
+from engine.signals import reported
 
 GROUP_OPTIONS = {"--debug", "--version", "--help", "-h"}
 COMMANDS = {
@@ -126,10 +126,3 @@ def cli(debug: bool) -> None:
     `forecast SCENARIO.yaml` runs the `run` command: for each question, every
     expert's stance, whether they agree, and the reasoning with their words.
     """
-
-
-def main() -> None:
-    """`forecast ...`, as the console entry point `engine.console.main` runs it (the handlers first)."""
-    from engine.console import main as start
-
-    start()

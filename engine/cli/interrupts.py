@@ -12,7 +12,7 @@ swallow ("Exception ignored in: ...", with a traceback); for an interrupt
 that report is dropped, since the interrupt is not lost. A signal that was
 ignored when the command started (`nohup`) stays ignored. A second signal
 does not wait for the unwinding: it kills the worker processes and exits at
-once (`engine.console.stop_now`).
+once (`engine.signals.stop_now`).
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
 
-from engine.console import stop_now
 from engine.errors import Interrupted
+from engine.signals import stop_now
 
 SIGNALS = (signal.SIGINT, signal.SIGTERM)
 

@@ -81,7 +81,8 @@ def run_command(
     Exits 1 when the scenario's own `expect:` section is not met.
     """
     from engine.cli.terminal import output_width, use_colour
-    from engine.render.report import WIDTH, Report, renderer
+    from engine.render.formats import renderer
+    from engine.render.report import WIDTH, Report
     from engine.resolve.expectations import unmet_expectations
 
     options.note_check_command(rules, seeds, scenario)

@@ -48,6 +48,12 @@ class Origins:
     lexicons: Mapping[str, Document]
 
 
+def origins_of(rule_base: model.RuleBase) -> Origins | None:
+    """Where each part of `rule_base` was written, if it was loaded from its files (the model holds it untyped, below the loader)."""
+    origins = rule_base.origins
+    return origins if isinstance(origins, Origins) else None
+
+
 def rule_files(directory: Path) -> Iterator[Path]:
     """The rule files of a rule base directory, in name order."""
     for path in inputs.children(directory):

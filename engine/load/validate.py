@@ -16,9 +16,9 @@ from fractions import Fraction
 from engine import language
 from engine.errors import InputError, Location, did_you_mean, raise_all
 from engine.language import FactClaim, FactRef, KeyPath, StanceClaim, TooManyBranches, allowed, describe_conclusion
-from engine.load.rulebase import LEXICONS, Origins
-from engine.load.strata import NegationCycle, stratify
+from engine.load.rulebase import LEXICONS, Origins, origins_of
 from engine.load.yamlfile import Document
+from engine.matching.strata import NegationCycle, stratify
 from engine.model import ExpertKind, Lexicon, Reading, Rule, RuleBase, Source, Vocabulary, lexicon_key
 from engine.quotes import FoldedText, fold
 from engine.records import record
@@ -341,7 +341,7 @@ def _checks_problems(rule_base: RuleBase, origins: Origins) -> Iterator[InputErr
 
 def problems(rule_base: RuleBase) -> list[InputError]:
     """Everything wrong with a freshly loaded rule base, in file order."""
-    origins = rule_base.origins
+    origins = origins_of(rule_base)
     if origins is None:
         raise ValueError("only a rule base loaded from its files can be validated")
     found = [

@@ -2,7 +2,7 @@
 
 Each rule's condition is brought into disjunctive normal form
 (`engine.language.branches`); each branch is a conjunction of literals and
-fires on its own. Rules run stratum by stratum (`engine.load.strata`), so a
+fires on its own. Rules run stratum by stratum (`engine.matching.strata`), so a
 negated fact is final before any rule looks at its absence. A matcher
 (`engine.matching.matcher`) evaluates a `Program`; how a matcher's engine
 spells a branch is the matcher's business.
@@ -76,7 +76,7 @@ class Program:
 
 def compile_rules(rules: tuple[Rule, ...], vocabulary: Vocabulary) -> Program:
     """Compile validated rules (every condition within `MAX_BRANCHES`) into a `Program`, in rule id order."""
-    from engine.load.strata import stratify  # not needed when the program comes from the cache
+    from engine.matching.strata import stratify  # not needed when the program comes from the cache
 
     strata = stratify(rules, vocabulary)
     tables: list[dict[str, Branch]] = [{} for _ in range(strata.count)]

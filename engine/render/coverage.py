@@ -21,9 +21,9 @@ def _branch(rule_base: RuleBase, rule_id: str, index: int) -> str:
 
 def render_text(found: Coverage, rule_base: RuleBase, minimum: float | None = None, width: int = 100) -> list[str]:
     """The coverage section of `forecast check`: the figures, then what is missing."""
-    from engine.render.text import _Style
+    from engine.render.style import Style
 
-    style = _Style(False, width)
+    style = Style(False, width)
     uncertain = [scenario for scenario in found.scenarios if not scenario.certain]
     lines = [f"coverage of {len(found.scenarios)} scenario{'s' if len(found.scenarios) != 1 else ''}"]
     if uncertain:

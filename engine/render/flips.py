@@ -11,7 +11,7 @@ from engine.explore.flips import Change, Flip, Flips, QuestionFlips, StanceChang
 from engine.explore.glance import QuestionGlance, StanceGlance
 from engine.language import BooleanKind, show_plain
 from engine.model import RuleBase, Scenario
-from engine.render.text import _Style
+from engine.render.style import Style
 from engine.render.verdicts import verdict_text, view_text
 
 SCHEMA_VERSION = "2.0"
@@ -93,7 +93,7 @@ def _given(scenario: Scenario, rule_base: RuleBase) -> str:
 
 
 def render_text(flips: Flips, scenario: Scenario, path: str, rule_base: RuleBase, width: int = 100, colour: bool = False) -> str:
-    style = _Style(colour, width)
+    style = Style(colour, width)
     lines = [f"What flips {scenario.name}  ({path})"]
     lines += style.wrap(f"given: {_given(scenario, rule_base)}", "       ", "")
     lines += style.wrap(
@@ -107,7 +107,7 @@ def render_text(flips: Flips, scenario: Scenario, path: str, rule_base: RuleBase
     return "\n".join(lines) + "\n"
 
 
-def _question_text(question: QuestionFlips, rule_base: RuleBase, style: _Style) -> list[str]:
+def _question_text(question: QuestionFlips, rule_base: RuleBase, style: Style) -> list[str]:
     lines = style.wrap(f"{question.id}: {question.text}", " " * (len(question.id) + 2), "")
     lines += style.wrap(f"now {glance_text(question.now)}", "      ", "  ")
     for line in views_text(question.now):

@@ -103,9 +103,9 @@ def tables(matrix: Matrix, rule_base: RuleBase, by: str, expert: str | None = No
 
 
 def render_text(matrix: Matrix, rule_base: RuleBase, by: str, expert: str | None = None, width: int = 100) -> str:
-    from engine.render.text import _Style
+    from engine.render.style import Style
 
-    style = _Style(False, width)
+    style = Style(False, width)
     lines: list[str] = []
     for title, header, rows in tables(matrix, rule_base, by, expert):
         if lines:

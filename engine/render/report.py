@@ -8,7 +8,7 @@ same input, same bytes. Nothing here prints.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from engine.language import describe_conclusion
@@ -91,21 +91,6 @@ def hedges_text(stance: Stance, rule_base: RuleBase) -> str:
     if any(said):
         return "; ".join(words for words in said if words)
     return "assumed" if rule_base.experts[stance.expert].kind is ExpertKind.ANALYST else "stated as fact"
-
-
-def renderer(fmt: str) -> Callable[[Report], str]:
-    """The renderer of a format: `text`, `json` or `markdown` (each imported only when used)."""
-    if fmt == "json":
-        from engine.render.jsonout import render_json
-
-        return render_json
-    if fmt == "markdown":
-        from engine.render.markdown import render_markdown
-
-        return render_markdown
-    from engine.render.text import render_text
-
-    return render_text
 
 
 def input_text(given: Input) -> str:

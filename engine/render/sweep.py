@@ -96,9 +96,9 @@ def _intro(sweep: Sweep, scenario: Scenario, path: str) -> tuple[str, str]:
 
 
 def render_text(sweep: Sweep, scenario: Scenario, path: str, rule_base: RuleBase, asked: bool = False, width: int = 100) -> str:
-    from engine.render.text import _Style
+    from engine.render.style import Style
 
-    style = _Style(False, width)
+    style = Style(False, width)
     title, varied = _intro(sweep, scenario, path)
     lines = [title, *style.wrap(varied, "  ", ""), *style.wrap(f"held: {_held(sweep, rule_base)}", "      ", "")]
     _, constant = shown(sweep, asked)

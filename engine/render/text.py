@@ -14,9 +14,7 @@ words are the same either way.
 
 from __future__ import annotations
 
-import textwrap
 from collections.abc import Sequence
-from typing import Any
 
 from engine.model import ExpertKind, RuleBase
 from engine.render.odds import (
@@ -30,44 +28,12 @@ from engine.render.odds import (
     weights_text,
 )
 from engine.render.report import Report, hedges_text, input_text, silent_everywhere
+from engine.render.style import Style
 from engine.render.verdicts import event_name, statuses_text, view_text
 from engine.resolve.odds import ClaimOdds, Figure, Probabilities, QuestionOdds, StanceOdds
 from engine.resolve.results import QuestionResult, Stance, Step
 
 STATUS_COLOURS = {"agree": "green", "one voice": "green", "compatible": "cyan", "conflict": "red", "no stance": "yellow"}
-
-
-class _Style:
-    """Paints a piece of a line, or leaves it plain when colour is off."""
-
-    def __init__(self, colour: bool, width: int) -> None:
-        self.colour = colour
-        self.width = width
-
-    def __call__(self, text: str, **style: Any) -> str:
-        if not self.colour:
-            return text
-        import click
-
-        return click.style(text, **style)
-
-    def within(self, line: str, piece: str, **style: Any) -> str:
-        """`line` with its first `piece` painted (a piece that wrapping split stays plain)."""
-        return line.replace(piece, self(piece, **style), 1) if piece and piece in line else line
-
-    def fit(self, line: str, indent: str) -> list[str]:
-        """`line` as it is when it fits; else wrapped, its continuation lines indented."""
-        return [line] if len(line) <= self.width else self.wrap(line, indent, "")
-
-    def wrap(self, text: str, indent: str, first: str | None = None) -> list[str]:
-        return textwrap.wrap(
-            text,
-            width=self.width,
-            initial_indent=first if first is not None else indent,
-            subsequent_indent=indent,
-            break_long_words=False,
-            break_on_hyphens=False,
-        ) or [first or indent]
 
 
 def _claims(report: Report, question: str, expert: str) -> str:
@@ -84,7 +50,7 @@ def _because(step: Step) -> str:
     return "; ".join(f"{condition.text} [{condition.matched}]" for condition in step.conditions)
 
 
-def _step_text(number: int, step: Step, rule_base: RuleBase, claim: ClaimOdds | None, style: _Style) -> list[str]:
+def _step_text(number: int, step: Step, rule_base: RuleBase, claim: ClaimOdds | None, style: Style) -> list[str]:
     """One step: the rule, why it fired, its words and how they are read."""
     wrap = style.wrap
     expert = rule_base.experts[step.expert]
@@ -116,7 +82,7 @@ def _apart(rule_base: RuleBase, speaker: str) -> str:
     return ""
 
 
-def _stance_line(report: Report, result: QuestionResult, stance: Stance, width: int, style: _Style) -> list[str]:
+def _stance_line(report: Report, result: QuestionResult, stance: Stance, width: int, style: Style) -> list[str]:
     wrap = style.wrap
     rule_base = report.rule_base
     verdict = result.verdict
@@ -153,7 +119,7 @@ def claim_words(report: Report, question: str, rule_id: str) -> str:
     return rule_id
 
 
-def _chances(question: QuestionOdds, experts: Sequence[str], style: _Style) -> list[str]:
+def _chances(question: QuestionOdds, experts: Sequence[str], style: Style) -> list[str]:
     """A table: each outcome's chances by each expert, together and pooled; or that no one gave a number.
 
     An expert who only raised possibilities gets no figure (a source that gives no likelihood gets no number): his
@@ -206,7 +172,7 @@ def _chances(question: QuestionOdds, experts: Sequence[str], style: _Style) -> l
     return lines
 
 
-def _question_text(report: Report, result: QuestionResult, style: _Style) -> list[str]:
+def _question_text(report: Report, result: QuestionResult, style: Style) -> list[str]:
     rule_base = report.rule_base
     lines = style.wrap(f"{result.id}: {result.text}", " " * (len(result.id) + 2), "")
     lines += style.fit(f"  scale    {' < '.join(result.scale)}", " " * 11)
@@ -238,7 +204,7 @@ def _question_text(report: Report, result: QuestionResult, style: _Style) -> lis
     return lines
 
 
-def _uncertain_question(report: Report, question: QuestionOdds, style: _Style) -> list[str]:
+def _uncertain_question(report: Report, question: QuestionOdds, style: Style) -> list[str]:
     wrap = style.wrap
     rule_base = report.rule_base
     text = rule_base.vocabulary.questions[question.id].text
@@ -262,7 +228,7 @@ def _uncertain_question(report: Report, question: QuestionOdds, style: _Style) -
     return lines
 
 
-def _uncertain_stance(report: Report, question: QuestionOdds, stance: StanceOdds, width: int, style: _Style) -> list[str]:
+def _uncertain_stance(report: Report, question: QuestionOdds, stance: StanceOdds, width: int, style: Style) -> list[str]:
     wrap = style.wrap
     rule_base = report.rule_base
     lines: list[str] = []
@@ -289,7 +255,7 @@ def _uncertain_stance(report: Report, question: QuestionOdds, stance: StanceOdds
     return lines
 
 
-def _probabilities(report: Report, odds: Probabilities, style: _Style) -> list[str]:
+def _probabilities(report: Report, odds: Probabilities, style: Style) -> list[str]:
     """The rules and facts, each with its probability, the facts first."""
     lines = ["", "facts"]
     width = max((len(name) for name in odds.facts), default=0)
@@ -304,7 +270,7 @@ def _probabilities(report: Report, odds: Probabilities, style: _Style) -> list[s
     return lines
 
 
-def _expectations(report: Report, style: _Style) -> list[str]:
+def _expectations(report: Report, style: Style) -> list[str]:
     if not report.scenario.expect:
         return []
     if report.unmet:
@@ -314,7 +280,7 @@ def _expectations(report: Report, style: _Style) -> list[str]:
     return ["", f"expectations: all met ({count} question{'s' if count != 1 else ''})"]
 
 
-def _summary(report: Report, style: _Style) -> list[str]:
+def _summary(report: Report, style: Style) -> list[str]:
     """The bottom line first: one line per question that someone spoke on, then those nobody did."""
     rows: list[tuple[str, str]] = []
     silent: list[str] = []
@@ -342,7 +308,7 @@ def _summary(report: Report, style: _Style) -> list[str]:
 
 def render_text(report: Report) -> str:
     """A terminal-friendly report: each question's outcome, stances, chances and reasons."""
-    style = _Style(report.colour, report.width)
+    style = Style(report.colour, report.width)
     wrap = style.wrap
     rule_base = report.rule_base
     lines = [f"{report.scenario.name}  ({report.scenario_path})"]  # the heading, never broken

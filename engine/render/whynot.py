@@ -10,7 +10,7 @@ from engine.explore.whynot import BranchCheck, ConditionCheck, FactWhyNot, WhyNo
 from engine.language import show_plain
 from engine.model import ExpertKind, RuleBase
 from engine.render.odds import conclusion_text
-from engine.render.text import _Style
+from engine.render.style import Style
 
 SCHEMA_VERSION = "1.1"
 
@@ -47,7 +47,7 @@ def _branch_head(branch: BranchCheck, count: int) -> str:
     return f"{which} {'held' if branch.held else 'failed'}:"
 
 
-def _lines(why: WhyNot, rule_base: RuleBase, indent: str, style: _Style, top: bool) -> list[str]:
+def _lines(why: WhyNot, rule_base: RuleBase, indent: str, style: Style, top: bool) -> list[str]:
     lines: list[str] = []
     head = f"{_who(why, rule_base)} {verdict(why)}"
     lines += style.wrap(head, indent + "    ", indent)
@@ -78,7 +78,7 @@ def _lines(why: WhyNot, rule_base: RuleBase, indent: str, style: _Style, top: bo
     return lines
 
 
-def _fact_lines(missing: FactWhyNot, rule_base: RuleBase, indent: str, style: _Style) -> list[str]:
+def _fact_lines(missing: FactWhyNot, rule_base: RuleBase, indent: str, style: Style) -> list[str]:
     if missing.stopped is not None:
         return [f"{indent}({missing.fact}: {missing.stopped})"]
     if not missing.rules:
@@ -92,7 +92,7 @@ def _fact_lines(missing: FactWhyNot, rule_base: RuleBase, indent: str, style: _S
 def render_text(
     explained: Sequence[WhyNot], scenario_name: str, path: str, rule_base: RuleBase, width: int = 100, colour: bool = False
 ) -> str:
-    style = _Style(colour, width)
+    style = Style(colour, width)
     lines = [f"In {scenario_name}  ({path}):"]
     for number, why in enumerate(explained):
         if number:
@@ -101,7 +101,7 @@ def render_text(
     return "\n".join(lines) + "\n"
 
 
-def section_text(silent: Sequence[tuple[str, WhyNot]], rule_base: RuleBase, style: _Style) -> list[str]:
+def section_text(silent: Sequence[tuple[str, WhyNot]], rule_base: RuleBase, style: Style) -> list[str]:
     """`forecast SCENARIO --why-not`: the silent rules of the experts who spoke, question by question."""
     lines = ["", "why not: the silent rules of experts who spoke on a question"]
     if not silent:
