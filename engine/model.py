@@ -198,9 +198,10 @@ def lexicon_key(words: str) -> str:
 class Invariant:
     """A promise about stances that must hold in every scenario where `when` holds.
 
-    `require` bounds the outcomes; with `expert`, the bound is on that expert's
-    stance, without, on the combined outcome. A question with no stance meets
-    every bound.
+    `require` bounds the outcomes, as likelihoods: the claims in scope (the
+    expert's with `expert`, else every expert's) raise no possibility outside
+    it and, if they give numbers, favour it. No claim, a self-conflict or a
+    conflict meets every bound (engine.consistency.invariants).
     """
 
     name: str

@@ -323,9 +323,10 @@ class Invariant(Frozen):
     """A promise about stances that must hold in every scenario where `when` holds.
 
     `require` bounds the outcomes: `{question: russia_presence, is_not: increase}`
-    means no stance in scope ever allows `increase`. With `expert`, the bound is
-    on that expert's stance; without, on the combined outcome. A question with
-    no stance meets every bound.
+    means the claims in scope raise no possibility of `increase` and, if they
+    give numbers, favour not increasing. With `expert`, the scope is that
+    expert's claims; without, every expert's. A question with no claim meets
+    every bound.
     """
 
     name: Name

@@ -30,7 +30,7 @@ WIDTH = 100
 class Report:
     """What a renderer needs: the forecast, its probabilities, and where they came from.
 
-    `forecast` (the stances, combined outcomes and traces) exists for a
+    `forecast` (the verdicts, stances and traces) exists for a
     certain scenario only; `odds` for every scenario the CLI runs.
     """
 

@@ -1,15 +1,18 @@
-"""The forecast for a terminal: each question's outcome, the stances, the chances and the reasons, in words.
+"""The forecast for a terminal: a summary of every question's verdict, then each question's claims, chances and reasons.
 
-A certain scenario shows each question's combined outcome, each expert's
-stance with what his words say of the event they rate, a table of chances
-per outcome, and the reasoning step by step. An uncertain scenario has no
-single chain of reasoning: it shows each claim with how often it applies,
-the same table of chances, and the rules and facts with their probabilities.
+The summary comes first, one line a question (`--brief` prints it alone).
+A certain scenario then shows each question's verdict, each speaker's
+claims with the event each rates and what they make him favour, a table of
+chances per outcome, and the reasoning step by step (a rule that fired by
+several branches is one step, its other branches an "or because"). An
+uncertain scenario has no single chain of reasoning: it shows how likely
+each status is, each claim with how often it applies, the same table of
+chances, and the rules and facts with their probabilities.
 
 Lines wrap at the report's width (100 unless the command line says
-otherwise). With the report's `colour`, the outcome and its status, each
-stance's outcomes, a self-conflict and every assumption are coloured; the
-words are the same either way.
+otherwise). With the report's `colour`, the status, what each speaker
+favours, a self-conflict and every assumption are coloured; the words are
+the same either way.
 """
 
 from __future__ import annotations

@@ -1,1 +1,1 @@
-"""Resolve: from firings to stances, combined outcomes and traces."""
+"""Resolve: from firings to each question's one verdict, the stances behind it and their traces."""

@@ -141,7 +141,7 @@ class StanceSummary:
 
 @record
 class QuestionSummary:
-    """A question's combined outcome, status and stances, without traces (see `QuestionResult`)."""
+    """A question's verdict and stances, without traces (see `QuestionResult`)."""
 
     id: str
     text: str
