@@ -19,11 +19,12 @@ import builders
 import pytest
 
 from engine.matching.compile import compile_rules
-from engine.model import Checks, Expert, ExpertKind, Lexicon, Reading, Rule, RuleBase, Scenario
+from engine.model import Checks, Expectation, Expert, ExpertKind, Lexicon, Reading, Rule, RuleBase, Scenario
 from engine.pipeline import Engine
 from engine.render.jsonout import render_json
 from engine.render.report import Report
 from engine.render.text import render_text
+from engine.resolve.expectations import unmet_expectations
 from engine.resolve.probability import Estimator, estimate
 
 LEXICON = Lexicon(
@@ -150,6 +151,9 @@ def test_a_certain_scenario_whose_chain_is_hedged_reports_an_open_verdict_with_i
     assert re.search(r"lee\.halved +95-99%", text) and "rules that may fire" in text
     data = json.loads(render_json(report))["questions"][0]["verdict"]
     assert data["status"] is None and data["statuses"]["one voice"] == {"low": 0.95, "high": 0.99}
+    pinned = Scenario(name="strike", values={"strike": True, "cold": False}, expect={"rationing": Expectation(status="one voice")})
+    (mismatch,) = unmet_expectations(pinned, forecast, odds)
+    assert str(mismatch) == "rationing.status: expected one voice, got {no stance: [0.01, 0.05], one voice: [0.95, 0.99]}"
     quiet = Scenario(name="no strike", values={"strike": False, "cold": False})
     forecast, odds = engine.forecast_scenario(quiet, lexicon="test")
     assert odds.question("rationing").verdict is not None

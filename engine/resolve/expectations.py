@@ -47,6 +47,14 @@ def unmet_expectations(scenario: Scenario, forecast: Forecast | None, odds: Prob
             continue
         result = forecast.question(question_id)
         verdict = result.verdict
+        if odds is not None and odds.question(question_id).verdict is None:  # a hedged link leaves it open: no one status
+            statuses = odds.question(question_id).statuses
+            opened = {status: [round(figure.low, 6), round(figure.high, 6)] for status, figure in statuses.items() if figure.high > 0}
+            if expected.status is not None:
+                found.append(Mismatch(question_id, "status", expected.status, opened))
+            if expected.favours is not None:
+                found.append(Mismatch(question_id, "favours", list(expected.favours), opened))
+            continue
         if expected.status is not None and expected.status != result.status:
             found.append(Mismatch(question_id, "status", expected.status, result.status))
         if expected.favours is not None and tuple(expected.favours) != (verdict.favours or ()):
