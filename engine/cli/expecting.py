@@ -20,10 +20,11 @@ from typing import TYPE_CHECKING
 import click
 
 from engine.cli import options
-from engine.cli.options import FILE, rule_base_options
+from engine.cli.options import FILE, found_rule_base_options
 
 if TYPE_CHECKING:
     from engine.model import Scenario
+    from engine.pipeline import Engine
     from engine.resolve.expectations import Mismatch
 
 SCHEMA_VERSION = "1.0"
@@ -77,13 +78,22 @@ def selected(pattern: str | None, path: Path, name: str) -> bool:
     return any(wanted in candidate for candidate in candidates)
 
 
-def run_tests(rules: Path, seeds: Path | None, files: Iterable[Path], pattern: str | None, lexicon: str | None) -> list[Outcome]:
-    """Each chosen scenario's expectations, checked on the compiled matcher (the same answers as durable_rules)."""
+def run_tests(rules: Path | None, seeds: Path | None, files: Iterable[Path], pattern: str | None, lexicon: str | None) -> list[Outcome]:
+    """Each chosen scenario's expectations, on the rule base given or found from it (`engine.cli.rulebase`).
+
+    Runs on the compiled matcher, which gives the same answers as durable_rules;
+    each rule base is opened once.
+    """
+    from engine.cli.rulebase import find_rule_base
     from engine.resolve.expectations import unmet_expectations
 
-    engine = options.open_engine(rules, seeds, "compiled")
+    engines: dict[Path, Engine] = {}
     outcomes = []
     for path in files:
+        base = find_rule_base(rules, path)
+        if base not in engines:
+            engines[base] = options.open_engine(base, seeds, "compiled")
+        engine = engines[base]
         scenario = engine.read_scenario(path, lexicon)
         if not selected(pattern, path, scenario.name):
             continue
@@ -163,12 +173,15 @@ def render_json(outcomes: list[Outcome]) -> str:
     show_default=True,
     help="Output format; JSON is a versioned contract (docs/json.md).",
 )
-@rule_base_options
-def test_command(scenarios: tuple[Path, ...], pattern: str | None, lexicon: str | None, fmt: str, rules: Path, seeds: Path | None) -> None:
+@found_rule_base_options
+def test_command(
+    scenarios: tuple[Path, ...], pattern: str | None, lexicon: str | None, fmt: str, rules: Path | None, seeds: Path | None
+) -> None:
     """Run the scenarios' expectations: PASS or FAIL each, then `N passed, M failed`.
 
     With no SCENARIOS, every `*.yaml` below the rule base's scenarios/
-    folder (its batch/ tables left out). A FAIL lists each expectation not
+    folder (its batch/ tables left out). Each scenario runs on the rule
+    base given, or else the nearest rules/ at or above its folder. A FAIL lists each expectation not
     met with what the forecast gave; an uncertain scenario checks its pinned
     `bounds` and `pooled`. Exits 1 when any scenario fails.
 
@@ -180,8 +193,14 @@ def test_command(scenarios: tuple[Path, ...], pattern: str | None, lexicon: str 
       forecast test -k 'heavy_*' --format json
       forecast test --lexicon kent
     """
-    files = list(dict.fromkeys(scenarios)) or scenario_files(rules.parent / "scenarios")
-    options.note_check_command(rules, seeds, *files)
+    from engine.cli.rulebase import find_rule_base
+
+    files = list(dict.fromkeys(scenarios))
+    if not files:
+        rules = find_rule_base(rules)
+        files = scenario_files(rules.parent / "scenarios")
+    if files:
+        options.note_check_command(find_rule_base(rules, files[0]), seeds, *files)
     outcomes = run_tests(rules, seeds, files, pattern, lexicon)
     options.emit(render_json(outcomes) if fmt == "json" else render_text(outcomes), None)
     if not all(outcome.passed for outcome in outcomes):
