@@ -42,6 +42,8 @@ class CheckResult:
     write_error: InputError | None = None
     """Why the counterexamples could not be written; the report is whole without them."""
     wants_counterexamples: bool = False
+    expecting: int = 0
+    """How many of the scenarios checked have an `expect:` section (`forecast test` runs them)."""
 
     @property
     def failed(self) -> bool:
@@ -67,6 +69,7 @@ class CheckResult:
             lines.append(f"{len(self.problems)} problem{'s' if len(self.problems) != 1 else ''} in {checked}")
         else:
             lines.append(f"ok: {checked}; every quote found verbatim in its seed")
+            lines.append(f"{_counted(self.expecting, 'scenario')} with expectations: run `forecast test` to check them")
         lines += [f"note: {note}" for note in self.notes]
         if self.consistency is not None:
             report = self.consistency.render_text() if width is None else self.consistency.render_text(width)
@@ -157,6 +160,7 @@ def check_all(
             result.problems.append(misnamed(path))
             continue
         document, problems = _problems_of(functools.partial(load_yaml, path))
+        result.expecting += document is not None and isinstance(document.data, dict) and bool(document.data.get("expect"))
         result.problems.extend(problems or scenario_problems(document, rule_base.vocabulary, rule_base.experts, lexicon, spoken))
     if result.problems:
         return result

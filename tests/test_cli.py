@@ -53,7 +53,7 @@ def test_help_lists_every_command(forecast_cli: Invoke) -> None:
     """`forecast --help` names every command with its summary, and the group's examples."""
     result = ok(forecast_cli("--help"))
     names = cli.list_commands(None)  # type: ignore[arg-type]
-    assert set(names) == {"run", "batch", "check", "new", "schema", "list", "flips", "why-not", "sweep", "matrix", "migrate"}
+    assert set(names) == {"run", "batch", "check", "new", "schema", "list", "flips", "why-not", "sweep", "matrix", "migrate", "test"}
     listed = result.stdout.split("Commands:", 1)[1]
     for name in names:
         assert re.search(rf"^  {name}\s+\S", listed, re.MULTILINE), f"{name} not listed"
@@ -363,6 +363,7 @@ def test_check_passes_on_the_shipped_rule_base(forecast_cli: Invoke, shipped_eng
     assert (
         result.stdout
         == f"ok: {rules} rules in {(repo_root / 'rules').as_posix()}, {len(SCENARIOS)} scenarios; every quote found verbatim in its seed\n"
+        f"{len(SCENARIOS)} scenarios with expectations: run `forecast test` to check them\n"
     )
 
 

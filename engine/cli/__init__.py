@@ -36,6 +36,7 @@ COMMANDS = {
     "sweep": "engine.cli.explore:sweep_command",
     "matrix": "engine.cli.explore:matrix_command",
     "migrate": "engine.cli.migrate:migrate_command",
+    "test": "engine.cli.expecting:test_command",
 }
 """Each command and where it is defined: a run imports only the command it runs."""
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from engine.cli import options
-from engine.cli.options import FILE, jobs_option, output_option, rule_base_options
+from engine.cli.options import FILE, found_rule_base_options, jobs_option, output_option
 
 PROGRESS_FROM = 5_000
 """Batches of at least this many scenarios show their progress (a bar on a terminal)."""
@@ -30,9 +30,11 @@ STEP = 1_000
 )
 @click.option("--stances", is_flag=True, help="Add each expert's stance on each question.")
 @jobs_option("Forecast")
-@rule_base_options
+@found_rule_base_options
 @output_option
-def batch_command(file: Path, fmt: str | None, stances: bool, jobs: int, rules: Path, seeds: Path | None, output: Path | None) -> None:
+def batch_command(
+    file: Path, fmt: str | None, stances: bool, jobs: int, rules: Path | None, seeds: Path | None, output: Path | None
+) -> None:
     """Forecast every scenario of a CSV or JSON Lines FILE, one output row each.
 
     FILE is .csv, with a header of variable names and a row per scenario, or
@@ -56,11 +58,13 @@ def batch_command(file: Path, fmt: str | None, stances: bool, jobs: int, rules: 
     """
     from engine.cli.interrupts import checkpoint
     from engine.cli.progress import progress_on_stderr
+    from engine.cli.rulebase import find_rule_base
     from engine.errors import ForecastError, RuleBaseInvalid, one_line
     from engine.load.rows import SUFFIXES, read_rows
     from engine.render.batch import Done, render_csv, render_jsonl
 
     chosen = fmt or ("jsonl" if output is not None and SUFFIXES.get(output.suffix.lower()) == "jsonl" else "csv")
+    rules = find_rule_base(rules, file)
     options.note_check_command(rules, seeds)
     engine = options.open_engine(rules, seeds, "compiled")  # what forecast_many runs anyway; durable_rules is never started
     rows = read_rows(file, engine.vocabulary)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import click
 
 from engine.cli import options
-from engine.cli.options import FILE, output_option, rule_base_options
+from engine.cli.options import FILE, found_rule_base_options, output_option
 from engine.errors import InputError, Location, did_you_mean
 
 if TYPE_CHECKING:
@@ -25,7 +25,11 @@ if TYPE_CHECKING:
     from engine.pipeline import Engine
 
 
-def _open(rules: Path, seeds: Path | None, *scenarios: Path) -> Engine:
+def _open(rules: Path | None, seeds: Path | None, *scenarios: Path) -> Engine:
+    """The engine of the rule base given, or found from the first scenario (`engine.cli.rulebase`)."""
+    from engine.cli.rulebase import find_rule_base
+
+    rules = find_rule_base(rules, scenarios[0] if scenarios else None)
     options.note_check_command(rules, seeds, *scenarios)
     return options.open_engine(rules, seeds, "compiled")
 
@@ -79,10 +83,10 @@ question_option = click.option(
 @click.option(
     "-f", "--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True, help="Output format."
 )
-@rule_base_options
+@found_rule_base_options
 @output_option
 def flips_command(
-    scenario: Path, questions: tuple[str, ...], no_pairs: bool, fmt: str, rules: Path, seeds: Path | None, output: Path | None
+    scenario: Path, questions: tuple[str, ...], no_pairs: bool, fmt: str, rules: Path | None, seeds: Path | None, output: Path | None
 ) -> None:
     """List the smallest input changes that flip a question's verdict.
 
@@ -123,9 +127,11 @@ def flips_command(
 @click.option(
     "-f", "--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True, help="Output format."
 )
-@rule_base_options
+@found_rule_base_options
 @output_option
-def why_not_command(scenario: Path, rule_ids: tuple[str, ...], fmt: str, rules: Path, seeds: Path | None, output: Path | None) -> None:
+def why_not_command(
+    scenario: Path, rule_ids: tuple[str, ...], fmt: str, rules: Path | None, seeds: Path | None, output: Path | None
+) -> None:
     """Show why a rule did not fire in a scenario, condition by condition.
 
     For each branch of the rule's condition (its alternatives), each
@@ -177,7 +183,7 @@ def why_not_command(scenario: Path, rule_ids: tuple[str, ...], fmt: str, rules: 
     metavar="FILE.svg|FILE.png",
     help="Also draw the sweep, coloured by status and favoured event (needs matplotlib: pip install '.[plot]').",
 )
-@rule_base_options
+@found_rule_base_options
 @output_option
 def sweep_command(
     scenario: Path,
@@ -185,7 +191,7 @@ def sweep_command(
     questions: tuple[str, ...],
     fmt: str,
     plot: Path | None,
-    rules: Path,
+    rules: Path | None,
     seeds: Path | None,
     output: Path | None,
 ) -> None:
@@ -248,7 +254,7 @@ def sweep_command(
     "-f", "--format", "fmt", type=click.Choice(["text", "markdown", "csv"]), default="text", show_default=True, help="Output format."
 )
 @click.option("--lexicon", metavar="NAME", default=None, help="Read likelihood words in the scenarios with this lexicon.")
-@rule_base_options
+@found_rule_base_options
 @output_option
 def matrix_command(
     scenarios: tuple[Path, ...],
@@ -257,7 +263,7 @@ def matrix_command(
     questions: tuple[str, ...],
     fmt: str,
     lexicon: str | None,
-    rules: Path,
+    rules: Path | None,
     seeds: Path | None,
     output: Path | None,
 ) -> None:

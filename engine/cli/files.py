@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from engine.cli import options
-from engine.cli.options import FILE, output_option, rule_base_options
+from engine.cli.options import FILE, found_rule_base_options, output_option, rule_base_options
 from engine.errors import InputError
 
 SCHEMA_KINDS = ("scenario", "rules", "vocabulary", "experts", "checks", "seed", "lexicon")
@@ -20,7 +20,7 @@ SCENARIO_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 
 @click.command("new")
 @click.argument("name")
-@rule_base_options
+@found_rule_base_options
 @click.option("--from", "template", type=FILE, default=None, help="Start from this scenario's values.")
 @click.option(
     "-o",
@@ -36,7 +36,7 @@ SCENARIO_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
     help="Show, above each variable, the uncertain forms it takes ({chance: 0.3}, likely, {between: [0, 5]}, ...).",
 )
 def new_command(
-    name: str, rules: Path, seeds: Path | None, template: Path | None, output: Path | None, force: bool, uncertain: bool
+    name: str, rules: Path | None, seeds: Path | None, template: Path | None, output: Path | None, force: bool, uncertain: bool
 ) -> None:
     """Write a scenario file with every variable, commented, ready to edit.
 
@@ -66,6 +66,9 @@ def new_command(
     to_stdout = str(target) == "-"
     if not to_stdout and (target.exists() or target.is_symlink()) and not force:
         raise InputError("file exists", key=str(target), suggestion="pass --force to overwrite, or choose another NAME")
+    from engine.cli.rulebase import find_rule_base
+
+    rules = find_rule_base(rules, template)
     options.note_check_command(rules, seeds, *([template] if template else []))
     engine = options.open_engine(rules, seeds)
     vocabulary = engine.vocabulary

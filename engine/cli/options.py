@@ -21,6 +21,7 @@ __all__ = [
     "DIRECTORY",
     "FILE",
     "emit",
+    "found_rule_base_options",
     "jobs_option",
     "note_check_command",
     "open_engine",
@@ -48,6 +49,16 @@ DIRECTORY = UserPath(file_okay=False, path_type=Path)
 
 def rule_base_options(command: F) -> F:
     """--rules and --seeds, shared by every command that reads a rule base."""
+    return _rule_base_options(command, Path("rules"), "Rule base directory.")
+
+
+def found_rule_base_options(command: F) -> F:
+    """--rules and --seeds for a command that reads a scenario: without --rules, the rule base is found from it (`engine.cli.rulebase`)."""
+    where = "the nearest rules/ at or above the scenario's folder, else $FORECAST_RULES, else ./rules"
+    return _rule_base_options(command, None, f"Rule base directory.  [default: {where}]")
+
+
+def _rule_base_options(command: F, default: Path | None, help_text: str) -> F:
     command = click.option(
         "--seeds",
         "seeds",
@@ -59,9 +70,9 @@ def rule_base_options(command: F) -> F:
         "--rules",
         "rules",
         type=DIRECTORY,
-        default=Path("rules"),
-        show_default=True,
-        help="Rule base directory.",
+        default=default,
+        show_default=default is not None,
+        help=help_text,
     )(command)
 
 

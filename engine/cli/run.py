@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from engine.cli import options
-from engine.cli.options import FILE, matcher_option, output_option, rule_base_options
+from engine.cli.options import FILE, found_rule_base_options, matcher_option, output_option
 from engine.errors import InputError, did_you_mean, one_line
 from engine.pipeline import MAX_SAMPLES, MatcherName
 
@@ -45,7 +45,7 @@ from engine.pipeline import MAX_SAMPLES, MatcherName
     is_flag=True,
     help="Append why each silent rule of an expert who spoke on a question did not fire (a certain scenario only).",
 )
-@rule_base_options
+@found_rule_base_options
 @matcher_option
 @output_option
 def run_command(
@@ -57,7 +57,7 @@ def run_command(
     seed: int,
     brief: bool,
     why_not: bool,
-    rules: Path,
+    rules: Path | None,
     seeds: Path | None,
     matcher: MatcherName,
     output: Path | None,
@@ -80,11 +80,13 @@ def run_command(
 
     Exits 1 when the scenario's own `expect:` section is not met.
     """
+    from engine.cli.rulebase import find_rule_base
     from engine.cli.terminal import output_width, use_colour
     from engine.render.formats import renderer
     from engine.render.report import WIDTH, Report
     from engine.resolve.expectations import unmet_expectations
 
+    rules = find_rule_base(rules, scenario)
     options.note_check_command(rules, seeds, scenario)
     engine = options.open_engine(rules, seeds, matcher)
     for question in questions:

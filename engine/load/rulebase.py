@@ -129,12 +129,21 @@ def load_seeds(directory: Path) -> tuple[dict[str, model.Seed], dict[str, Docume
     return seeds, documents
 
 
+BUILT_IN_LEXICONS = Path(__file__).resolve().parent.parent / "lexicons"
+"""The lexicons a rule base without lexicon files of its own reads with (`icd203`, the default, and `kent`): package data."""
+
+
 def load_lexicons(directory: Path) -> tuple[dict[str, model.Lexicon], dict[str, Document]]:
-    """Every lexicon in `directory/lexicons/`, by file stem, with its document."""
+    """Every lexicon in `directory/lexicons/`, by file stem, with its document; the built-in ones when it holds none."""
+    raise_all(misnamed_files(directory / LEXICONS))
+    lexicons, documents = _lexicons_in(directory / LEXICONS)
+    return (lexicons, documents) if lexicons else _lexicons_in(BUILT_IN_LEXICONS)
+
+
+def _lexicons_in(folder: Path) -> tuple[dict[str, model.Lexicon], dict[str, Document]]:
     lexicons: dict[str, model.Lexicon] = {}
     documents: dict[str, Document] = {}
-    raise_all(misnamed_files(directory / LEXICONS))
-    for path in inputs.children(directory / LEXICONS):
+    for path in inputs.children(folder):
         if not path.name.endswith(".yaml"):
             continue
         document = load_yaml(path)
