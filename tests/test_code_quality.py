@@ -31,6 +31,7 @@ A module may import its own stage and any stage below it.
 from __future__ import annotations
 
 import ast
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -45,6 +46,11 @@ def run(*command: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", *command], cwd=ROOT, capture_output=True, text=True, check=False, timeout=300)
 
 
+LINTED = os.environ.get("FORECAST_LINTED") == "1"
+"""Set by .ci/run for every Python after the first: ruff and mypy read the same source whatever runs them, once a CI run is enough."""
+
+
+@pytest.mark.skipif(LINTED, reason="ruff and mypy already ran in this CI run, on its first Python")
 @pytest.mark.parametrize(
     "command",
     [("ruff", "check", *SOURCES), ("ruff", "format", "--check", *SOURCES), ("mypy",)],
