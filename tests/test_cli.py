@@ -146,7 +146,7 @@ def test_brief_is_the_summary_alone(heavy: Callable[..., Result]) -> None:
 def test_run_json_follows_the_documented_contract(heavy: Callable[..., Result], shipped_engine: Engine) -> None:
     """docs/json.md: schema_version 2, one verdict per question, stances and sources, trace steps with quote spans into the seed."""
     data = json.loads(ok(heavy("--format", "json")).stdout)
-    assert data["schema_version"] == "2.0"
+    assert data["schema_version"] == "2.1"
     vocabulary = shipped_engine.rule_base.vocabulary
     assert [question["id"] for question in data["questions"]] == list(vocabulary.questions)
     seeds = shipped_engine.rule_base.seeds
