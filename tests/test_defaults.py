@@ -203,3 +203,43 @@ def test_the_library_fills_defaults_too(grown_engines: dict[str, Engine], shippe
     values = dict(shipped_engine.read_scenario(ROOT / "scenarios" / "heavy_fighting.yaml").values)
     grown_result = grown_engines["compiled"].forecast(values)
     assert grown_result.facts == shipped_engine.forecast(values).facts
+
+
+def test_new_writes_a_default_as_a_comment_that_runs_as_is(cli: Invoke, grown: Path, tmp_path: Path) -> None:
+    source = grown / "scenarios" / "heavy_fighting.yaml"
+    target = grown / "scenarios" / "made_from.yaml"
+    ok(cli("new", "made", "--rules", grown / "rules", "-o", target, "--force"))
+    text = target.read_text(encoding="utf-8")
+    assert "  # junta_owes: false  # the default, when left out\n" in text and "\n  junta_pays:\n" in text
+    values = json.loads(ok(cli("run", source, "--rules", grown / "rules", "-f", "json")).stdout)["scenario"]["variables"]
+    for name, value in values.items():
+        if name != "junta_owes":
+            text = text.replace(f"\n  {name}:\n", f"\n  {name}: {json.dumps(value)}\n")
+    target.write_text(text, encoding="utf-8")
+    data = json.loads(ok(cli("run", target, "--rules", grown / "rules", "-f", "json")).stdout)
+    assert data["scenario"]["defaulted"] == ["junta_owes"] and data["scenario"]["variables"] == values
+    target.unlink()
+
+
+def test_new_extends_writes_the_base_inputs_as_comments_to_uncomment(cli: Invoke, grown: Path) -> None:
+    target = grown / "scenarios" / "built.yaml"
+    ok(cli("new", "built", "--rules", grown / "rules", "--extends", grown / "scenarios" / "heavy_fighting.yaml", "-o", target))
+    text = target.read_text(encoding="utf-8")
+    assert 'extends: "heavy_fighting.yaml"\n' in text
+    assert "  # deadly_clashes: 4  # from heavy_fighting.yaml\n" in text
+    assert "  # junta_owes: false  # the default, when left out\n" in text  # the base's default stays a default
+    as_is = json.loads(ok(cli("run", target, "--rules", grown / "rules", "-f", "json")).stdout)
+    assert as_is["scenario"]["inherited"]["deadly_clashes"] == "heavy_fighting.yaml"
+    target.write_text(text.replace("  # deadly_clashes: 4", "  deadly_clashes: 9"), encoding="utf-8")
+    data = json.loads(ok(cli("run", target, "--rules", grown / "rules", "-f", "json")).stdout)
+    assert data["scenario"]["variables"]["deadly_clashes"] == 9 and "deadly_clashes" not in data["scenario"]["inherited"]
+    refused(cli("new", "x", "--rules", grown / "rules", "--extends", target, "--from", target, "-o", "-"), "--extends")
+    target.unlink()
+
+
+def test_the_scenario_schema_leaves_defaulted_variables_optional(cli: Invoke, grown: Path) -> None:
+    schema = json.loads(ok(cli("schema", "scenario", "--rules", grown / "rules")).stdout)
+    required = schema["else"]["properties"]["variables"]["required"]
+    assert "junta_owes" not in required and "junta_pays" in required
+    assert "junta_owes" in schema["properties"]["variables"]["properties"]
+    assert schema["properties"]["extends"]["type"] == "string"

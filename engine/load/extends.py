@@ -70,7 +70,7 @@ def base_problems(chain: list[Document]) -> list[InputError]:
     for base in chain:
         if not isinstance(base.data, dict):
             problems.append(base.error((), f"expected a mapping at the top of the file, got {type(base.data).__name__}"))
-        elif "variables" in base.data and not isinstance(base.data["variables"], dict):
+        elif base.data.get("variables") is not None and not isinstance(base.data["variables"], dict):
             problems.append(base.error(("variables",), "expected a mapping of variable: value", None))
     return problems
 

@@ -261,6 +261,8 @@ def _scenario_problems(
             if not isinstance(value, str):
                 yield (name,), f"expected text, got {_shown(written, (name,), value)}", "quote it"
         elif name == "variables":
+            if value is None and "extends" in data:
+                continue  # every input from the base: an empty `variables:` overrides none
             if not isinstance(value, dict):
                 yield (name,), f"expected a mapping of variable: value, got {_shown(written, (name,), value)}", None
                 continue
@@ -315,7 +317,7 @@ def scenario_problems(
 def _base_input_problems(base: Document, vocabulary: Vocabulary, lexicon: Lexicon | None) -> list[InputError]:
     """A base's inputs, each checked and located in the base; it need not give every one (the scenario extending it is checked for that)."""
     at: Written = lambda key: base.written.get(("variables", *key))  # noqa: E731
-    found = input_problems(vocabulary, base.data.get("variables", {}), lexicon, "", at)[1]
+    found = input_problems(vocabulary, base.data.get("variables") or {}, lexicon, "", at)[1]
     return [base.error(("variables", *key), message, suggestion) for key, message, suggestion in found if key]
 
 
@@ -360,7 +362,7 @@ def read_scenario(
         )
         for question, item in data.get("expect", {}).items()
     }
-    own = data.get("variables", {})
+    own = data.get("variables") or {}
     bases = {name: item for name, item in extends.inherited(document, extends.bases(document)).items() if name not in own}
     inputs = input_problems(vocabulary, {name: item.value for name, item in bases.items()}, lexicon, "")[0]
     inputs |= input_problems(vocabulary, own, lexicon, "")[0]
