@@ -243,3 +243,9 @@ def test_the_scenario_schema_leaves_defaulted_variables_optional(cli: Invoke, gr
     assert "junta_owes" not in required and "junta_pays" in required
     assert "junta_owes" in schema["properties"]["variables"]["properties"]
     assert schema["properties"]["extends"]["type"] == "string"
+
+
+def test_a_default_survives_the_rule_base_cache(grown: Path, grown_engines: dict[str, Engine]) -> None:
+    again = Engine.open(grown / "rules")  # the module's first open wrote the cache entry: this one reads it
+    assert again.vocabulary.variables["junta_owes"].default is False
+    assert again.vocabulary == grown_engines["durable"].vocabulary
