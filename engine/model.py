@@ -22,10 +22,11 @@ AcceptedKind = Literal["self-conflict", "dead-rule", "shadowed-rule"]
 
 @record
 class Variable:
-    """A scenario input: its kind (values, ranks, operators) and what it means."""
+    """A scenario input: its kind (values, ranks, operators), what it means, and the value a scenario leaving it out gets (or None)."""
 
     kind: Kind
     meaning: str
+    default: Value | None = None
 
 
 @record
@@ -371,6 +372,9 @@ class Scenario:
 
     `values` are the inputs known for certain; `uncertain` the others, each
     given as chances. A certain scenario has every variable in `values`.
+    `defaulted` are the variables the file left out that took their
+    vocabulary default; `inherited` the ones it took from a scenario it
+    extends, each with that scenario's path from its folder.
     """
 
     name: str
@@ -378,6 +382,14 @@ class Scenario:
     description: str = ""
     expect: Mapping[str, Expectation] = field(default_factory=dict)
     uncertain: Mapping[str, Uncertain] = field(default_factory=dict)
+    defaulted: tuple[str, ...] = ()
+    inherited: Mapping[str, str] = field(default_factory=dict)
+
+    def origin(self, name: str) -> str | None:
+        """Where a variable's input came from when the file does not give it: `default`, or `from base.yaml`; None when it does."""
+        if name in self.defaulted:
+            return "default"
+        return f"from {self.inherited[name]}" if name in self.inherited else None
 
     @property
     def certain(self) -> bool:

@@ -208,7 +208,7 @@ SCENARIO_CASES: dict[str, BadScenario] = {
         lambda: BASELINE + "extra: 1\n",
         _at("extra: 1"),
         "extra",
-        ("unknown key 'extra'", "expected one of: description, expect, name, variables"),
+        ("unknown key 'extra'", "expected one of: description, expect, extends, name, variables"),
     ),
     "duplicate-key": BadScenario(
         _edit("  cruel_conduct: true\n", "  cruel_conduct: true\n  junta_pays: true\n"),

@@ -106,7 +106,7 @@ def test_a_hit_needs_neither_pydantic_nor_the_checks(cache_dir: Path) -> None:
     runs = [subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True) for _ in range(2)]
     miss, hit = (run.stdout.splitlines()[-1] for run in runs)
     assert "'pydantic'" in miss and "'engine.load.surface'" in miss
-    assert hit == "['engine.load.cache', 'engine.load.cachefolder', 'engine.load.scenario', 'engine.load.yamlfile']"
+    assert hit == "['engine.load.cache', 'engine.load.cachefolder', 'engine.load.extends', 'engine.load.scenario', 'engine.load.yamlfile']"
 
 
 def test_an_edited_rule_is_never_answered_from_the_cache(cache_dir: Path, rule_base_copy: Path) -> None:

@@ -146,7 +146,7 @@ def test_brief_is_the_summary_alone(heavy: Callable[..., Result]) -> None:
 def test_run_json_follows_the_documented_contract(heavy: Callable[..., Result], shipped_engine: Engine) -> None:
     """docs/json.md: schema_version 2, one verdict per question, stances and sources, trace steps with quote spans into the seed."""
     data = json.loads(ok(heavy("--format", "json")).stdout)
-    assert data["schema_version"] == "2.0"
+    assert data["schema_version"] == "2.1"
     vocabulary = shipped_engine.rule_base.vocabulary
     assert [question["id"] for question in data["questions"]] == list(vocabulary.questions)
     seeds = shipped_engine.rule_base.seeds
@@ -539,6 +539,7 @@ def _conforms(value: Any, schema: dict[str, Any], where: str = "$") -> Iterator[
         "boolean": lambda v: isinstance(v, bool),
         "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
         "number": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
+        "null": lambda v: v is None,
     }
     if kind is not None and not any(checks[name](value) for name in ([kind] if isinstance(kind, str) else kind)):
         yield f"{where}: {value!r} is not {kind}"
@@ -568,16 +569,20 @@ def _conforms(value: Any, schema: dict[str, Any], where: str = "$") -> Iterator[
     if isinstance(value, list) and "items" in schema:
         for index, item in enumerate(value):
             yield from _conforms(item, schema["items"], f"{where}[{index}]")
+    branch = "then" if "if" in schema and not list(_conforms(value, schema["if"], where)) else "else"
+    if "if" in schema and branch in schema:
+        yield from _conforms(value, schema[branch], where)
 
 
 def test_scenario_schema_lists_every_variable_with_its_values(forecast_cli: Invoke, shipped_engine: Engine, repo_root: Path) -> None:
     """`schema scenario` is built from the vocabulary: each variable with its type, levels or range."""
     schema = json.loads(ok(forecast_cli("schema", "scenario", "--rules", repo_root / "rules")).stdout)
     assert schema["$schema"].startswith("https://json-schema.org/")
-    assert set(schema["required"]) == {"name", "variables"}
+    assert schema["required"] == ["name"] and schema["if"] == {"required": ["extends"]}
+    assert schema["else"]["required"] == ["variables"]
     variables = schema["properties"]["variables"]
     vocabulary = shipped_engine.rule_base.vocabulary
-    assert variables["required"] == list(vocabulary.variables)
+    assert schema["else"]["properties"]["variables"]["required"] == list(vocabulary.variables)
     assert variables["additionalProperties"] is False
     for name, variable in vocabulary.variables.items():
         written = variables["properties"][name]
@@ -611,6 +616,9 @@ def test_shipped_scenarios_conform_to_the_scenario_schema(forecast_cli: Invoke, 
     broken["variables"]["cruel_conduct"] = {"chance": 1.5}
     broken["extra"] = 1
     assert len(list(_conforms(broken, schema))) == 5
+    extending = {"name": "x", "extends": "heavy_fighting.yaml", "variables": None}
+    assert list(_conforms(extending, schema)) == []
+    assert list(_conforms({"name": "x", "variables": None}, schema)) != []
 
 
 def test_rules_schema_shows_the_written_operators(forecast_cli: Invoke, repo_root: Path) -> None:

@@ -78,8 +78,12 @@ def selected(pattern: str | None, path: Path, name: str) -> bool:
     return any(wanted in candidate for candidate in candidates)
 
 
-def run_tests(rules: Path | None, seeds: Path | None, files: Iterable[Path], pattern: str | None, lexicon: str | None) -> list[Outcome]:
+def run_tests(
+    rules: Path | None, seeds: Path | None, files: Iterable[Path], pattern: str | None, lexicon: str | None, strict: bool = False
+) -> list[Outcome]:
     """Each chosen scenario's expectations, on the rule base given or found from it (`engine.cli.rulebase`).
+
+    With `strict`, a scenario with an input it does not give itself (a default, or a base's) is refused (`InputError`).
 
     Runs on the compiled matcher, which gives the same answers as durable_rules;
     each rule base is opened once.
@@ -97,6 +101,8 @@ def run_tests(rules: Path | None, seeds: Path | None, files: Iterable[Path], pat
         scenario = engine.read_scenario(path, lexicon)
         if not selected(pattern, path, scenario.name):
             continue
+        if strict:
+            options.refuse_implicit(scenario, path)
         forecast, odds = engine.forecast_scenario(scenario, lexicon=lexicon)
         unmet = unmet_expectations(scenario, forecast, odds)
         outcomes.append(Outcome(path, scenario.name, _count(scenario), tuple(unmet)))
@@ -173,9 +179,10 @@ def render_json(outcomes: list[Outcome]) -> str:
     show_default=True,
     help="Output format; JSON is a versioned contract (docs/json.md).",
 )
+@options.strict_option
 @found_rule_base_options
 def test_command(
-    scenarios: tuple[Path, ...], pattern: str | None, lexicon: str | None, fmt: str, rules: Path | None, seeds: Path | None
+    scenarios: tuple[Path, ...], pattern: str | None, lexicon: str | None, fmt: str, strict: bool, rules: Path | None, seeds: Path | None
 ) -> None:
     """Run the scenarios' expectations: PASS or FAIL each, then `N passed, M failed`.
 
@@ -183,7 +190,8 @@ def test_command(
     folder (its batch/ tables left out). Each scenario runs on the rule
     base given, or else the nearest rules/ at or above its folder. A FAIL lists each expectation not
     met with what the forecast gave; an uncertain scenario checks its pinned
-    `bounds` and `pooled`. Exits 1 when any scenario fails.
+    `bounds` and `pooled`. Exits 1 when any scenario fails. --strict refuses
+    (exit 2) a scenario with an input from a vocabulary default or a base.
 
     \b
     Example:
@@ -201,7 +209,7 @@ def test_command(
         files = scenario_files(rules.parent / "scenarios")
     if files:
         options.note_check_command(find_rule_base(rules, files[0]), seeds, *files)
-    outcomes = run_tests(rules, seeds, files, pattern, lexicon)
+    outcomes = run_tests(rules, seeds, files, pattern, lexicon, strict)
     options.emit(render_json(outcomes) if fmt == "json" else render_text(outcomes), None)
     if not all(outcome.passed for outcome in outcomes):
         sys.exit(1)

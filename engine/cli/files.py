@@ -23,6 +23,13 @@ SCENARIO_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 @found_rule_base_options
 @click.option("--from", "template", type=FILE, default=None, help="Start from this scenario's values.")
 @click.option(
+    "--extends",
+    "base",
+    type=FILE,
+    default=None,
+    help="Build on this scenario: write `extends:` and its inputs as comments, to uncomment the ones to override.",
+)
+@click.option(
     "-o",
     "--output",
     type=FILE,
@@ -36,13 +43,22 @@ SCENARIO_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
     help="Show, above each variable, the uncertain forms it takes ({chance: 0.3}, likely, {between: [0, 5]}, ...).",
 )
 def new_command(
-    name: str, rules: Path | None, seeds: Path | None, template: Path | None, output: Path | None, force: bool, uncertain: bool
+    name: str,
+    rules: Path | None,
+    seeds: Path | None,
+    template: Path | None,
+    base: Path | None,
+    output: Path | None,
+    force: bool,
+    uncertain: bool,
 ) -> None:
     """Write a scenario file with every variable, commented, ready to edit.
 
     Every variable is left empty for you to decide (forecast refuses the
     file until each has a value), or, with --from, starts at another
-    scenario's input. With --uncertain, each variable also shows, as a
+    scenario's input. With --extends, the file builds on another scenario:
+    its inputs are comments, and only those you uncomment override them. A
+    variable with a vocabulary default is a comment too. With --uncertain, each variable also shows, as a
     comment, an example of each uncertain form it takes: chances, a table
     of values, a range of whole numbers, a likelihood word.
 
@@ -51,6 +67,7 @@ def new_command(
       forecast new ceasefire
       forecast new ceasefire --from scenarios/article_baseline.yaml
       forecast new my_view --uncertain
+      forecast new paid_fighting --extends scenarios/heavy_fighting.yaml
     """
     from engine.render.scenario_file import render_scenario, uncertain_examples
 
@@ -62,14 +79,17 @@ def new_command(
             key="NAME",
             suggestion=f"{hint}use letters, digits, '_' and '-': it names scenarios/NAME.yaml; -o PATH writes anywhere else",
         )
+    if template is not None and base is not None:
+        raise InputError("--from and --extends both give the inputs", key="--extends", suggestion="choose one")
     target = output or Path("scenarios") / f"{name}.yaml"
     to_stdout = str(target) == "-"
     if not to_stdout and (target.exists() or target.is_symlink()) and not force:
         raise InputError("file exists", key=str(target), suggestion="pass --force to overwrite, or choose another NAME")
     from engine.cli.rulebase import find_rule_base
 
-    rules = find_rule_base(rules, template)
-    options.note_check_command(rules, seeds, *([template] if template else []))
+    read = template or base
+    rules = find_rule_base(rules, read)
+    options.note_check_command(rules, seeds, *([read] if read else []))
     engine = options.open_engine(rules, seeds)
     vocabulary = engine.vocabulary
     values = dict(engine.read_scenario(template).inputs) if template else {}
@@ -79,6 +99,10 @@ def new_command(
         if template
         else "Every variable is left empty for you to decide: forecast refuses the file\nuntil each one has a value."
     )
+    if base is not None:
+        decide = "It extends another scenario: each input you leave out is the base's."
+    if not template and any(variable.default is not None for variable in vocabulary.variables.values()):
+        decide += "\nA variable written as a comment has a default: left out, it takes it."
     header = f"Scenario for `{shown}`.\n{decide}\nAdd an `expect:` section to have `forecast` and the tests check the stances."
     examples = None
     if uncertain:
@@ -87,7 +111,17 @@ def new_command(
             "\nAn input you are unsure of can be uncertain: each variable's comment shows the forms it\n"
             "takes. A forecast then gives each outcome's chances, exact or by Monte Carlo."
         )
-    options.emit(render_scenario(vocabulary, name, values, header=header, examples=examples), target)
+    extends, inherited = None, None
+    if base is not None:
+        import os
+
+        extended = engine.read_scenario(base)
+        inherited = {name: given for name, given in extended.inputs.items() if name not in extended.defaulted}
+        folder = Path.cwd() if to_stdout else target.parent
+        extends = Path(os.path.relpath(base.resolve(), folder.resolve())).as_posix()
+        header += f"\nThe inputs of {extends} are comments: uncomment one to override it."
+    text = render_scenario(vocabulary, name, values, header=header, examples=examples, extends=extends, inherited=inherited)
+    options.emit(text, target)
     if not to_stdout:
         options.emit(f"wrote {target.as_posix()}\n", None)
 

@@ -8,10 +8,11 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from engine.errors import one_line
+from engine.errors import InputError, Location, one_line
 from engine.writing import write_atomically
 
 if TYPE_CHECKING:
+    from engine.model import Scenario
     from engine.pipeline import Engine, MatcherName
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -26,7 +27,9 @@ __all__ = [
     "note_check_command",
     "open_engine",
     "output_option",
+    "refuse_implicit",
     "rule_base_options",
+    "strict_option",
     "write_atomically",
 ]
 
@@ -134,6 +137,25 @@ def matcher_option(command: F) -> F:
         show_default=True,
         help="What evaluates the rules: durable_rules, or the rules compiled to Python (same answers, much faster).",
     )(command)
+
+
+def strict_option(command: F) -> F:
+    return click.option(
+        "--strict",
+        is_flag=True,
+        help="Refuse a scenario that leaves an input to a vocabulary default or takes it from a scenario it extends.",
+    )(command)
+
+
+def refuse_implicit(scenario: Scenario, path: Path) -> None:
+    """`--strict`: `InputError` naming every input the file does not give itself (a default, or a base's)."""
+    implicit = [f"{name} ({scenario.origin(name)})" for name in (*scenario.defaulted, *scenario.inherited)]
+    if implicit:
+        raise InputError(
+            f"--strict: {len(implicit)} input{'s' if len(implicit) > 1 else ''} not given by the file: {', '.join(implicit)}",
+            location=Location(path),
+            suggestion="write them under variables:, or run without --strict",
+        )
 
 
 def emit(text: str, output: Path | None) -> None:

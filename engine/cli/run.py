@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from engine.cli import options
-from engine.cli.options import FILE, found_rule_base_options, matcher_option, output_option
+from engine.cli.options import FILE, found_rule_base_options, matcher_option, output_option, strict_option
 from engine.errors import InputError, did_you_mean, one_line
 from engine.pipeline import MAX_SAMPLES, MatcherName
 
@@ -45,6 +45,7 @@ from engine.pipeline import MAX_SAMPLES, MatcherName
     is_flag=True,
     help="Append why each silent rule of an expert who spoke on a question did not fire (a certain scenario only).",
 )
+@strict_option
 @found_rule_base_options
 @matcher_option
 @output_option
@@ -57,6 +58,7 @@ def run_command(
     seed: int,
     brief: bool,
     why_not: bool,
+    strict: bool,
     rules: Path | None,
     seeds: Path | None,
     matcher: MatcherName,
@@ -78,7 +80,9 @@ def run_command(
       forecast scenarios/analyst_view.yaml --samples 100000 --seed 7
       forecast scenarios/heavy_fighting.yaml --why-not
 
-    Exits 1 when the scenario's own `expect:` section is not met.
+    Exits 1 when the scenario's own `expect:` section is not met. With
+    --strict, a scenario that leaves an input to a vocabulary `default:` or
+    takes it from a scenario it `extends:` is refused (exit 2).
     """
     from engine.cli.rulebase import find_rule_base
     from engine.cli.terminal import output_width, use_colour
@@ -95,6 +99,8 @@ def run_command(
                 f"unknown question '{question}'", key="--question", suggestion=did_you_mean(question, engine.vocabulary.questions)
             )
     parsed = engine.read_scenario(scenario, lexicon)
+    if strict:
+        options.refuse_implicit(parsed, scenario)
     if why_not and not parsed.certain:
         from engine.cli.explore import certain_scenario
 

@@ -50,7 +50,9 @@ def conclusion(written: Conclusion) -> language.Conclusion:
 
 def vocabulary(written: Vocabulary) -> model.Vocabulary:
     return model.Vocabulary(
-        variables={name: model.Variable(declared.kind(), declared.meaning) for name, declared in written.variables.items()},
+        variables={
+            name: model.Variable(declared.kind(), declared.meaning, declared.default) for name, declared in written.variables.items()
+        },
         facts={name: model.Fact(declared.meaning) for name, declared in written.facts.items()},
         questions={name: model.Question(declared.text, declared.outcomes) for name, declared in written.questions.items()},
     )

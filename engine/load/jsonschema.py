@@ -44,6 +44,7 @@ def scenario_schema(vocabulary: Vocabulary, lexicon: Lexicon | None = None) -> d
     variables = {
         name: {**_input_schema(variable.kind, words), "description": variable.meaning} for name, variable in vocabulary.variables.items()
     }
+    required = [name for name, variable in vocabulary.variables.items() if variable.default is None]
     names = {"type": "array", "items": {"type": "string"}}
     probability = {"type": "number", "minimum": 0, "maximum": 1}
     ranges = {"type": "object", "additionalProperties": {"type": "array", "items": probability, "minItems": 2, "maxItems": 2}}
@@ -72,11 +73,20 @@ def scenario_schema(vocabulary: Vocabulary, lexicon: Lexicon | None = None) -> d
         "properties": {
             "name": {"type": "string"},
             "description": {"type": "string"},
-            "variables": {"type": "object", "properties": variables, "required": list(variables), "additionalProperties": False},
+            "extends": {
+                "type": "string",
+                "description": "a scenario file this one builds on, relative to its folder: it gives every input left out",
+            },
+            "variables": {"type": ["object", "null"], "properties": variables, "additionalProperties": False},
             "expect": {"type": "object", "propertyNames": {"enum": list(vocabulary.questions)}, "additionalProperties": expectation},
         },
-        "required": ["name", "variables"],
+        "required": ["name"],
         "additionalProperties": False,
+        "if": {"required": ["extends"]},
+        "else": {  # a scenario on its own gives every variable that has no default
+            "required": ["variables"],
+            "properties": {"variables": {"type": "object", "required": required}},
+        },
     }
 
 

@@ -5,7 +5,8 @@ its variable's kind: `true` or `false` (any case, as YAML 1.2 reads them)
 for a boolean, the text itself for a level, and a decimal for a number
 (`3`, `2.5`, `1e3`; a form a scenario file refuses, `012` or `1_000`, stays
 text and is refused with the decimal it may mean). An empty cell is no
-value. Whether a value is right for its variable is decided by the same
+value. A variable with a default may have no column (or no key): its
+rows get the default. Whether a value is right for its variable is decided by the same
 checks as every scenario (`engine.load.scenario.check_values`), row by row,
 so a wrong row never stops the others; a file whose header or shape is
 wrong is refused at once, at its line.
@@ -108,7 +109,7 @@ def _csv_rows(path: Path, text: str, vocabulary: Vocabulary) -> Iterator[Row]:
             )
         if header.index(name) != column - 1:
             raise InputError(f"variable {name!r} has two columns", location=Location(path, 1), suggestion="keep one")
-    missing = [name for name in vocabulary.variables if name not in header]
+    missing = [name for name, variable in vocabulary.variables.items() if name not in header and variable.default is None]
     if missing:
         plural = "s" if len(missing) > 1 else ""
         raise InputError(

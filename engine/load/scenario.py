@@ -16,10 +16,11 @@ from typing import Any
 
 from engine.errors import InputError, did_you_mean, raise_all
 from engine.language import ChanceProblem, KeyPath, Kind, NumberKind, StanceClaim, Value, shorten, show_value
+from engine.load import extends
 from engine.load.yamlfile import Document, load_yaml
 from engine.model import UNCERTAIN, Between, ChanceRange, Chances, Expectation, Input, Lexicon, RuleBase, Scenario, Vocabulary
 
-TOP_KEYS = ("name", "description", "variables", "expect")
+TOP_KEYS = ("name", "description", "extends", "variables", "expect")
 EXPECT_KEYS = ("status", "favours", "speakers", "conflicting", "bounds", "pooled")
 STATUSES = ("no stance", "one voice", "agree", "compatible", "conflict")
 OLD_KEYS = {
@@ -93,8 +94,12 @@ def input_problems(
     lexicon: Lexicon | None,
     missing_hint: str,
     written: Written = _nothing_written,
+    supplied: Collection[str] = (),
 ) -> tuple[dict[str, Input], list[Problem]]:
-    """Each variable's input, certain or uncertain, and the problems found, each at its key."""
+    """Each variable's input, certain or uncertain, and the problems found, each at its key.
+
+    A variable left out is missing unless it has a default or is `supplied` (by a base scenario).
+    """
     inputs: dict[str, Input] = {}
     problems: list[Problem] = []
     for name, value in values.items():
@@ -109,7 +114,9 @@ def input_problems(
             inputs[name] = read_input(kind, name, value, lexicon, written((name,)))
         except ChanceProblem as problem:
             problems.append(((name, *problem.key), problem.message, problem.suggestion))
-    missing = [name for name in vocabulary.variables if name not in values]
+    missing = [
+        name for name, variable in vocabulary.variables.items() if name not in values and name not in supplied and variable.default is None
+    ]
     if missing:
         plural = "s" if len(missing) > 1 else ""
         problems.append(((), f"missing variable{plural} {', '.join(repr(name) for name in missing)}", missing_hint))
@@ -117,13 +124,21 @@ def input_problems(
 
 
 def check_inputs(vocabulary: Vocabulary, lexicon: Lexicon | None, written: object) -> dict[str, Input]:
-    """Inputs for a forecast, each certain or uncertain, or `InputError` naming the variable (the first problem, then a count)."""
+    """Inputs for a forecast, each certain or uncertain, or `InputError` naming the variable (the first problem, then a count).
+
+    A variable left out that has a default gets it (after those given).
+    """
     if not isinstance(written, Mapping):
         raise InputError(f"expected a mapping of variable names to inputs, got {type(written).__name__}")
     inputs, problems = input_problems(vocabulary, written, lexicon, "give every variable of the vocabulary an input")
     errors = [InputError(message, key=".".join(map(str, key)) or None, suggestion=suggestion) for key, message, suggestion in problems]
     raise_all(errors, checked_by=None)
-    return inputs
+    return inputs | defaults(vocabulary, inputs)
+
+
+def defaults(vocabulary: Vocabulary, given: Collection[str]) -> dict[str, Value]:
+    """The default of each variable not `given`, in the vocabulary's order."""
+    return {name: variable.default for name, variable in vocabulary.variables.items() if name not in given and variable.default is not None}
 
 
 def check_values(vocabulary: Vocabulary, values: object) -> dict[str, Value]:
@@ -230,23 +245,30 @@ def _scenario_problems(
     data: dict[Any, Any],
     written: Written,
     lexicon: Lexicon | None,
+    inherited: Mapping[str, object],
 ) -> Iterator[Problem]:
-    """Each key's problems in the order the file has them, then the keys it lacks."""
+    """Each key's problems in the order the file has them, then the keys it lacks; `inherited` are the inputs of its bases."""
     given = data.get("variables")
-    inputs = input_problems(vocabulary, given, lexicon, "")[0] if isinstance(given, dict) else {}
+    given = {**inherited, **given} if isinstance(given, dict) else inherited
+    inputs = input_problems(vocabulary, given, lexicon, "")[0]
     uncertain = sorted(name for name, value in inputs.items() if isinstance(value, UNCERTAIN))
     for name, value in data.items():
+        if name == "extends":
+            continue  # followed, and checked, by engine.load.extends
         if name not in TOP_KEYS:
             yield (name,), f"unknown key {show_value(name)}", did_you_mean(str(name), TOP_KEYS) or "remove it"
         elif name in ("name", "description"):
             if not isinstance(value, str):
                 yield (name,), f"expected text, got {_shown(written, (name,), value)}", "quote it"
         elif name == "variables":
+            if value is None and "extends" in data:
+                continue  # every input from the base: an empty `variables:` overrides none
             if not isinstance(value, dict):
                 yield (name,), f"expected a mapping of variable: value, got {_shown(written, (name,), value)}", None
                 continue
             hint = "every variable needs a value; `forecast new NAME` writes a file that lists them all"
-            for key, message, suggestion in input_problems(vocabulary, value, lexicon, hint, lambda key: written(("variables", *key)))[1]:
+            at = lambda key: written(("variables", *key))  # noqa: E731
+            for key, message, suggestion in input_problems(vocabulary, value, lexicon, hint, at, inherited)[1]:
                 yield (name, *key), message, suggestion
         elif not isinstance(value, dict):
             yield (name,), f"expected a mapping of question: expectation, got {_shown(written, (name,), value)}", None
@@ -258,7 +280,7 @@ def _scenario_problems(
                     if uncertain and isinstance(expectation, dict) and field in expectation:
                         where: KeyPath = ("expect", question, field)
                         yield where, f"'{field}' needs a certain scenario, and {given_chances}", "pin 'bounds' or 'pooled' instead"
-    for name in ("name", "variables"):
+    for name in ("name", "variables") if "extends" not in data else ("name",):
         if name not in data:
             yield (name,), f"missing key '{name}'", f"add '{name}:'"
 
@@ -278,8 +300,25 @@ def scenario_problems(
     """
     if not isinstance(document.data, dict):
         return [document.error((), f"expected a mapping at the top of the file, got {type(document.data).__name__}")]
-    found = _scenario_problems(vocabulary, experts, spoken, document.data, document.written.get, lexicon)
+    try:
+        chain = extends.bases(document)
+    except InputError as problem:
+        return [problem]
+    problems = extends.base_problems(chain)
+    for base in chain if not problems else ():
+        problems += _base_input_problems(base, vocabulary, lexicon)
+    if problems:
+        return problems
+    inherited = {name: item.value for name, item in extends.inherited(document, chain).items()}
+    found = _scenario_problems(vocabulary, experts, spoken, document.data, document.written.get, lexicon, inherited)
     return [document.error(key, message, suggestion) for key, message, suggestion in found]
+
+
+def _base_input_problems(base: Document, vocabulary: Vocabulary, lexicon: Lexicon | None) -> list[InputError]:
+    """A base's inputs, each checked and located in the base; it need not give every one (the scenario extending it is checked for that)."""
+    at: Written = lambda key: base.written.get(("variables", *key))  # noqa: E731
+    found = input_problems(vocabulary, base.data.get("variables") or {}, lexicon, "", at)[1]
+    return [base.error(("variables", *key), message, suggestion) for key, message, suggestion in found if key]
 
 
 def _tuple(value: object) -> tuple[str, ...] | None:
@@ -323,11 +362,17 @@ def read_scenario(
         )
         for question, item in data.get("expect", {}).items()
     }
-    inputs, _ = input_problems(vocabulary, data["variables"], lexicon, "")
+    own = data.get("variables") or {}
+    bases = {name: item for name, item in extends.inherited(document, extends.bases(document)).items() if name not in own}
+    inputs = input_problems(vocabulary, {name: item.value for name, item in bases.items()}, lexicon, "")[0]
+    inputs |= input_problems(vocabulary, own, lexicon, "")[0]
+    inputs |= defaults(vocabulary, inputs)
     ordered = {name: inputs[name] for name in vocabulary.variables}
     return Scenario(
         name=data["name"],
         description=data.get("description", ""),
+        defaulted=tuple(name for name in vocabulary.variables if name not in own and name not in bases),
+        inherited={name: bases[name].label for name in vocabulary.variables if name in bases},
         values={name: given for name, given in ordered.items() if not isinstance(given, UNCERTAIN)},
         uncertain={name: given for name, given in ordered.items() if isinstance(given, UNCERTAIN)},
         expect=expect,

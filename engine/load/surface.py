@@ -21,12 +21,13 @@ from pydantic import (
     StrictInt,
     StrictStr,
     Tag,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
 
 from engine import language, model
-from engine.language import KINDS, Op
+from engine.language import KINDS, Op, Value
 
 if TYPE_CHECKING:  # schema generation is rare: keep its modules off the start-up path
     from pydantic import GetJsonSchemaHandler
@@ -252,11 +253,30 @@ class VariableDecl(Frozen):
     min: StrictInt | StrictFloat | None = Field(default=None, description="number: the lowest value")
     max: StrictInt | StrictFloat | None = Field(default=None, description="number: the highest value")
     integer: StrictBool | None = Field(default=None, description="number: whole numbers only (default true)")
+    default: StrictBool | StrictInt | StrictFloat | StrictStr | None = Field(
+        default=None, description="the value a scenario or batch row that leaves the variable out gets"
+    )
 
     @model_validator(mode="after")
     def _kind(self) -> VariableDecl:
         self.kind()
         return self
+
+    @field_validator("default")
+    @classmethod
+    def _default(cls, value: Value | None, info: ValidationInfo) -> Value | None:
+        """A default is checked as any input of the variable's kind, and located at `default:` (a wrong kind is found elsewhere)."""
+        fields = {name: info.data.get(name) for name in ("levels", "unit", "min", "max", "integer")}
+        if value is None or "type" not in info.data:
+            return value
+        try:
+            kind = language.declare(info.data["type"], fields)
+        except ValueError:
+            return value
+        problem = kind.problem(value, "default")
+        if problem is not None:
+            raise ValueError(f"{problem[0]}{f' ({problem[1]})' if problem[1] else ''}")
+        return value
 
     @classmethod
     def __get_pydantic_json_schema__(cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
@@ -265,6 +285,7 @@ class VariableDecl(Frozen):
         for name, kind in KINDS.items():
             properties = {"type": {"const": name}, "meaning": {"type": "string"}}
             properties.update({key: _DECLARED[key] for key in kind.fields})
+            properties["default"] = {"description": "the value a scenario or batch row that leaves the variable out gets"}
             required = ["type", "meaning", *kind.required]
             alternatives.append({"type": "object", "properties": properties, "required": required, "additionalProperties": False})
         return {"description": cls.__doc__, "oneOf": alternatives}

@@ -12,7 +12,7 @@ from engine.render.report import Report
 from engine.resolve.odds import ClaimOdds, Figure, Probabilities, QuestionOdds, StanceOdds
 from engine.resolve.results import Stance, Step
 
-SCHEMA_VERSION = "2.0"
+SCHEMA_VERSION = "2.1"
 PLACES = 12
 """Probabilities are written to 12 decimal places: 0.92, not the 0.9199999999999999 of float arithmetic."""
 
@@ -193,7 +193,9 @@ def to_json(report: Report) -> dict[str, Any]:
             "name": report.scenario.name,
             "file": report.scenario_path,
             "variables": {name: _input_json(inputs[name]) for name in report.rule_base.vocabulary.variables},
-        },
+        }
+        | ({"defaulted": list(report.scenario.defaulted)} if report.scenario.defaulted else {})
+        | ({"inherited": dict(report.scenario.inherited)} if report.scenario.inherited else {}),
         "rule_base": {"directory": report.rules_path, "rules": len(report.rule_base.rules)},
     }
     if odds is not None:

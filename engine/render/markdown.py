@@ -166,7 +166,10 @@ def render_markdown(report: Report) -> str:
         lines += [f"*{said[:1].upper()}{said[1:]}.*", ""]
     lines += ["| variable | value |", "| --- | --- |"]
     inputs = report.scenario.inputs
-    lines += [_row([name, input_text(inputs[name])]) for name in rule_base.vocabulary.variables]
+    origin = report.scenario.origin
+    lines += [
+        _row([name, input_text(inputs[name]) + (f" ({origin(name)})" if origin(name) else "")]) for name in rule_base.vocabulary.variables
+    ]
     lines += _summary(report)
     if report.forecast is None and report.odds is not None:
         silent = [question for question in report.shown_ids if not report.odds.question(question).stances]

@@ -25,15 +25,21 @@ def render_scenario(
     description: str = "",
     header: str = "",
     examples: Mapping[str, str] | None = None,
+    extends: str | None = None,
+    inherited: Mapping[str, Input] | None = None,
 ) -> str:
     """A complete scenario file: every variable with its meaning, allowed values and (given) uncertain forms.
 
-    A variable missing from `values` (or None) is left empty, for the user to decide.
+    A variable missing from `values` (or None) is left empty, for the user to
+    decide; one with a default, or (`extends`) one the base gives in
+    `inherited`, is written as a comment, to uncomment to override it.
     """
     lines = [f"# {line}".rstrip() for line in header.splitlines()] if header else []
     lines.append(f"name: {json.dumps(name, ensure_ascii=False)}")
     if description:
         lines.append(f"description: {json.dumps(description, ensure_ascii=False)}")
+    if extends is not None:
+        lines.append(f"extends: {json.dumps(extends, ensure_ascii=False)}")
     lines.append("variables:")
     for variable_name, variable in vocabulary.variables.items():
         given = values.get(variable_name)
@@ -41,7 +47,12 @@ def render_scenario(
         lines.append(f"  # allowed: {variable.kind.describe()}")
         if examples and variable_name in examples:
             lines.append(f"  # uncertain: {examples[variable_name]}")
-        lines.append(f"  {variable_name}:" + (f" {input_yaml(variable.kind, given)}" if given is not None else ""))
+        if given is None and inherited and variable_name in inherited:
+            lines.append(f"  # {variable_name}: {input_yaml(variable.kind, inherited[variable_name])}  # from {extends}")
+        elif given is None and variable.default is not None:
+            lines.append(f"  # {variable_name}: {yaml_scalar(variable.default)}  # the default, when left out")
+        else:
+            lines.append(f"  {variable_name}:" + (f" {input_yaml(variable.kind, given)}" if given is not None else ""))
     return "\n".join(lines) + "\n"
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from engine.model import ExpertKind, RuleBase
+from engine.model import ExpertKind, RuleBase, Scenario
 from engine.render.odds import (
     assumed_text,
     claims_text,
@@ -309,6 +309,12 @@ def _summary(report: Report, style: Style) -> list[str]:
     return lines
 
 
+def _given(scenario: Scenario, name: str, shown: str) -> str:
+    """`name=value`, marked `(default)` or `(from base.yaml)` when the scenario file does not give it."""
+    origin = scenario.origin(name)
+    return f"{name}={shown}" + (f" ({origin})" if origin else "")
+
+
 def render_text(report: Report) -> str:
     """A terminal-friendly report: each question's outcome, stances, chances and reasons."""
     style = Style(report.colour, report.width)
@@ -318,7 +324,7 @@ def render_text(report: Report) -> str:
     if report.scenario.description:
         lines += wrap(report.scenario.description.strip(), "")
     inputs = report.scenario.inputs
-    given = ", ".join(f"{name}={input_text(inputs[name])}" for name in rule_base.vocabulary.variables)
+    given = ", ".join(_given(report.scenario, name, input_text(inputs[name])) for name in rule_base.vocabulary.variables)
     lines += wrap(f"given: {given}", "       ", "")
     if report.odds is not None:
         lines += wrap(method_text(report.odds), "  ", "")
