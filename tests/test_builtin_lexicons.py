@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from fractions import Fraction
 from pathlib import Path
 
-from engine.load.rulebase import BUILT_IN_LEXICONS, load_rule_base
+import pytest
+
+from engine.errors import InputError
+from engine.load.lexicons import BUILT_IN_LEXICONS
+from engine.load.rulebase import load_rule_base
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -27,3 +34,76 @@ def test_the_packaged_lexicons_are_package_data() -> None:
     assert sorted(path.name for path in BUILT_IN_LEXICONS.glob("*.yaml")) == ["icd203.yaml", "kent.yaml"]
     pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
     assert 'engine = ["lexicons/*.yaml"]' in pyproject
+
+
+def _base(tmp_path: Path, files: dict[str, str]) -> Path:
+    """A copy of the shipped rule base whose lexicons/ holds only `files` (name: text)."""
+    for folder in ("rules", "seeds"):
+        shutil.copytree(ROOT / folder, tmp_path / folder)
+    shutil.rmtree(tmp_path / "rules" / "lexicons")
+    (tmp_path / "rules" / "lexicons").mkdir()
+    for name, text in files.items():
+        (tmp_path / "rules" / "lexicons" / name).write_text(text, encoding="utf-8")
+    return tmp_path / "rules"
+
+
+WAGNER_ICD203 = (ROOT / "rules" / "lexicons" / "icd203.yaml").read_text(encoding="utf-8")
+
+
+def test_an_extending_file_is_the_standard_plus_its_readings_and_the_other_built_ins_stay(tmp_path: Path) -> None:
+    rule_base = load_rule_base(_base(tmp_path, {"icd203.yaml": WAGNER_ICD203}))
+    assert list(rule_base.lexicons) == ["icd203", "kent", "literal"]
+    icd203 = rule_base.lexicons["icd203"]
+    assert (icd203.file, icd203.extends, icd203.default) == ("lexicons/icd203.yaml", "icd203", True)
+    assert [reading.standard for reading in icd203.readings].count(True) == 8
+    seems = icd203.reading("seems")
+    assert seems is not None and not seems.standard and (seems.low, seems.high) == (Fraction(11, 20), Fraction(4, 5))
+    kent = rule_base.lexicons["kent"]
+    assert (kent.file, kent.extends, kent.default) == (None, None, False)
+
+
+def test_a_base_of_its_own_files_that_extend_nothing_reads_only_them() -> None:
+    rule_base = load_rule_base(ROOT / "tests" / "fixtures" / "picnic" / "rules")
+    assert list(rule_base.lexicons) == ["plain", "literal"]
+
+
+def test_a_built_in_kept_beside_a_default_extending_file_is_no_second_default(tmp_path: Path) -> None:
+    rule_base = load_rule_base(_base(tmp_path, {"wagner.yaml": WAGNER_ICD203}))
+    assert [name for name, lexicon in rule_base.lexicons.items() if lexicon.default] == ["wagner"]
+    assert sorted(rule_base.lexicons) == ["icd203", "kent", "literal", "wagner"]
+    assert rule_base.lexicons["wagner"].title == rule_base.lexicons["icd203"].title
+
+
+def test_replaces_true_takes_the_words_from_the_standard(tmp_path: Path) -> None:
+    text = WAGNER_ICD203 + "  - words: [unlikely]\n    range: [0.10, 0.30]\n    replaces: true\n    note: read lower here.\n"
+    icd203 = load_rule_base(_base(tmp_path, {"icd203.yaml": text})).lexicons["icd203"]
+    unlikely, improbable = icd203.reading("unlikely"), icd203.reading("improbable")
+    assert unlikely is not None and not unlikely.standard and unlikely.high == Fraction(3, 10)
+    assert improbable is not None and improbable.standard and improbable.words == ("improbable",)
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "line", "words"),
+    [
+        (WAGNER_ICD203 + "  - words: [seems, likely]\n    range: [0.5, 0.6]\n    note: n\n", "readings[5].words[1]", 34, "'likely'"),
+        (WAGNER_ICD203 + "  - words: [so]\n    range: [0.5, 0.6]\n    replaces: true\n    note: n\n", "readings[5].replaces", 36, "'so'"),
+        (WAGNER_ICD203.replace("extends: icd203", "extends: icd230"), "extends", 5, "did you mean 'icd203'?"),
+        (WAGNER_ICD203.replace("extends: icd203", "title: T\nsource: S\nterms: []"), "terms", 7, "'terms'"),
+    ],
+    ids=["read-by-the-standard", "nothing-to-replace", "unknown-standard", "no-terms-no-extends"],
+)
+def test_a_wrong_extending_file_is_one_located_error_exit_2(tmp_path: Path, text: str, key: str, line: int, words: str) -> None:
+    rules = _base(tmp_path, {"icd203.yaml": text})
+    with pytest.raises(InputError) as raised:
+        load_rule_base(rules)
+    error = raised.value
+    assert error.location is not None and error.location.path.name == "icd203.yaml" and error.location.line == line
+    assert (error.key or "") == key and words in str(error) and error.exit_code == 2
+    result = subprocess.run(
+        [sys.executable, "-m", "engine", ROOT / "scenarios" / "junta_pays.yaml", "--rules", rules, "--seeds", tmp_path / "seeds"],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "FORECAST_CACHE_DIR": str(tmp_path / "cache")},
+    )
+    assert result.returncode == 2 and result.stderr.count("\n") == 1 and f"icd203.yaml:{line}:" in result.stderr

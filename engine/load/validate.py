@@ -16,7 +16,8 @@ from fractions import Fraction
 from engine import language
 from engine.errors import InputError, Location, did_you_mean, raise_all
 from engine.language import FactClaim, FactRef, KeyPath, StanceClaim, TooManyBranches, allowed, describe_conclusion
-from engine.load.rulebase import LEXICONS, Origins, origins_of
+from engine.load.lexicons import LEXICONS
+from engine.load.rulebase import Origins, origins_of
 from engine.load.yamlfile import Document
 from engine.matching.strata import NegationCycle, stratify
 from engine.model import ExpertKind, Lexicon, Reading, Rule, RuleBase, Source, Vocabulary, lexicon_key
