@@ -14,6 +14,8 @@ import pytest
 from engine.errors import InputError
 from engine.load.lexicons import BUILT_IN_LEXICONS
 from engine.load.rulebase import load_rule_base
+from engine.load.validate import problems
+from engine.render.listing import listing
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -107,3 +109,26 @@ def test_a_wrong_extending_file_is_one_located_error_exit_2(tmp_path: Path, text
         env={**os.environ, "FORECAST_CACHE_DIR": str(tmp_path / "cache")},
     )
     assert result.returncode == 2 and result.stderr.count("\n") == 1 and f"icd203.yaml:{line}:" in result.stderr
+
+
+def test_list_lexicons_says_where_each_comes_from_and_whose_readings_it_has(tmp_path: Path) -> None:
+    rule_base = load_rule_base(_base(tmp_path, {"icd203.yaml": WAGNER_ICD203}))
+    shown = listing(rule_base, "lexicons")
+    rows = {row["id"]: row for row in shown.to_json()["lexicons"]}
+    assert {name: (row["file"], row["extends"], row["standard_readings"], row["own_readings"]) for name, row in rows.items()} == {
+        "icd203": ("lexicons/icd203.yaml", "icd203", 8, 5),
+        "kent": (None, None, 6, 0),
+        "literal": (None, None, 0, 0),
+    }
+    text = shown.render_text()
+    assert "lexicons/icd203.yaml extends icd203: 13 readings, 8 the standard's, 5 the base's" in text
+    assert "Sherman Kent's words of estimative probability: built in, 6 readings" in text
+    picnic = listing(load_rule_base(ROOT / "tests" / "fixtures" / "picnic" / "rules"), "lexicons").render_text()
+    assert "lexicons/plain.yaml: 3 readings, 1 the scale's, 2 the base's" in picnic
+
+
+def test_a_hedge_a_kept_built_in_lacks_asks_for_a_file_that_extends_it(tmp_path: Path) -> None:
+    rule_base = load_rule_base(_base(tmp_path, {"icd203.yaml": WAGNER_ICD203}))
+    found = [str(problem) for problem in problems(rule_base)]
+    assert found and all("in no entry of lexicon 'kent'" in line for line in found)
+    assert all("a new lexicons/kent.yaml that says 'extends: kent'" in line for line in found)
