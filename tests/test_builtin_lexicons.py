@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+import zipfile
 from fractions import Fraction
 from pathlib import Path
 
@@ -132,3 +133,29 @@ def test_a_hedge_a_kept_built_in_lacks_asks_for_a_file_that_extends_it(tmp_path:
     found = [str(problem) for problem in problems(rule_base)]
     assert found and all("in no entry of lexicon 'kent'" in line for line in found)
     assert all("a new lexicons/kent.yaml that says 'extends: kent'" in line for line in found)
+
+
+def test_a_built_wheel_carries_the_built_in_lexicons(tmp_path: Path) -> None:
+    """The wheel pip builds from the project holds engine/lexicons/*.yaml: an installed forecast has its standards.
+
+    Built from a copy of the project (pyproject.toml, README.md, engine/), so
+    nothing is written into the source tree. Building without isolation needs
+    setuptools in the environment; `pip install -e '.[test]'` does not bring
+    it on Python 3.12, so without it the test is skipped and says why.
+    """
+    pytest.importorskip("setuptools", reason="building the wheel needs setuptools in this environment: pip install setuptools")
+    source = tmp_path / "project"
+    shutil.copytree(ROOT / "engine", source / "engine", ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, source / name)
+    built = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", tmp_path / "dist", source],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert built.returncode == 0, built.stderr
+    (wheel,) = (tmp_path / "dist").glob("forecast-*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        carried = sorted(name for name in archive.namelist() if name.startswith("engine/lexicons/"))
+    assert carried == ["engine/lexicons/icd203.yaml", "engine/lexicons/kent.yaml"]
