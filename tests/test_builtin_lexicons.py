@@ -51,6 +51,8 @@ def _base(tmp_path: Path, files: dict[str, str]) -> Path:
 
 
 WAGNER_ICD203 = (ROOT / "rules" / "lexicons" / "icd203.yaml").read_text(encoding="utf-8")
+STANDARD_ICD203 = (BUILT_IN_LEXICONS / "icd203.yaml").read_text(encoding="utf-8")
+REPLACING = "readings:\n  - words: [seems]\n    range: [0.5, 0.6]\n    replaces: true\n    note: n\n"
 
 
 def test_an_extending_file_is_the_standard_plus_its_readings_and_the_other_built_ins_stay(tmp_path: Path) -> None:
@@ -92,8 +94,22 @@ def test_replaces_true_takes_the_words_from_the_standard(tmp_path: Path) -> None
         (WAGNER_ICD203 + "  - words: [so]\n    range: [0.5, 0.6]\n    replaces: true\n    note: n\n", "readings[5].replaces", 36, "'so'"),
         (WAGNER_ICD203.replace("extends: icd203", "extends: icd230"), "extends", 5, "did you mean 'icd203'?"),
         (WAGNER_ICD203.replace("extends: icd203", "title: T\nsource: S\nterms: []"), "terms", 7, "'terms'"),
+        (
+            WAGNER_ICD203.replace("extends: icd203", "extends: icd203\nterms: [{words: [x], range: [0.1, 0.2]}]"),
+            "terms",
+            6,
+            "has its terms",
+        ),
+        (STANDARD_ICD203 + REPLACING, "readings[0].replaces", STANDARD_ICD203.count("\n") + 4, "needs 'extends:'"),
     ],
-    ids=["read-by-the-standard", "nothing-to-replace", "unknown-standard", "no-terms-no-extends"],
+    ids=[
+        "read-by-the-standard",
+        "nothing-to-replace",
+        "unknown-standard",
+        "no-terms-no-extends",
+        "terms-and-extends",
+        "replaces-no-extends",
+    ],
 )
 def test_a_wrong_extending_file_is_one_located_error_exit_2(tmp_path: Path, text: str, key: str, line: int, words: str) -> None:
     rules = _base(tmp_path, {"icd203.yaml": text})
