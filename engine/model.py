@@ -163,6 +163,10 @@ class Lexicon:
     default: bool = False
     literal: bool = False
     """Takes every claim at its word: `P(conclusion) = 1` whatever the words (the `literal` lexicon, VERDICTS.md section 6)."""
+    file: str | None = None
+    """Where the rule base wrote it (`lexicons/icd203.yaml`); None for a built-in one."""
+    extends: str | None = None
+    """The built-in lexicon whose terms it takes (its `standard` readings), if its file says `extends:`."""
     _index: Mapping[str, Reading] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
+import zipfile
 from fractions import Fraction
 from pathlib import Path
 
-from engine.load.rulebase import BUILT_IN_LEXICONS, load_rule_base
+import pytest
+
+from engine.errors import InputError
+from engine.load.lexicons import BUILT_IN_LEXICONS
+from engine.load.rulebase import load_rule_base
+from engine.load.validate import problems
+from engine.render.listing import listing
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -27,3 +37,141 @@ def test_the_packaged_lexicons_are_package_data() -> None:
     assert sorted(path.name for path in BUILT_IN_LEXICONS.glob("*.yaml")) == ["icd203.yaml", "kent.yaml"]
     pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
     assert 'engine = ["lexicons/*.yaml"]' in pyproject
+
+
+def _base(tmp_path: Path, files: dict[str, str]) -> Path:
+    """A copy of the shipped rule base whose lexicons/ holds only `files` (name: text)."""
+    for folder in ("rules", "seeds"):
+        shutil.copytree(ROOT / folder, tmp_path / folder)
+    shutil.rmtree(tmp_path / "rules" / "lexicons")
+    (tmp_path / "rules" / "lexicons").mkdir()
+    for name, text in files.items():
+        (tmp_path / "rules" / "lexicons" / name).write_text(text, encoding="utf-8")
+    return tmp_path / "rules"
+
+
+WAGNER_ICD203 = (ROOT / "rules" / "lexicons" / "icd203.yaml").read_text(encoding="utf-8")
+STANDARD_ICD203 = (BUILT_IN_LEXICONS / "icd203.yaml").read_text(encoding="utf-8")
+REPLACING = "readings:\n  - words: [seems]\n    range: [0.5, 0.6]\n    replaces: true\n    note: n\n"
+
+
+def test_an_extending_file_is_the_standard_plus_its_readings_and_the_other_built_ins_stay(tmp_path: Path) -> None:
+    rule_base = load_rule_base(_base(tmp_path, {"icd203.yaml": WAGNER_ICD203}))
+    assert list(rule_base.lexicons) == ["icd203", "kent", "literal"]
+    icd203 = rule_base.lexicons["icd203"]
+    assert (icd203.file, icd203.extends, icd203.default) == ("lexicons/icd203.yaml", "icd203", True)
+    assert [reading.standard for reading in icd203.readings].count(True) == 8
+    seems = icd203.reading("seems")
+    assert seems is not None and not seems.standard and (seems.low, seems.high) == (Fraction(11, 20), Fraction(4, 5))
+    kent = rule_base.lexicons["kent"]
+    assert (kent.file, kent.extends, kent.default) == (None, None, False)
+
+
+def test_a_base_of_its_own_files_that_extend_nothing_reads_only_them() -> None:
+    rule_base = load_rule_base(ROOT / "tests" / "fixtures" / "picnic" / "rules")
+    assert list(rule_base.lexicons) == ["plain", "literal"]
+
+
+def test_a_built_in_kept_beside_a_default_extending_file_is_no_second_default(tmp_path: Path) -> None:
+    rule_base = load_rule_base(_base(tmp_path, {"wagner.yaml": WAGNER_ICD203}))
+    assert [name for name, lexicon in rule_base.lexicons.items() if lexicon.default] == ["wagner"]
+    assert sorted(rule_base.lexicons) == ["icd203", "kent", "literal", "wagner"]
+    assert rule_base.lexicons["wagner"].title == rule_base.lexicons["icd203"].title
+
+
+def test_replaces_true_takes_the_words_from_the_standard(tmp_path: Path) -> None:
+    text = WAGNER_ICD203 + "  - words: [unlikely]\n    range: [0.10, 0.30]\n    replaces: true\n    note: read lower here.\n"
+    icd203 = load_rule_base(_base(tmp_path, {"icd203.yaml": text})).lexicons["icd203"]
+    unlikely, improbable = icd203.reading("unlikely"), icd203.reading("improbable")
+    assert unlikely is not None and not unlikely.standard and unlikely.high == Fraction(3, 10)
+    assert improbable is not None and improbable.standard and improbable.words == ("improbable",)
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "line", "words"),
+    [
+        (WAGNER_ICD203 + "  - words: [seems, likely]\n    range: [0.5, 0.6]\n    note: n\n", "readings[5].words[1]", 34, "'likely'"),
+        (WAGNER_ICD203 + "  - words: [so]\n    range: [0.5, 0.6]\n    replaces: true\n    note: n\n", "readings[5].replaces", 36, "'so'"),
+        (WAGNER_ICD203.replace("extends: icd203", "extends: icd230"), "extends", 5, "did you mean 'icd203'?"),
+        (WAGNER_ICD203.replace("extends: icd203", "title: T\nsource: S\nterms: []"), "terms", 7, "'terms'"),
+        (
+            WAGNER_ICD203.replace("extends: icd203", "extends: icd203\nterms: [{words: [x], range: [0.1, 0.2]}]"),
+            "terms",
+            6,
+            "has its terms",
+        ),
+        (STANDARD_ICD203 + REPLACING, "readings[0].replaces", STANDARD_ICD203.count("\n") + 4, "needs 'extends:'"),
+    ],
+    ids=[
+        "read-by-the-standard",
+        "nothing-to-replace",
+        "unknown-standard",
+        "no-terms-no-extends",
+        "terms-and-extends",
+        "replaces-no-extends",
+    ],
+)
+def test_a_wrong_extending_file_is_one_located_error_exit_2(tmp_path: Path, text: str, key: str, line: int, words: str) -> None:
+    rules = _base(tmp_path, {"icd203.yaml": text})
+    with pytest.raises(InputError) as raised:
+        load_rule_base(rules)
+    error = raised.value
+    assert error.location is not None and error.location.path.name == "icd203.yaml" and error.location.line == line
+    assert (error.key or "") == key and words in str(error) and error.exit_code == 2
+    result = subprocess.run(
+        [sys.executable, "-m", "engine", ROOT / "scenarios" / "junta_pays.yaml", "--rules", rules, "--seeds", tmp_path / "seeds"],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "FORECAST_CACHE_DIR": str(tmp_path / "cache")},
+    )
+    assert result.returncode == 2 and result.stderr.count("\n") == 1 and f"icd203.yaml:{line}:" in result.stderr
+
+
+def test_list_lexicons_says_where_each_comes_from_and_whose_readings_it_has(tmp_path: Path) -> None:
+    rule_base = load_rule_base(_base(tmp_path, {"icd203.yaml": WAGNER_ICD203}))
+    shown = listing(rule_base, "lexicons")
+    rows = {row["id"]: row for row in shown.to_json()["lexicons"]}
+    assert {name: (row["file"], row["extends"], row["standard_readings"], row["own_readings"]) for name, row in rows.items()} == {
+        "icd203": ("lexicons/icd203.yaml", "icd203", 8, 5),
+        "kent": (None, None, 6, 0),
+        "literal": (None, None, 0, 0),
+    }
+    text = shown.render_text()
+    assert "lexicons/icd203.yaml extends icd203: 13 readings, 8 the standard's, 5 the base's" in text
+    assert "Sherman Kent's words of estimative probability: built in, 6 readings" in text
+    picnic = listing(load_rule_base(ROOT / "tests" / "fixtures" / "picnic" / "rules"), "lexicons").render_text()
+    assert "lexicons/plain.yaml: 3 readings, 1 the scale's, 2 the base's" in picnic
+
+
+def test_a_hedge_a_kept_built_in_lacks_asks_for_a_file_that_extends_it(tmp_path: Path) -> None:
+    rule_base = load_rule_base(_base(tmp_path, {"icd203.yaml": WAGNER_ICD203}))
+    found = [str(problem) for problem in problems(rule_base)]
+    assert found and all("in no entry of lexicon 'kent'" in line for line in found)
+    assert all("a new lexicons/kent.yaml that says 'extends: kent'" in line for line in found)
+
+
+def test_a_built_wheel_carries_the_built_in_lexicons(tmp_path: Path) -> None:
+    """The wheel pip builds from the project holds engine/lexicons/*.yaml: an installed forecast has its standards.
+
+    Built from a copy of the project (pyproject.toml, README.md, engine/), so
+    nothing is written into the source tree. Building without isolation needs
+    setuptools in the environment; `pip install -e '.[test]'` does not bring
+    it on Python 3.12, so without it the test is skipped and says why.
+    """
+    pytest.importorskip("setuptools", reason="building the wheel needs setuptools in this environment: pip install setuptools")
+    source = tmp_path / "project"
+    shutil.copytree(ROOT / "engine", source / "engine", ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, source / name)
+    built = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", tmp_path / "dist", source],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert built.returncode == 0, built.stderr
+    (wheel,) = (tmp_path / "dist").glob("forecast-*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        carried = sorted(name for name in archive.namelist() if name.startswith("engine/lexicons/"))
+    assert carried == ["engine/lexicons/icd203.yaml", "engine/lexicons/kent.yaml"]

@@ -221,12 +221,12 @@ def test_a_symlinked_lexicons_folder_edited_after_a_first_run_is_read_again(cach
     lexicons.symlink_to(elsewhere, target_is_directory=True)
     run = (rule_base_copy / HEAVY, "--rules", rule_base_copy / "rules")
     first = forecast(*run, cache_dir=cache_dir, cwd=rule_base_copy)
-    assert b'P(withdraw) 20-45% "unlikely"' in first.stdout
+    assert b"P(punctured) 80-99% stated as fact" in first.stdout
     assert forecast(*run, cache_dir=cache_dir, cwd=rule_base_copy).stdout == first.stdout
     icd = elsewhere / "icd203.yaml"
-    icd.write_text(icd.read_text(encoding="utf-8").replace("range: [0.20, 0.45]", "range: [0.25, 0.45]", 1), encoding="utf-8")
+    icd.write_text(icd.read_text(encoding="utf-8").replace("range: [0.80, 0.99]", "range: [0.85, 0.99]", 1), encoding="utf-8")
     edited = forecast(*run, cache_dir=cache_dir, cwd=rule_base_copy)
-    assert b'P(withdraw) 25-45% "unlikely"' in edited.stdout
+    assert b"P(punctured) 85-99% stated as fact" in edited.stdout
     assert edited.stdout == forecast(*run, cache_dir=tmp_path / "empty-cache", cwd=rule_base_copy).stdout
 
 

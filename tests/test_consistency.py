@@ -552,9 +552,10 @@ def bold(tmp_path_factory: pytest.TempPathFactory, repo_root: Path) -> Engine:
     rules = tmp_path_factory.mktemp("bold") / "rules"
     shutil.copytree(repo_root / "rules", rules)
     icd203 = (rules / "lexicons" / "icd203.yaml").read_text(encoding="utf-8")
-    start = icd203.index("  - words: [may, might")
-    end = icd203.index("readings:")
-    bold = icd203[:start] + "  - words: [may, might, could, could potentially, possibly]\n    range: [0.60, 0.90]\n" + icd203[end:]
+    bold = icd203 + (
+        "  - words: [may, might, could, could potentially, possibly]\n    range: [0.60, 0.90]\n"
+        "    replaces: true\n    note: read as likely, for this test\n"
+    )
     (rules / "lexicons" / "bold.yaml").write_text(bold.replace("default: true\n", ""), encoding="utf-8")
     return Engine.open(rules, repo_root / "seeds", cache=False, matcher="compiled")
 
@@ -721,7 +722,7 @@ def test_a_claim_in_a_probabilistic_conflict_shows_its_own_reading(bold: Engine,
             env={**os.environ, "FORECAST_CACHE_DIR": str(tmp_path)},
         )
         assert result.returncode == 0, result.stderr
-        assert 'P(curtail) 60-90% "may"; P(increase) 60-90% "could potentially"' in result.stdout
+        assert 'P(curtail) 60-90% "may" (analyst\'s reading); P(increase) 60-90% "could potentially"' in result.stdout
         assert '0-100% "may"' not in result.stdout
 
 

@@ -20,6 +20,7 @@ from engine.load.surface import (
     SeedMeta,
     Source,
     StanceConclusion,
+    Term,
     VarTest,
     Vocabulary,
 )
@@ -132,8 +133,23 @@ def _fraction(number: float) -> Fraction:
     return Fraction(str(number))
 
 
-def lexicon(name: str, written: LexiconFile) -> model.Lexicon:
-    readings = tuple(
+def lexicon(name: str, written: LexiconFile, file: str | None = None) -> model.Lexicon:
+    """The lexicon a file writes, its terms then its readings; an extending file's title and source are checked present by the loader."""
+    assert written.title is not None and written.source is not None
+    return model.Lexicon(
+        name=name,
+        title=written.title,
+        source=written.source,
+        readings=readings(written.terms, standard=True) + readings(written.readings, standard=False),
+        default=written.default,
+        file=file,
+        extends=written.extends,
+    )
+
+
+def readings(terms: tuple[Term, ...], standard: bool) -> tuple[model.Reading, ...]:
+    """The model's readings of some written terms (`standard`: the cited scale's own)."""
+    return tuple(
         model.Reading(
             words=term.words,
             low=_fraction(term.range[0]) if term.range else None,
@@ -141,7 +157,5 @@ def lexicon(name: str, written: LexiconFile) -> model.Lexicon:
             standard=standard,
             note=term.note,
         )
-        for standard, terms in ((True, written.terms), (False, written.readings))
         for term in terms
     )
-    return model.Lexicon(name=name, title=written.title, source=written.source, readings=readings, default=written.default)

@@ -26,6 +26,7 @@ _MODELS = (
     surface.Accepted,
     surface.LexiconFile,
     surface.Term,
+    surface.Reading,
 )
 _KNOWN_KEYS = (
     {name for model in _MODELS for name in model.model_fields}

@@ -18,6 +18,7 @@ from pathlib import Path
 from engine import inputs, model
 from engine.errors import InputError, Location, RuleBaseInvalid, raise_all
 from engine.load import convert, surface
+from engine.load.lexicons import LEXICONS, load_lexicons
 from engine.load.parse import parse_document
 from engine.load.yamlfile import Document, load_yaml, read_text
 from engine.quotes import FoldedText
@@ -32,8 +33,6 @@ OLD_ACCEPTED_KINDS = {
 }
 """Kinds of `accepted:` entries written for 1.x, each with what replaces it (`forecast migrate` rewrites them)."""
 RESERVED_FILES = (VOCABULARY_FILE, EXPERTS_FILE, CHECKS_FILE)
-LEXICONS = "lexicons"
-"""The folder of a rule base that holds its lexicons, one file each, named by the file's stem."""
 
 
 @record
@@ -129,29 +128,6 @@ def load_seeds(directory: Path) -> tuple[dict[str, model.Seed], dict[str, Docume
     return seeds, documents
 
 
-BUILT_IN_LEXICONS = Path(__file__).resolve().parent.parent / "lexicons"
-"""The lexicons a rule base without lexicon files of its own reads with (`icd203`, the default, and `kent`): package data."""
-
-
-def load_lexicons(directory: Path) -> tuple[dict[str, model.Lexicon], dict[str, Document]]:
-    """Every lexicon in `directory/lexicons/`, by file stem, with its document; the built-in ones when it holds none."""
-    raise_all(misnamed_files(directory / LEXICONS))
-    lexicons, documents = _lexicons_in(directory / LEXICONS)
-    return (lexicons, documents) if lexicons else _lexicons_in(BUILT_IN_LEXICONS)
-
-
-def _lexicons_in(folder: Path) -> tuple[dict[str, model.Lexicon], dict[str, Document]]:
-    lexicons: dict[str, model.Lexicon] = {}
-    documents: dict[str, Document] = {}
-    for path in inputs.children(folder):
-        if not path.name.endswith(".yaml"):
-            continue
-        document = load_yaml(path)
-        lexicons[path.stem] = convert.lexicon(path.stem, parse_document(document, surface.LexiconFile))
-        documents[path.stem] = document
-    return lexicons, documents
-
-
 def old_accepted(data: object) -> list[int]:
     """The positions of checks.yaml's `accepted:` entries whose kind is a 1.x one."""
     entries = data.get("accepted") if isinstance(data, dict) else None
@@ -205,7 +181,8 @@ def load_rule_base(directory: Path, seeds_directory: Path | None = None) -> mode
             "no rule files found", location=Location(directory), suggestion="add a file such as expert.yaml with a 'rules:' list"
         )
     seeds, seed_documents = load_seeds(seeds_directory or directory.parent / "seeds")
-    lexicons, lexicon_documents = load_lexicons(directory)
+    raise_all(misnamed_files(directory / LEXICONS))
+    lexicons, lexicon_documents = load_lexicons(directory / LEXICONS)
     lexicons.setdefault(model.LITERAL.name, model.LITERAL)
     folded = {name: FoldedText(seed.text) for name, seed in seeds.items()}
     return model.RuleBase(

@@ -16,7 +16,8 @@ from fractions import Fraction
 from engine import language
 from engine.errors import InputError, Location, did_you_mean, raise_all
 from engine.language import FactClaim, FactRef, KeyPath, StanceClaim, TooManyBranches, allowed, describe_conclusion
-from engine.load.rulebase import LEXICONS, Origins, origins_of
+from engine.load.lexicons import LEXICONS
+from engine.load.rulebase import Origins, origins_of
 from engine.load.yamlfile import Document
 from engine.matching.strata import NegationCycle, stratify
 from engine.model import ExpertKind, Lexicon, Reading, Rule, RuleBase, Source, Vocabulary, lexicon_key
@@ -258,7 +259,12 @@ def _lexicon_problems(rule_base: RuleBase, origins: Origins) -> Iterator[InputEr
         lacking = [name for name, lexicon in rule_base.lexicons.items() if lexicon.reading(words) is None]
         if lacking:
             what = f"hedge '{words}'" if rule.hedge else f"a stance {words} (no hedge)"
-            files = ", ".join(f"{folder.name}/{name}.yaml" for name in lacking)
+            files = ", ".join(
+                f"{folder.name}/{name}.yaml"
+                if rule_base.lexicons[name].file
+                else f"a new {folder.name}/{name}.yaml that says 'extends: {name}'"
+                for name in lacking
+            )
             plural = "s" if len(lacking) > 1 else ""
             yield where.at("hedge" if rule.hedge else "then").error(
                 f"{what} is in no entry of lexicon{plural} {', '.join(repr(name) for name in lacking)}", f"add it to {files}"

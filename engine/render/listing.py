@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from engine.language import FactClaim, describe_conclusion
-from engine.model import Rule, RuleBase
+from engine.model import Lexicon, Rule, RuleBase
 from engine.records import record
 from engine.render.odds import conclusion_text
 
@@ -49,6 +49,17 @@ class Listing:
 def _rule_summary(rule: Rule, rated: tuple[str, ...] | None) -> str:
     """`russia_presence is not withdraw, P(withdraw) "unlikely"`: the conclusion, the hedge with the event it rates."""
     return conclusion_text(describe_conclusion(rule.then), rule.hedge, rated) + (" [assumption]" if rule.assumption else "")
+
+
+def _lexicon_origin(lexicon: Lexicon) -> str:
+    """Where a lexicon comes from and whose its readings are: `built in, 8 readings` or `lexicons/icd203.yaml extends icd203: ...`."""
+    own = sum(1 for reading in lexicon.readings if not reading.standard)
+    standard = len(lexicon.readings) - own
+    if lexicon.file is None:
+        return f"built in, {standard} readings"
+    if lexicon.extends is None:
+        return f"{lexicon.file}: {len(lexicon.readings)} readings, {standard} the scale's, {own} the base's"
+    return f"{lexicon.file} extends {lexicon.extends}: {len(lexicon.readings)} readings, {standard} the standard's, {own} the base's"
 
 
 def listing(rule_base: RuleBase, what: str = "all") -> Listing:
@@ -130,10 +141,13 @@ def listing(rule_base: RuleBase, what: str = "all") -> Listing:
                 for reading in lexicon.readings
             ],
             "literal": lexicon.literal,
+            "file": lexicon.file,
+            "extends": lexicon.extends,
+            "standard_readings": sum(1 for reading in lexicon.readings if reading.standard),
+            "own_readings": sum(1 for reading in lexicon.readings if not reading.standard),
             "summary": f"{lexicon.title}: built in, the set reading of forecast 1.x"
             if lexicon.literal
-            else f"{lexicon.title}{' (default)' if lexicon.default else ''}: {len(lexicon.readings)} readings, "
-            f"{sum(1 for reading in lexicon.readings if not reading.standard)} of them the analyst's",
+            else f"{lexicon.title}{' (default)' if lexicon.default else ''}: {_lexicon_origin(lexicon)}",
         }
         for name, lexicon in rule_base.lexicons.items()
     ]
