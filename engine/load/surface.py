@@ -400,18 +400,15 @@ class Reading(Term):
     """The analyst's reading of words the cited scale does not list: it must say why (`note`)."""
 
     note: str = Field(min_length=1, description="why the analyst reads the words so")
-    replaces: bool = Field(
-        default=False, description="in a file with 'extends:', the reading takes the place of the standard's for these words"
-    )
+    replaces: bool = Field(default=False, description="with 'extends:', the reading takes the standard's place for these words")
 
 
 class LexiconFile(Frozen):
     """A lexicon: the cited scale's terms, and the analyst's readings of other words.
 
-    With `extends:` the terms are a built-in lexicon's, and the file lists only
-    its readings (title and source default to the standard's); without it,
-    `title`, `source` and `terms` are required (`engine.load.lexicons` says
-    which is missing, located).
+    With `extends:` the terms are a built-in lexicon's and the file lists only its
+    readings (title and source default to the standard's); without it, `title`,
+    `source` and `terms` are required (`engine.load.lexicons` locates what is missing).
     """
 
     extends: Name | None = Field(default=None, description="a built-in lexicon (icd203, kent) whose terms this file's readings add to")
