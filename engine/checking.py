@@ -21,6 +21,7 @@ from engine.load.validate import problems as rule_base_problems
 from engine.load.yamlfile import load_yaml
 from engine.matching.compile import compile_rule_base
 from engine.matching.limits import limit_problems
+from engine.memory import collector_paused
 
 ProgressFactory = Callable[..., Callable[[int, int], None]]
 """`factory(label, unit="scenarios")` -> `update(done, total)`."""
@@ -143,32 +144,34 @@ def check_all(
 
         check_directory(counterexamples)  # now, not after a long search
     result = CheckResult(rules_path=rules, wants_counterexamples=counterexamples is not None)
-    rule_base, result.problems = _problems_of(lambda: load_rule_base(rules, seeds))
-    if rule_base is None:
-        return result
-    result.rules = len(rule_base.rules)
-    result.problems.extend(rule_base_problems(rule_base))
-    defaults = [lexicon for lexicon in rule_base.lexicons.values() if lexicon.default]
-    lexicon = defaults[0] if len(defaults) == 1 else None
-    spoken = speakers(rule_base)
-    for path in _scenario_files(rules, scenarios, files):
-        result.scenarios.append(path)
-        if not files and unread(path):  # a file named on the command line is read whatever its name
-            result.problems.append(misnamed(path))
-            continue
-        document, problems = _problems_of(functools.partial(load_yaml, path))
-        result.problems.extend(problems or scenario_problems(document, rule_base.vocabulary, rule_base.experts, lexicon, spoken))
-    if result.problems:
-        return result
-    program = compile_rule_base(rule_base)
-    result.notes.extend(
-        f"{problem}; forecasts run on the compiled matcher, which gives the same answers" for problem in limit_problems(program)
-    )
+    with collector_paused():  # linear set-up: engine/memory.py
+        rule_base, result.problems = _problems_of(lambda: load_rule_base(rules, seeds))
+        if rule_base is None:
+            return result
+        result.rules = len(rule_base.rules)
+        result.problems.extend(rule_base_problems(rule_base))
+        defaults = [lexicon for lexicon in rule_base.lexicons.values() if lexicon.default]
+        lexicon = defaults[0] if len(defaults) == 1 else None
+        spoken = speakers(rule_base)
+        for path in _scenario_files(rules, scenarios, files):
+            result.scenarios.append(path)
+            if not files and unread(path):  # a file named on the command line is read whatever its name
+                result.problems.append(misnamed(path))
+                continue
+            document, problems = _problems_of(functools.partial(load_yaml, path))
+            result.problems.extend(problems or scenario_problems(document, rule_base.vocabulary, rule_base.experts, lexicon, spoken))
+        if result.problems:
+            return result
+        program = compile_rule_base(rule_base)
+        result.notes.extend(
+            f"{problem}; forecasts run on the compiled matcher, which gives the same answers" for problem in limit_problems(program)
+        )
     if consistency:
         from engine.consistency import run_consistency, write_counterexamples
         from engine.pipeline import Engine
 
-        engine = Engine.on(rule_base, program, "compiled")
+        with collector_paused():
+            engine = Engine.on(rule_base, program, "compiled")
         result.consistency = run_consistency(
             engine,
             progress=progress("consistency") if progress else None,
