@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import signal
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from types import FrameType
@@ -79,8 +80,18 @@ def install() -> None:
     signal.pthread_sigmask(signal.SIG_UNBLOCK, SIGNALS)
 
 
+_STARTED: list[float] = []
+"""When `main` began (`time.monotonic()`): a time budget counts from there."""
+
+
+def started() -> float:
+    """When the command started (`time.monotonic()`): `main`'s start, or now when no `main` runs (a test's CliRunner)."""
+    return _STARTED[0] if _STARTED else time.monotonic()
+
+
 def main() -> None:
     """`forecast ...`: the handlers first, then the command."""
+    _STARTED.append(time.monotonic())
     install()
     # pydantic scans every installed package's entry points for plugins on
     # first use; the command uses none, and the scan costs more than a run.

@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import itertools
 import os
+import re
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from conftest import Invoke
+from synthetic import write_rule_base
 
 from engine.cli.progress import progress_on_stderr
 from engine.consistency import ConsistencyReport, run_consistency
@@ -93,15 +97,37 @@ def test_an_interrupt_asked_for_between_scenarios_stops_the_search(unaccepted: E
 
 
 def test_the_command_exits_3_past_its_budget(forecast_cli: Invoke, repo_root: Path, tmp_path: Path) -> None:
-    """`--max-seconds`: the report of what was done on stdout, one line on stderr, exit 3, and no counterexample written."""
+    """`--max-seconds` counts from the command's start: a budget spent before the search ends set-up, exit 3, one line, nothing written."""
     out = tmp_path / "out"
     result = forecast_cli("check", "--consistency", "--max-seconds", "0.000001", "--write-counterexamples", out)
     assert result.exit_code == 3, result.output
-    assert "INCOMPLETE: the time budget of 1e-06 s ran out" in result.stdout
-    assert result.stdout.endswith("no counterexample written: the search did not finish\n")
-    assert result.stderr.count("\n") == 1
-    assert result.stderr.startswith("forecast: time budget of 1e-06 s reached: the consistency check tried ")
+    assert result.stdout == ""
+    [line] = result.stderr.splitlines()
+    assert line.startswith("forecast: time budget of 1e-06 s reached during set-up (")
+    assert line.endswith("): the consistency search did not start, nothing was searched")
     assert not out.exists()
+
+
+def test_the_budget_bounds_the_set_up_of_a_big_rule_base(tmp_path: Path) -> None:
+    """A 3,000-rule base takes seconds to load: a budget smaller than that stops the load itself, saying how far it got."""
+    write_rule_base(tmp_path, 3000, seed=0)
+    environment = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    result = subprocess.run(
+        [sys.executable, "-m", "engine", "check", "--consistency", "--max-seconds", "0.2"],
+        cwd=tmp_path,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 3, result.stderr
+    assert result.stdout == ""
+    [line] = result.stderr.splitlines()
+    assert re.fullmatch(
+        r"forecast: time budget of 0\.2 s reached during set-up \((\d+ of 10 rule files read|the rule base [a-z ,']+)\): "
+        r"the consistency search did not start, nothing was searched",
+        line,
+    ), line
 
 
 @pytest.mark.parametrize("value", ["0", "-1", "soon", "nan"])

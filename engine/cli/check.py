@@ -48,7 +48,7 @@ SECONDS = _Seconds(min=0, min_open=True)
     type=SECONDS,
     default=None,
     metavar="N",
-    help="With --consistency: stop the search after N seconds, report how far it got, and exit 3.",
+    help="With --consistency: stop after N seconds from the command's start, set-up included, report how far it got, and exit 3.",
 )
 @click.option("--coverage", is_flag=True, help="Also report which rules, branches and outcomes the scenarios reach.")
 @click.option(
@@ -93,6 +93,7 @@ def check_command(
     from engine.checking import check_all
     from engine.cli.interrupts import checkpoint
     from engine.cli.progress import progress_on_stderr
+    from engine.console import started
     from engine.errors import BudgetReached
 
     for flag, given in (
@@ -114,6 +115,7 @@ def check_command(
             max_seconds=max_seconds,
             checkpoint=checkpoint,
             jobs=jobs,
+            started=started(),
         )
     covered = None
     if coverage or min_coverage is not None:

@@ -98,6 +98,7 @@ def run_consistency(
     checkpoint: Callable[[], None] | None = None,
     jobs: int = 1,
     shrinking: Progress | None = None,
+    started: float | None = None,
 ) -> ConsistencyReport:
     """Search the rule base's scenario space for what breaks; see the module docstring.
 
@@ -107,7 +108,8 @@ def run_consistency(
     (not while shrinking); `done` rises and reaches `total` once, at the end. `promise_sample` bounds how many scenarios get the
     order and trace promise checks, which cost two more engine runs each.
     `max_seconds`: stop once this many seconds of `clock` have passed (see
-    the module docstring). `checkpoint()` is called before each scenario
+    the module docstring), counted from `started` on `clock` when given (the
+    command's start: set-up spends the same budget), else from now. `checkpoint()` is called before each scenario
     run and may raise to stop the search (an interrupt). `jobs`: worker
     processes for the exhaustive search (0: one per core); the report is the
     same whatever their number. `shrinking(done, total)` is called as each
@@ -120,7 +122,7 @@ def run_consistency(
     """
     from engine.consistency.exhaustive import Sweep, proven
 
-    deadline = clock() + max_seconds if max_seconds is not None else None
+    deadline = (clock() if started is None else started) + max_seconds if max_seconds is not None else None
     space = ScenarioSpace.of(engine.rule_base)
     budget = Budget(deadline, clock, checkpoint)
     search: Search
