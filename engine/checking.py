@@ -140,7 +140,7 @@ def check_all(
     progress: ProgressFactory | None = None,
     max_seconds: float | None = None,
     checkpoint: Callable[[], None] | None = None,
-    jobs: int = 1,
+    jobs: int | None = 1,
     started: float | None = None,
 ) -> CheckResult:
     """Check everything; raises `InputError` only when `rules` is not a directory or `counterexamples` cannot be written into.
