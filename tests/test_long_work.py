@@ -20,8 +20,10 @@ from synthetic import write_rule_base
 
 from engine.cli.progress import progress_on_stderr
 from engine.consistency import ConsistencyReport, run_consistency
+from engine.consistency.observer import Budget, Observer, OutOfTime
 from engine.pipeline import Engine
 from engine.records import replace
+from engine.space import ScenarioSpace
 
 
 def ticking(start: float = 0.0, step: float = 1.0) -> itertools.count[float]:
@@ -220,3 +222,23 @@ def test_an_unwritable_counterexample_directory_is_refused_before_the_search(
     assert result.stdout == ""
     assert result.stderr == f"forecast: error: {blocker}: is not a directory (choose a directory)\n"
     assert blocker.read_text(encoding="utf-8") == "a file\n"
+
+
+def test_a_budget_stops_within_a_point_between_verdicts_and_keeps_nothing_half_done(unaccepted: Engine) -> None:
+    """On a large rule base one point takes seconds: the budget is asked before each verdict, and the point is not recorded."""
+    space = ScenarioSpace.of(unaccepted.rule_base)
+    fresh = Observer(unaccepted, space)
+    point = next(point for point in space.points() if fresh.shows(fresh.observe(point)))
+    readings = []
+
+    def clock() -> float:
+        readings.append(len(readings))
+        return float(len(readings))
+
+    observer = Observer(unaccepted, space, Budget(deadline=3, clock=clock))
+    with pytest.raises(OutOfTime):
+        observer.observe(point)
+    assert len(readings) == 3, "one reading before the point, then one before each verdict until the deadline"
+    assert observer.points == [] and observer.shown_in == {}
+    observer.budget = Budget()
+    assert observer.shows(observer.observe(point)) == fresh.shows(fresh.observe(point)) != set()
