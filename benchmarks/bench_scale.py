@@ -1,4 +1,4 @@
-"""Benchmark how the `forecast` command grows with the rule base: 100, 1,000 and 5,000 rules.
+"""Benchmark how the `forecast` command grows with the rule base: 100, 1,000, 5,000 and 20,000 rules.
 
 Each size is a synthetic rule base (tests/synthetic.py: the wide mix of
 tests, 12 variables, seed 0) with one scenario. For each size:
@@ -11,16 +11,20 @@ tests, 12 variables, seed 0) with one scenario. For each size:
 - one forecast: `forecast scenarios/s1.yaml` on a cache hit;
 - the limits check itself (`engine.matching.limits.program_problems`), in
   process, on the compiled program;
-- `forecast check --consistency`, with its peak memory (`--consistency-runs`
-  runs each, 1 by default: at 5,000 rules one takes minutes). The synthetic
-  spaces are far past the exhaustive limit, so this is the sampled search:
-  1,000 scenarios drawn, every finding shrunk. It exits 1, having found
-  what a random rule base holds.
+- `forecast check --consistency --max-seconds B`, with its peak memory
+  (`--consistency-runs` runs each, 1 by default; B is `--budget`, 120 s by
+  default, so a run stays bounded). The synthetic spaces are far past the
+  exhaustive limit, so this is the sampled search: 1,000 scenarios drawn,
+  every finding shrunk. It exits 1, having found what a random rule base
+  holds, or 3 when the budget ran out first: such a size is marked, and its
+  time is the budget's, not the search's.
 
 Every figure is a median; each is also given as a ratio to the same figure
 at 100 rules, measured in the same run (the commands of every size take
-turns, so load on the machine affects them alike), and its growth as the
-exponent k of a least-squares fit time ~ rules^k. The shipped rule base's
+turns, so load on the machine affects them alike), and its growth between
+each pair of consecutive sizes as the exponent k = log(t2/t1) / log(n2/n1)
+(time ~ rules^k locally: 1 is linear). A single fit over all sizes would
+hide a growth that starts late. The shipped rule base's
 limits check is set against the bare import floor (`python -c "import
 click, pydantic, yaml, durable.lang"`) and its cache-hit start-up.
 
@@ -28,7 +32,7 @@ The commands run as an installed tool runs: with bytecode caches allowed
 (PYTHONDONTWRITEBYTECODE is removed from their environment) and the engine
 of this checkout first on the path.
 
-Usage: python benchmarks/bench_scale.py [--runs 5] [--consistency-runs 1]
+Usage: python benchmarks/bench_scale.py [--runs 5] [--consistency-runs 1] [--budget 120] [--sizes 100,1000,5000,20000]
 Writes benchmarks/results/bench_scale.json and prints a table.
 """
 
@@ -49,7 +53,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SIZES = (100, 1000, 5000)
+SIZES = (100, 1000, 5000, 20000)
 FLOOR = [sys.executable, "-c", "import click, pydantic, yaml, durable.lang"]
 FORECAST = [sys.executable, "-m", "engine"]
 COMMANDS: dict[str, tuple[list[str], bool]] = {
@@ -83,25 +87,34 @@ finally:
 """Runs the command in this interpreter and writes its peak resident memory (KiB, Linux) to a file."""
 
 
-def consistency_medians(runs: int, workspace: Path) -> tuple[dict[int, float], dict[int, float]]:
-    """`check --consistency` at each size: median wall seconds and peak MiB (exit 1, findings, is its normal end)."""
+def consistency_medians(
+    sizes: tuple[int, ...], runs: int, budget: float, workspace: Path
+) -> tuple[dict[int, float], dict[int, float], dict[int, bool]]:
+    """`check --consistency --max-seconds budget` at each size: median wall seconds, peak MiB, and whether every run finished.
+
+    Exit 1 (findings) is its normal end; exit 3 says the budget ran out first.
+    """
     env = {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
-    seconds: dict[int, list[float]] = {size: [] for size in SIZES}
-    peaks: dict[int, list[float]] = {size: [] for size in SIZES}
+    seconds: dict[int, list[float]] = {size: [] for size in sizes}
+    peaks: dict[int, list[float]] = {size: [] for size in sizes}
+    finished = dict.fromkeys(sizes, True)
     for _ in range(runs):
-        for size in SIZES:
+        for size in sizes:
             peak_file = workspace / f"peak-{size}"
-            command = [sys.executable, "-c", PEAK.format(path=str(peak_file)), "-", "check", "--consistency"]
+            arguments = ["check", "--consistency", "--max-seconds", f"{budget:g}"]
+            command = [sys.executable, "-c", PEAK.format(path=str(peak_file)), "-", *arguments]
             size_env = {**env, "PYTHONPATH": str(ROOT), "FORECAST_CACHE_DIR": str(workspace / "cache" / str(size))}
             start = time.perf_counter()
             result = subprocess.run(command, cwd=workspace / str(size), env=size_env, capture_output=True, check=False)
             seconds[size].append(time.perf_counter() - start)
-            if result.returncode not in (0, 1) or not result.stdout.startswith(b"ok:"):
+            if result.returncode not in (0, 1, 3):
                 raise SystemExit(f"check --consistency at {size} rules failed: {result.stderr.decode(errors='replace')}")
+            finished[size] = finished[size] and result.returncode != 3
             peaks[size].append(int(peak_file.read_text()) / 1024)
     return (
         {size: statistics.median(values) for size, values in seconds.items()},
         {size: statistics.median(values) for size, values in peaks.items()},
+        finished,
     )
 
 
@@ -115,22 +128,19 @@ def in_process(function: Callable[[], object], repeat: int) -> float:
     return statistics.median(times)
 
 
-def exponent(sizes: tuple[int, ...], seconds: list[float]) -> float:
-    """The slope of log(seconds) against log(size), least squares."""
-    xs = [math.log(size) for size in sizes]
-    ys = [math.log(value) for value in seconds]
-    mean_x, mean_y = statistics.fmean(xs), statistics.fmean(ys)
-    return sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True)) / sum((x - mean_x) ** 2 for x in xs)
+def exponents(sizes: tuple[int, ...], seconds: list[float]) -> list[float]:
+    """The growth between each pair of consecutive sizes: log(t2/t1) / log(n2/n1)."""
+    return [math.log(t2 / t1) / math.log(n2 / n1) for (n1, t1), (n2, t2) in itertools.pairwise(zip(sizes, seconds, strict=True))]
 
 
-def command_medians(runs: int, workspace: Path) -> dict[str, dict[int, float]]:
+def command_medians(sizes: tuple[int, ...], runs: int, workspace: Path) -> dict[str, dict[int, float]]:
     sys.path.insert(0, str(ROOT / "tests"))
     from synthetic import write_rule_base, write_scenario
 
     base_env = {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
     base_env["PYTHONPATH"] = str(ROOT)
     fresh = itertools.count()
-    for size in SIZES:
+    for size in sizes:
         write_rule_base(workspace / str(size), size, seed=0)
         write_scenario(workspace / str(size), "s1", seed=1)
 
@@ -138,25 +148,25 @@ def command_medians(runs: int, workspace: Path) -> dict[str, dict[int, float]]:
         cache = workspace / "cache" / str(size) if warm else workspace / "empty" / str(next(fresh))
         return {**base_env, "FORECAST_CACHE_DIR": str(cache)}
 
-    for size in SIZES:  # write .pyc files, warm the file cache and fill each size's cache entry
+    for size in sizes:  # write .pyc files, warm the file cache and fill each size's cache entry
         for arguments, warm in COMMANDS.values():
             run(FORECAST + arguments, workspace / str(size), env(size, warm))
-    timings: dict[str, dict[int, list[float]]] = {name: {size: [] for size in SIZES} for name in COMMANDS}
+    timings: dict[str, dict[int, list[float]]] = {name: {size: [] for size in sizes} for name in COMMANDS}
     for _ in range(runs):
-        for size in SIZES:
+        for size in sizes:
             for name, (arguments, warm) in COMMANDS.items():
                 timings[name][size].append(run(FORECAST + arguments, workspace / str(size), env(size, warm)))
     return {name: {size: statistics.median(values) for size, values in by_size.items()} for name, by_size in timings.items()}
 
 
-def limits_medians(workspace: Path) -> tuple[dict[int, float], dict[str, float]]:
+def limits_medians(sizes: tuple[int, ...], workspace: Path) -> tuple[dict[int, float], dict[str, float]]:
     """The limits check on each size's program, and on the shipped rule base beside its start-up and the import floor."""
     from engine.matching.compile import compile_rule_base
     from engine.matching.limits import program_problems
     from engine.pipeline import load_valid
 
     by_size = {}
-    for size in SIZES:
+    for size in sizes:
         program = compile_rule_base(load_valid(workspace / str(size) / "rules"))
         by_size[size] = in_process(lambda program=program: program_problems(program), 5 if size >= 1000 else 20)
     shipped = compile_rule_base(load_valid(ROOT / "rules"))
@@ -178,29 +188,38 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=5, help="runs of each command at each size (default 5)")
     parser.add_argument("--consistency-runs", type=int, default=1, help="runs of check --consistency at each size (default 1)")
+    parser.add_argument("--budget", type=float, default=120, help="check --consistency's --max-seconds (default 120)")
+    parser.add_argument("--sizes", default=",".join(map(str, SIZES)), help="rule counts, ascending (default %(default)s)")
     args = parser.parse_args()
+    sizes = tuple(int(size) for size in args.sizes.split(","))
 
     with tempfile.TemporaryDirectory(prefix="bench-scale-") as folder:
         workspace = Path(folder)
-        medians = command_medians(args.runs, workspace)
-        medians["limits check (in process)"], shipped = limits_medians(workspace)
-        medians["check --consistency"], peaks = consistency_medians(args.consistency_runs, workspace)
+        medians = command_medians(sizes, args.runs, workspace)
+        medians["limits check (in process)"], shipped = limits_medians(sizes, workspace)
+        medians["check --consistency"], peaks, finished = consistency_medians(sizes, args.consistency_runs, args.budget, workspace)
+    pairs = [f"{n1}-{n2}" for n1, n2 in itertools.pairwise(sizes)]
     rows = []
     for name, by_size in medians.items():
-        seconds = [by_size[size] for size in SIZES]
-        rows.append(
-            {
-                "what": name,
-                "median_s": {str(size): value for size, value in by_size.items()},
-                "ratio_to_100": {str(size): value / by_size[SIZES[0]] for size, value in by_size.items()},
-                "growth_exponent": exponent(SIZES, seconds),
-            }
-        )
-    print(f"{'median (ratio to 100 rules)':<28}" + "".join(f"{size:>20,}" for size in SIZES) + f"{'exponent':>10}")
+        row: dict[str, object] = {
+            "what": name,
+            "median_s": {str(size): value for size, value in by_size.items()},
+            "ratio_to_first": {str(size): value / by_size[sizes[0]] for size, value in by_size.items()},
+            "pairwise_exponents": dict(zip(pairs, exponents(sizes, list(by_size.values())), strict=True)),
+        }
+        if name == "check --consistency":
+            row["finished_within_budget"] = {str(size): done for size, done in finished.items()}
+        rows.append(row)
+    print(f"{'median (ratio to first)':<26}" + "".join(f"{size:>20,}" for size in sizes) + "".join(f"{pair:>12}" for pair in pairs))
     for row in rows:
-        cells = "".join(f"{row['median_s'][str(size)] * 1000:>10.1f}ms ({row['ratio_to_100'][str(size)]:>5.1f}x)" for size in SIZES)
-        print(f"{row['what']:<28}{cells}{row['growth_exponent']:>10.2f}")
-    print(f"{'check --consistency peak':<28}" + "".join(f"{peaks[size]:>18.0f}MB" for size in SIZES))
+        median, ratio, growth = row["median_s"], row["ratio_to_first"], row["pairwise_exponents"]
+        assert isinstance(median, dict) and isinstance(ratio, dict) and isinstance(growth, dict)
+        cells = "".join(f"{median[str(size)] * 1000:>10.1f}ms ({ratio[str(size)]:>5.1f}x)" for size in sizes)
+        print(f"{row['what']:<26}{cells}" + "".join(f"{growth[pair]:>12.2f}" for pair in pairs))
+    print(f"{'check --consistency peak':<26}" + "".join(f"{peaks[size]:>18.0f}MB" for size in sizes))
+    stopped = [f"{size:,}" for size in sizes if not finished[size]]
+    if stopped:
+        print(f"check --consistency stopped at its {args.budget:g} s budget (exit 3) at {', '.join(stopped)} rules: the budget's times")
     share = shipped["limits check, s"] / shipped["forecast scenarios/heavy_fighting.yaml (cache hit), s"]
     print()
     print(
@@ -208,12 +227,12 @@ def main() -> None:
         f"{share:.2%} of a cache-hit forecast ({shipped['forecast scenarios/heavy_fighting.yaml (cache hit), s'] * 1000:.0f} ms; "
         f"import floor {shipped['import floor, s'] * 1000:.0f} ms); a cache hit reads the stored verdict instead"
     )
-    machine = {"python": platform.python_version(), "machine": platform.machine(), "cores": os.cpu_count(), "runs": args.runs}
+    machine: dict[str, object] = {"python": platform.python_version(), "machine": platform.machine(), "cores": os.cpu_count()}
+    machine |= {"runs": args.runs, "consistency_runs": args.consistency_runs, "consistency_budget_s": args.budget}
     results = ROOT / "benchmarks" / "results"
     results.mkdir(exist_ok=True)
-    machine["consistency_runs"] = args.consistency_runs
     consistency_peak = {str(size): value for size, value in peaks.items()}
-    report = {"machine": machine, "sizes": list(SIZES), "rows": rows, "consistency_peak_mib": consistency_peak, "shipped": shipped}
+    report = {"machine": machine, "sizes": list(sizes), "rows": rows, "consistency_peak_mib": consistency_peak, "shipped": shipped}
     (results / "bench_scale.json").write_text(json.dumps(report, indent=2) + "\n")
 
 

@@ -9,18 +9,20 @@ rule engine's limits and, with `consistency=True`, searched for self-conflicts, 
 from __future__ import annotations
 
 import functools
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from engine.errors import InputError, Location, RuleBaseInvalid
+from engine.errors import BudgetReached, InputError, Location, RuleBaseInvalid
 from engine.load.rulebase import load_rule_base, misnamed, unread
 from engine.load.scenario import scenario_problems, speakers
 from engine.load.validate import problems as rule_base_problems
 from engine.load.yamlfile import load_yaml
 from engine.matching.compile import compile_rule_base
 from engine.matching.limits import limit_problems
+from engine.memory import collector_paused
 
 ProgressFactory = Callable[..., Callable[[int, int], None]]
 """`factory(label, unit="scenarios")` -> `update(done, total)`."""
@@ -117,6 +119,19 @@ def _problems_of(load: Callable[[], Any]) -> tuple[Any, list[InputError]]:
         return None, [error]
 
 
+def _set_up_budget(deadline: float | None, max_seconds: float | None) -> Callable[[str], None]:
+    """`due(done)`: raises `BudgetReached`, saying what set-up `done`, once `deadline` (`time.monotonic()`) has passed."""
+
+    def due(done: str) -> None:
+        if deadline is not None and time.monotonic() >= deadline:
+            raise BudgetReached(
+                f"time budget of {max_seconds:g} s reached during set-up ({done}): "
+                "the consistency search did not start, nothing was searched"
+            )
+
+    return due
+
+
 def check_all(
     rules: Path,
     seeds: Path | None = None,
@@ -128,12 +143,15 @@ def check_all(
     progress: ProgressFactory | None = None,
     max_seconds: float | None = None,
     checkpoint: Callable[[], None] | None = None,
-    jobs: int = 1,
+    jobs: int | None = 1,
+    started: float | None = None,
 ) -> CheckResult:
     """Check everything; raises `InputError` only when `rules` is not a directory or `counterexamples` cannot be written into.
 
-    `max_seconds` bounds the consistency search and `checkpoint` is called
-    before each of its scenarios; `jobs` worker processes search it (`engine.consistency.run_consistency`).
+    With `consistency`, `max_seconds` bounds the whole check, set-up included,
+    counted from `started` (`time.monotonic()`; default: now): set-up that runs past it raises
+    `BudgetReached`, saying what was done. `checkpoint` is called
+    before each scenario of the search; `jobs` worker processes search it (`engine.consistency.run_consistency`).
     """
     if not rules.is_dir():
         raise InputError(
@@ -146,35 +164,45 @@ def check_all(
 
         check_directory(counterexamples)  # now, not after a long search
     result = CheckResult(rules_path=rules, wants_counterexamples=counterexamples is not None)
-    rule_base, result.problems = _problems_of(lambda: load_rule_base(rules, seeds))
-    if rule_base is None:
-        return result
-    result.rules = len(rule_base.rules)
-    result.problems.extend(rule_base_problems(rule_base))
-    defaults = [lexicon for lexicon in rule_base.lexicons.values() if lexicon.default]
-    lexicon = defaults[0] if len(defaults) == 1 else None
-    spoken = speakers(rule_base)
-    for path in _scenario_files(rules, scenarios, files):
-        result.scenarios.append(path)
-        if not files and unread(path):  # a file named on the command line is read whatever its name
-            result.problems.append(misnamed(path))
-            continue
-        document, problems = _problems_of(functools.partial(load_yaml, path))
-        result.expecting += document is not None and isinstance(document.data, dict) and bool(document.data.get("expect"))
-        result.problems.extend(problems or scenario_problems(document, rule_base.vocabulary, rule_base.experts, lexicon, spoken))
-    if result.problems:
-        return result
-    program = compile_rule_base(rule_base)
-    result.notes.extend(
-        f"{problem}; forecasts run on the compiled matcher, which gives the same answers" for problem in limit_problems(program)
-    )
+    started = time.monotonic() if started is None else started
+    due = _set_up_budget(started + max_seconds if consistency and max_seconds is not None else None, max_seconds)
+    with collector_paused():  # linear set-up: engine/memory.py
+        rule_base, result.problems = _problems_of(lambda: load_rule_base(rules, seeds, checkpoint=due))
+        if rule_base is None:
+            return result
+        due("the rule base read")
+        result.rules = len(rule_base.rules)
+        result.problems.extend(rule_base_problems(rule_base))
+        due("the rule base read and validated")
+        defaults = [lexicon for lexicon in rule_base.lexicons.values() if lexicon.default]
+        lexicon = defaults[0] if len(defaults) == 1 else None
+        spoken = speakers(rule_base)
+        for path in _scenario_files(rules, scenarios, files):
+            result.scenarios.append(path)
+            if not files and unread(path):  # a file named on the command line is read whatever its name
+                result.problems.append(misnamed(path))
+                continue
+            document, problems = _problems_of(functools.partial(load_yaml, path))
+            result.expecting += document is not None and isinstance(document.data, dict) and bool(document.data.get("expect"))
+            result.problems.extend(problems or scenario_problems(document, rule_base.vocabulary, rule_base.experts, lexicon, spoken))
+        if result.problems:
+            return result
+        due("the rule base and its scenarios validated")
+        program = compile_rule_base(rule_base)
+        due("the rule base validated and compiled")
+        result.notes.extend(
+            f"{problem}; forecasts run on the compiled matcher, which gives the same answers" for problem in limit_problems(program)
+        )
     if consistency:
         from engine.consistency import run_consistency, write_counterexamples
         from engine.pipeline import Engine
 
-        engine = Engine.on(rule_base, program, "compiled")
+        due("the rule base validated, compiled and checked against the engine's limits")
+        with collector_paused():
+            engine = Engine.on(rule_base, program, "compiled")
         result.consistency = run_consistency(
             engine,
+            started=started,
             progress=progress("consistency") if progress else None,
             shrinking=progress("shrinking findings", "findings") if progress else None,
             max_seconds=max_seconds,

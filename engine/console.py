@@ -9,12 +9,22 @@ start-up) installs its handlers first, and only then is the command imported.
 from __future__ import annotations
 
 import os
+import time
 
 from engine.signals import install
+
+_STARTED: list[float] = []
+"""When `main` began (`time.monotonic()`): a time budget counts from there."""
+
+
+def started() -> float:
+    """When the command started (`time.monotonic()`): `main`'s start, or now when no `main` runs (a test's CliRunner)."""
+    return _STARTED[0] if _STARTED else time.monotonic()
 
 
 def main() -> None:
     """`forecast ...`: the handlers first, then the command."""
+    _STARTED.append(time.monotonic())
     install()
     # pydantic scans every installed package's entry points for plugins on
     # first use; the command uses none, and the scan costs more than a run.

@@ -26,6 +26,7 @@ from engine.language import Value, show_value
 from engine.load.scenario import check_inputs, check_values, read_scenario, speakers
 from engine.matching.compile import Program, compile_rule_base
 from engine.matching.matcher import Matcher
+from engine.memory import collector_paused
 from engine.model import UNCERTAIN, Lexicon, RuleBase, Scenario, Vocabulary
 from engine.resolve.odds import Probabilities
 from engine.resolve.probability import LIMIT, Estimator, estimate
@@ -54,7 +55,8 @@ def load_valid(rules: Path, seeds: Path | None = None) -> RuleBase:
     from engine.load.rulebase import load_rule_base
     from engine.load.validate import require_valid
 
-    return require_valid(load_rule_base(rules, seeds))
+    with collector_paused():  # linear set-up: engine/memory.py
+        return require_valid(load_rule_base(rules, seeds))
 
 
 class Engine:
@@ -94,13 +96,14 @@ class Engine:
             return rule_base, compile_rule_base(rule_base)
 
         note = None
-        if cache and rules_path.is_dir():
-            from engine.load.cache import cached
+        with collector_paused():  # linear set-up: engine/memory.py
+            if cache and rules_path.is_dir():
+                from engine.load.cache import cached
 
-            rule_base, program, note = cached(rules_path, seeds_path, build)
-        else:
-            rule_base, program = build()
-        engine = cls.on(rule_base, program, matcher)
+                rule_base, program, note = cached(rules_path, seeds_path, build)
+            else:
+                rule_base, program = build()
+            engine = cls.on(rule_base, program, matcher)
         if note is not None:
             engine.notices = (note, *engine.notices)
         return engine
@@ -108,7 +111,8 @@ class Engine:
     @classmethod
     def from_rule_base(cls, rule_base: RuleBase, matcher: MatcherName = "durable") -> Engine:
         """Compile an already validated rule base and put it behind a matcher."""
-        return cls.on(rule_base, compile_rule_base(rule_base), matcher_name(matcher))
+        with collector_paused():
+            return cls.on(rule_base, compile_rule_base(rule_base), matcher_name(matcher))
 
     @classmethod
     def on(cls, rule_base: RuleBase, program: Program, matcher: MatcherName = "durable") -> Engine:

@@ -12,12 +12,16 @@ The same arguments write the same bytes. What is written validates
   and 10 `questions` of 2 to 4 ordered outcomes;
 - rules/experts.yaml: 8 experts, a partisan source and the analyst;
 - rules/<speaker>.yaml: each speaker's rules. A speaker's rule quotes one
-  whole sentence of the seed text, and 60 % of them carry a hedge that the
-  sentence contains; the analyst's (10 %) carry an assumption instead;
+  whole sentence of that speaker's seed text, and 60 % of them carry a
+  hedge that the sentence contains; the analyst's (10 %) carry an
+  assumption instead;
 - rules/lexicons/synthetic.yaml: the default lexicon, reading every hedge
   as a possibility without a likelihood;
-- seeds/synthetic-<seed>.txt and .yaml: one sentence per quoted rule, and
-  its metadata with the text's sha256;
+- seeds/synthetic-<seed>-<speaker>.txt and .yaml, one seed per quoting
+  speaker: one sentence per quoted rule, and its metadata with the text's
+  sha256. A seed per speaker keeps every file under the loader's 1 MB
+  limit at every size (20,000 rules make about 1.4 MB of sentences in all,
+  under 200 kB a speaker);
 - scenarios/: empty until `write_scenario`.
 
 Conditions use `all`, `any` and `not` up to two levels deep over variable
@@ -98,7 +102,7 @@ class _Base:
             raise ValueError("a rule base needs at least one rule and one variable")
         self.rng = random.Random(f"synthetic {seed} {rules} {variables} {profile}")
         self.rule_count = rules
-        self.seed_id = f"synthetic-{seed}"
+        self.seed_prefix = f"synthetic-{seed}"
         self.thresholds, self.weights = PROFILES[profile]
         self.variables: dict[str, dict[str, Any]] = {}
         for index in range(variables):
@@ -135,7 +139,8 @@ class _Base:
         }
         self.experts["partisan_source"] = {"name": "Partisan Channel", "affiliation": "A synthetic partisan channel", "kind": "source"}
         self.experts["analyst"] = {"name": "Analyst", "affiliation": "Whoever encodes this synthetic rule base", "kind": "analyst"}
-        self.sentences: list[str] = []
+        self.sentences: dict[str, list[str]] = {}
+        """Each quoting speaker's sentences, in the order drawn: that speaker's seed text."""
         self._compared: dict[str, list[Any]] = {}
 
     # --- conditions ---------------------------------------------------------------------
@@ -197,10 +202,14 @@ class _Base:
 
     # --- rules ----------------------------------------------------------------------------
 
-    def sentence(self, number: int, hedge: str | None) -> str:
+    def seed_of(self, speaker: str) -> str:
+        """The id of the seed that holds `speaker`'s quotes."""
+        return f"{self.seed_prefix}-{speaker}"
+
+    def sentence(self, speaker: str, number: int, hedge: str | None) -> str:
         words = (self.rng.choice(SUBJECTS), hedge or "will", self.rng.choice(VERBS), self.rng.choice(OBJECTS), self.rng.choice(WHEN))
         sentence = f"In case {number}, {' '.join(words)}."
-        self.sentences.append(sentence)
+        self.sentences.setdefault(speaker, []).append(sentence)
         return sentence
 
     def stance(self) -> dict[str, Any]:
@@ -227,7 +236,7 @@ class _Base:
                 rule["assumption"] = f"Synthetic assumption number {number}: the link holds in this model."
             else:
                 hedge = self.rng.choice(HEDGES) if self.rng.random() < 0.6 else None
-                rule["source"] = {"seed": self.seed_id, "quote": self.sentence(number, hedge)}
+                rule["source"] = {"seed": self.seed_of(speaker), "quote": self.sentence(speaker, number, hedge)}
                 if hedge:
                     rule["hedge"] = hedge
             if self.rng.random() >= 0.03:
@@ -304,21 +313,23 @@ def write_rule_base(directory: Path, rules: int, *, seed: int = 0, variables: in
             f"    note: {_scalar('A generated claim carries no likelihood of its own.')}",
         ],
     )
-    text = " ".join(base.sentences) + "\n"
     seeds_dir.mkdir(parents=True, exist_ok=True)
-    (seeds_dir / f"{base.seed_id}.txt").write_text(text, encoding="utf-8")
-    _write(
-        seeds_dir / f"{base.seed_id}.yaml",
-        [
-            f"id: {base.seed_id}",
-            f"label: {_scalar(f'Synthetic seed {seed} for {rules} rules')}",
-            f"publisher: {_scalar('tests/synthetic.py')}",
-            f"date: {_scalar('2024-01-01')}",
-            f"reports: {_scalar('Nothing: generated sentences, the quotes of a synthetic rule base.')}",
-            f"text: {base.seed_id}.txt",
-            f"sha256: {hashlib.sha256(text.encode('utf-8')).hexdigest()}",
-        ],
-    )
+    for speaker, sentences in base.sentences.items():
+        seed_id = base.seed_of(speaker)
+        text = " ".join(sentences) + "\n"
+        (seeds_dir / f"{seed_id}.txt").write_text(text, encoding="utf-8")
+        _write(
+            seeds_dir / f"{seed_id}.yaml",
+            [
+                f"id: {seed_id}",
+                f"label: {_scalar(f'Synthetic seed {seed} of {speaker} for {rules} rules')}",
+                f"publisher: {_scalar('tests/synthetic.py')}",
+                f"date: {_scalar('2024-01-01')}",
+                f"reports: {_scalar('Nothing: generated sentences, the quotes of a synthetic rule base.')}",
+                f"text: {seed_id}.txt",
+                f"sha256: {hashlib.sha256(text.encode('utf-8')).hexdigest()}",
+            ],
+        )
     return rules_dir
 
 

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
 import pytest
 from conftest import Invoke
+
+from engine.parallel import POOL_PAYS, auto_jobs
 
 
 @pytest.fixture(scope="module")
@@ -128,9 +131,27 @@ def test_more_jobs_give_the_same_report(forecast_cli: Invoke, without_declaratio
 
 
 def test_jobs_need_the_consistency_check(forecast_cli: Invoke) -> None:
-    result = forecast_cli("check", "--jobs", "2")
-    assert result.exit_code == 2
-    assert "--jobs needs --consistency" in result.stderr
+    for jobs in ("2", "1"):
+        result = forecast_cli("check", "--jobs", jobs)
+        assert result.exit_code == 2
+        assert "--jobs needs --consistency" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("classes", "cores", "jobs"), [(576, 2, 1), (POOL_PAYS - 1, 16, 1), (POOL_PAYS, 2, 0), (POOL_PAYS, 1, 1), (10**6, None, 1)]
+)
+def test_workers_by_default_only_for_a_space_big_enough_to_pay_for_them(
+    classes: int, cores: int | None, jobs: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without --jobs: one process below POOL_PAYS classes or on one core (or an unknown count), one per core (0) from it on."""
+    monkeypatch.setattr(os, "cpu_count", lambda: cores)
+    assert auto_jobs(classes) == jobs
+
+
+def test_the_default_jobs_rule_is_in_the_help(forecast_cli: Invoke) -> None:
+    help_text = " ".join(forecast_cli("check", "--help").stdout.split())
+    assert "[default: one per core for an exhaustive search of 500,000 classes or more" in help_text
+    assert f"{POOL_PAYS:,}" in help_text
 
 
 # --- checks.yaml written for 1.x, and `forecast migrate` ----------------------------------------------

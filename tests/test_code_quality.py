@@ -9,7 +9,8 @@ module level, inside functions and under `TYPE_CHECKING`), form no cycle and
 never run back up the stages. The stages, from the ground up (`STAGES`):
 
 1. foundations: frozen records, the error tree, the files a run reads,
-   graphs, quotes, signals and worker processes, writing a user's files;
+   graphs, quotes, signals, the garbage collector paused for set-up, worker
+   processes, writing a user's files;
 2. the rule language, and the checks of the library's arguments;
 3. the model (the rule base and scenarios as plain data) and the scenario space;
 4. matching: negation strata, the compiled program and the matchers, a pure
@@ -79,6 +80,7 @@ STAGES: tuple[tuple[str, ...], ...] = (
         "engine.graphs",
         "engine.quotes",
         "engine.signals",
+        "engine.memory",
         "engine.parallel",
         "engine.writing",
     ),

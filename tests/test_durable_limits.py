@@ -45,6 +45,7 @@ from synthetic import scenario_values, write_rule_base, write_scenario
 
 from engine.errors import InputError
 from engine.language import Value, VarTest
+from engine.load import yamlfile
 from engine.matching import durable, limits
 from engine.matching.compile import Program, compile_rules
 from engine.matching.compiled import CompiledMatcher
@@ -836,3 +837,26 @@ def test_the_synthetic_generator_writes_the_same_bytes_for_the_same_arguments(tm
         write_scenario(tmp_path / name, "s", seed=2)
     assert written(tmp_path / "one") == written(tmp_path / "two") != written(tmp_path / "other")
     assert len(load_valid(tmp_path / "one" / "rules", tmp_path / "one" / "seeds").rules) == 120
+
+
+def test_the_synthetic_generator_writes_20000_rules_in_files_the_loader_accepts(tmp_path: Path) -> None:
+    """Every file of a 20,000-rule base is within the loader's byte limit, and each seed holds its speaker's quotes.
+
+    One seed for the whole base would be about 1.4 MB, over the limit; a
+    seed per speaker keeps each near 160 kB. Loading and checking the whole
+    base takes seconds: benchmarks/bench_scale.py runs `forecast check` on it.
+    """
+    write_rule_base(tmp_path, 20000, seed=0)
+    files = [path for path in sorted(tmp_path.rglob("*")) if path.is_file()]
+    sizes = {path.name: path.stat().st_size for path in files}
+    assert max(sizes.values()) <= yamlfile.MAX_BYTES, max(sizes.items(), key=lambda item: item[1])
+    texts = {path.stem: yamlfile.read_text(path) for path in (tmp_path / "seeds").glob("*.txt")}
+    assert len(texts) == 9 and sum(len(text) for text in texts.values()) > yamlfile.MAX_BYTES
+    quoted = 0
+    for path in (tmp_path / "rules").glob("*.yaml"):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.startswith("    source: "):
+                source = json.loads(line.removeprefix("    source: "))
+                assert source["seed"] == f"synthetic-0-{path.stem}" and source["quote"] in texts[source["seed"]], line
+                quoted += 1
+    assert quoted > 17000

@@ -8,16 +8,22 @@ from __future__ import annotations
 
 import itertools
 import os
+import re
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from conftest import Invoke
+from synthetic import write_rule_base
 
 from engine.cli.progress import progress_on_stderr
 from engine.consistency import ConsistencyReport, run_consistency
+from engine.consistency.observer import Budget, Observer, OutOfTime
 from engine.pipeline import Engine
 from engine.records import replace
+from engine.space import ScenarioSpace
 
 
 def ticking(start: float = 0.0, step: float = 1.0) -> itertools.count[float]:
@@ -93,15 +99,37 @@ def test_an_interrupt_asked_for_between_scenarios_stops_the_search(unaccepted: E
 
 
 def test_the_command_exits_3_past_its_budget(forecast_cli: Invoke, repo_root: Path, tmp_path: Path) -> None:
-    """`--max-seconds`: the report of what was done on stdout, one line on stderr, exit 3, and no counterexample written."""
+    """`--max-seconds` counts from the command's start: a budget spent before the search ends set-up, exit 3, one line, nothing written."""
     out = tmp_path / "out"
     result = forecast_cli("check", "--consistency", "--max-seconds", "0.000001", "--write-counterexamples", out)
     assert result.exit_code == 3, result.output
-    assert "INCOMPLETE: the time budget of 1e-06 s ran out" in result.stdout
-    assert result.stdout.endswith("no counterexample written: the search did not finish\n")
-    assert result.stderr.count("\n") == 1
-    assert result.stderr.startswith("forecast: time budget of 1e-06 s reached: the consistency check tried ")
+    assert result.stdout == ""
+    [line] = result.stderr.splitlines()
+    assert line.startswith("forecast: time budget of 1e-06 s reached during set-up (")
+    assert line.endswith("): the consistency search did not start, nothing was searched")
     assert not out.exists()
+
+
+def test_the_budget_bounds_the_set_up_of_a_big_rule_base(tmp_path: Path) -> None:
+    """A 3,000-rule base takes seconds to load: a budget smaller than that stops the load itself, saying how far it got."""
+    write_rule_base(tmp_path, 3000, seed=0)
+    environment = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    result = subprocess.run(
+        [sys.executable, "-m", "engine", "check", "--consistency", "--max-seconds", "0.2"],
+        cwd=tmp_path,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 3, result.stderr
+    assert result.stdout == ""
+    [line] = result.stderr.splitlines()
+    assert re.fullmatch(
+        r"forecast: time budget of 0\.2 s reached during set-up \((\d+ of 10 rule files read|the rule base [a-z ,']+)\): "
+        r"the consistency search did not start, nothing was searched",
+        line,
+    ), line
 
 
 @pytest.mark.parametrize("value", ["0", "-1", "soon", "nan"])
@@ -194,3 +222,23 @@ def test_an_unwritable_counterexample_directory_is_refused_before_the_search(
     assert result.stdout == ""
     assert result.stderr == f"forecast: error: {blocker}: is not a directory (choose a directory)\n"
     assert blocker.read_text(encoding="utf-8") == "a file\n"
+
+
+def test_a_budget_stops_within_a_point_between_verdicts_and_keeps_nothing_half_done(unaccepted: Engine) -> None:
+    """On a large rule base one point takes seconds: the budget is asked before each verdict, and the point is not recorded."""
+    space = ScenarioSpace.of(unaccepted.rule_base)
+    fresh = Observer(unaccepted, space)
+    point = next(point for point in space.points() if fresh.shows(fresh.observe(point)))
+    readings = []
+
+    def clock() -> float:
+        readings.append(len(readings))
+        return float(len(readings))
+
+    observer = Observer(unaccepted, space, Budget(deadline=3, clock=clock))
+    with pytest.raises(OutOfTime):
+        observer.observe(point)
+    assert len(readings) == 3, "one reading before the point, then one before each verdict until the deadline"
+    assert observer.points == [] and observer.shown_in == {}
+    observer.budget = Budget()
+    assert observer.shows(observer.observe(point)) == fresh.shows(fresh.observe(point)) != set()

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from engine.cli.options import DIRECTORY, FILE, emit, jobs_option, rule_base_options
+from engine.cli.options import DIRECTORY, FILE, emit, rule_base_options
 
 
 class _Seconds(click.FloatRange):
@@ -48,7 +48,7 @@ SECONDS = _Seconds(min=0, min_open=True)
     type=SECONDS,
     default=None,
     metavar="N",
-    help="With --consistency: stop the search after N seconds, report how far it got, and exit 3.",
+    help="With --consistency: stop after N seconds from the command's start, set-up included, report how far it got, and exit 3.",
 )
 @click.option("--coverage", is_flag=True, help="Also report which rules, branches and outcomes the scenarios reach.")
 @click.option(
@@ -58,7 +58,16 @@ SECONDS = _Seconds(min=0, min_open=True)
     metavar="PCT",
     help="Exit 1 when fewer than PCT% of the rules fire in some scenario (implies --coverage).",
 )
-@jobs_option("With --consistency: search, with the same report,")
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=0),
+    default=None,
+    metavar="N",
+    help="With --consistency: search, with the same report, in N worker processes (0: one per core).  "
+    "[default: one per core for an exhaustive search of 500,000 classes or more on a machine with more than one core, "
+    "else 1: below that, starting the workers costs more than they save]",
+)
 @click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def check_command(
     files: tuple[Path, ...],
@@ -70,7 +79,7 @@ def check_command(
     max_seconds: float | None,
     coverage: bool,
     min_coverage: float | None,
-    jobs: int,
+    jobs: int | None,
     fmt: str,
 ) -> None:
     """Validate the rule base and scenarios without running them.
@@ -93,12 +102,13 @@ def check_command(
     from engine.checking import check_all
     from engine.cli.interrupts import checkpoint
     from engine.cli.progress import progress_on_stderr
+    from engine.console import started
     from engine.errors import BudgetReached
 
     for flag, given in (
         ("--write-counterexamples", counterexamples is not None),
         ("--max-seconds", max_seconds is not None),
-        ("--jobs", jobs != 1),
+        ("--jobs", jobs is not None),
     ):
         if given and not consistency:
             raise click.UsageError(f"{flag} needs --consistency")
@@ -114,6 +124,7 @@ def check_command(
             max_seconds=max_seconds,
             checkpoint=checkpoint,
             jobs=jobs,
+            started=started(),
         )
     covered = None
     if coverage or min_coverage is not None:

@@ -96,8 +96,9 @@ def run_consistency(
     max_seconds: float | None = None,
     clock: Callable[[], float] = time.monotonic,
     checkpoint: Callable[[], None] | None = None,
-    jobs: int = 1,
+    jobs: int | None = 1,
     shrinking: Progress | None = None,
+    started: float | None = None,
 ) -> ConsistencyReport:
     """Search the rule base's scenario space for what breaks; see the module docstring.
 
@@ -107,9 +108,10 @@ def run_consistency(
     (not while shrinking); `done` rises and reaches `total` once, at the end. `promise_sample` bounds how many scenarios get the
     order and trace promise checks, which cost two more engine runs each.
     `max_seconds`: stop once this many seconds of `clock` have passed (see
-    the module docstring). `checkpoint()` is called before each scenario
+    the module docstring), counted from `started` on `clock` when given (the
+    command's start: set-up spends the same budget), else from now. `checkpoint()` is called before each scenario
     run and may raise to stop the search (an interrupt). `jobs`: worker
-    processes for the exhaustive search (0: one per core); the report is the
+    processes for the exhaustive search (0: one per core; None: `engine.parallel.auto_jobs`, by the space's size); the report is the
     same whatever their number. `shrinking(done, total)` is called as each
     finding of a sampled search is shrunk (`total` grows when shrinking one
     meets another).
@@ -119,13 +121,14 @@ def run_consistency(
         sys.exit(1 if report.failed else 0)
     """
     from engine.consistency.exhaustive import Sweep, proven
+    from engine.parallel import auto_jobs
 
-    deadline = clock() + max_seconds if max_seconds is not None else None
+    deadline = (clock() if started is None else started) + max_seconds if max_seconds is not None else None
     space = ScenarioSpace.of(engine.rule_base)
     budget = Budget(deadline, clock, checkpoint)
     search: Search
     if space.size <= limit and proven(engine.matcher):
-        search = Sweep(engine, space, budget, progress, promise_sample, jobs)
+        search = Sweep(engine, space, budget, progress, promise_sample, auto_jobs(space.size) if jobs is None else jobs)
     elif space.size <= limit:
         search = Exhaustive(Observer(engine, space, budget), progress, promise_sample)
     else:

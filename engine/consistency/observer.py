@@ -136,6 +136,8 @@ class Observer:
         self._plain: dict[Point, Observation] = {}
         self._promises: dict[Point, dict[Key, Evidence]] = {}
         self._reordered: Engine | None = None
+        self._worded: dict[Point, dict[Key, Evidence]] = {}
+        """The last point evaluated in words, for `evidence`: one point at a time, however many findings it shows."""
         self.judged = Judged(engine)
         """What the verdicts under each lexicon show, memoised per question and fired stance rules."""
 
@@ -152,7 +154,7 @@ class Observer:
         plain = self._plain.get(point)
         if plain is None:
             self.budget.check()
-            fired, shows = self._evaluate(point)
+            fired, shows = self._evaluate(point, checkpoint=self.budget.check)
             place = len(self.points)
             for rule_id in fired:
                 self.fired_in[rule_id].add(place)
@@ -199,17 +201,24 @@ class Observer:
         """What `point` shows about `key` (a point that shows it), in words: the point is evaluated again."""
         if sampled_promise(key):
             return self._promises[point][key]
-        return self._evaluate(point, words=True)[1][key]
+        if point not in self._worded:  # the findings of one point share its evaluation
+            self._worded = {point: self._evaluate(point, words=True)[1]}
+        return self._worded[point][key]
 
-    def _evaluate(self, point: Point, words: bool = False) -> tuple[frozenset[str], dict[Key, Evidence]]:
-        """The rules that fire at `point`, and what it shows, each key with its evidence (its text left empty without `words`)."""
+    def _evaluate(
+        self, point: Point, words: bool = False, checkpoint: Callable[[], None] | None = None
+    ) -> tuple[frozenset[str], dict[Key, Evidence]]:
+        """The rules that fire at `point`, and what it shows, each key with its evidence (its text left empty without `words`).
+
+        `checkpoint()` is called between verdicts (`Judged.shows`): a budget stops within a point, not only before one.
+        """
         values = self.space.values(point)
         try:
             forecast = self.engine.summary(values)  # what a point shows needs no trace: the promises take a full forecast
         except EngineFailure as failure:
             return frozenset(), {("promise", "terminates"): Evidence((), (), str(failure))}
         fired = frozenset(firing.rule_id for firing in forecast.firings)
-        shows = dict(self.judged.shows(fired))
+        shows = dict(self.judged.shows(fired, checkpoint))
         for invariant in self.engine.rule_base.checks.invariants:
             breach = invariant_breach(invariant, forecast, self.engine.rule_base.vocabulary)
             if breach is not None:

@@ -23,7 +23,7 @@ the verdicts the judges keep.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from engine.language import describe_conclusion
 from engine.model import RuleBase
@@ -66,8 +66,13 @@ class Judged:
         self.questions = tuple(engine.rule_base.vocabulary.questions)
         self._kept: dict[tuple[str, str, frozenset[str]], dict[Key, Evidence]] = {}
 
-    def shows(self, fired: Iterable[str]) -> dict[Key, Evidence]:
-        """Every key that `fired` shows, lexicon by lexicon, question by question."""
+    def shows(self, fired: Iterable[str], checkpoint: Callable[[], None] | None = None) -> dict[Key, Evidence]:
+        """Every key that `fired` shows, lexicon by lexicon, question by question.
+
+        `checkpoint()` is called before each verdict not yet kept, and may
+        raise to stop (a time budget: on a large rule base one verdict takes
+        a fraction of a second, a point all of them); nothing half-judged is kept.
+        """
         fired = frozenset(fired)
         shown: dict[Key, Evidence] = {}
         for judge in self.judges:
@@ -78,6 +83,8 @@ class Judged:
                 memo = (judge.lexicon.name, question, stance)
                 found = self._kept.get(memo)
                 if found is None:
+                    if checkpoint is not None:
+                        checkpoint()
                     if len(self._kept) >= KEPT:
                         self._kept.clear()
                     found = self._kept[memo] = self._keys(judge, question, judge.verdict(question, stance))

@@ -12,7 +12,7 @@ agree with each other. The rule base keeps where each part was written
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 from engine import inputs, model
@@ -136,8 +136,14 @@ def old_accepted(data: object) -> list[int]:
     return [index for index, entry in enumerate(entries) if isinstance(entry, dict) and entry.get("kind") in OLD_ACCEPTED_KINDS]
 
 
-def load_rule_base(directory: Path, seeds_directory: Path | None = None) -> model.RuleBase:
-    """Parse every file of a rule base. Raises the problems of every rule file, or the first bad other file."""
+def load_rule_base(
+    directory: Path, seeds_directory: Path | None = None, *, checkpoint: Callable[[str], None] | None = None
+) -> model.RuleBase:
+    """Parse every file of a rule base. Raises the problems of every rule file, or the first bad other file.
+
+    `checkpoint(done)` is called before each rule file with what has been read
+    so far, and may raise to stop the load (a time budget, `engine.checking`).
+    """
     if not directory.exists():
         raise InputError("rule base directory not found", location=Location(directory), suggestion="pass --rules DIR")
     if not directory.is_dir():
@@ -158,7 +164,10 @@ def load_rule_base(directory: Path, seeds_directory: Path | None = None) -> mode
     written: list[surface.Rule] = []
     origins: dict[str, tuple[Document, tuple[str | int, ...]]] = {}
     problems: list[InputError] = misnamed_files(directory, folders=(LEXICONS,))
-    for path in rule_files(directory):
+    paths = list(rule_files(directory))
+    for count, path in enumerate(paths):
+        if checkpoint is not None:
+            checkpoint(f"{count} of {len(paths)} rule files read")
         try:
             document = load_yaml(path)
             parsed = parse_document(document, surface.RuleFile)

@@ -85,6 +85,7 @@ from engine.matching.network import (
 )
 from engine.matching.rulesets import SENTINEL, Codes, ruleset, scenario_keys
 from engine.matching.stack import MAX_STACK, Stack, StackPeak, stack_peak
+from engine.memory import collector_paused
 
 MAX_RULES = 4096
 MAX_VARIABLES = 251
@@ -152,7 +153,12 @@ def _involved(names: Sequence[str], shown: int = 3) -> str:
 
 
 def program_problems(program: Program) -> list[str]:
-    """`limit_problems` without the memory of verdicts: each stratum checked now."""
+    """`limit_problems` without the memory of verdicts: each stratum checked now (linear, without the collector: engine/memory.py)."""
+    with collector_paused():
+        return _program_problems(program)
+
+
+def _program_problems(program: Program) -> list[str]:
     codes = Codes(program)
     message = ["sid", "kind", "name", *scenario_keys(program, codes)[1:]]
     domains = domains_of(program, codes)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from engine.language import FactClaim, describe_conclusion
@@ -63,7 +64,14 @@ def _lexicon_origin(lexicon: Lexicon) -> str:
 
 
 def listing(rule_base: RuleBase, what: str = "all") -> Listing:
+    """Every section of the rule base, or the one `what` names; one pass over the rules, so linear in their number."""
     vocabulary = rule_base.vocabulary
+    derived_by: dict[str, list[str]] = {}
+    rules_of: Counter[str] = Counter()
+    for rule in rule_base.rules:
+        rules_of[rule.expert] += 1
+        if isinstance(rule.then, FactClaim):
+            derived_by.setdefault(rule.then.fact, []).append(rule.id)
     everything: dict[str, list[dict[str, Any]]] = {
         "variables": [
             {
@@ -81,7 +89,7 @@ def listing(rule_base: RuleBase, what: str = "all") -> Listing:
             {
                 "id": name,
                 "meaning": fact.meaning,
-                "derived_by": [rule.id for rule in rule_base.rules if isinstance(rule.then, FactClaim) and rule.then.fact == name],
+                "derived_by": derived_by.get(name, []),
                 "summary": fact.meaning,
             }
             for name, fact in vocabulary.facts.items()
@@ -101,7 +109,7 @@ def listing(rule_base: RuleBase, what: str = "all") -> Listing:
                 "name": expert.name,
                 "affiliation": expert.affiliation,
                 "kind": expert.kind.value,
-                "rules": sum(1 for rule in rule_base.rules if rule.expert == name),
+                "rules": rules_of[name],
                 "confirmed": expert.confirmed,
                 "confirmation": expert.confirmation.quote if expert.confirmation else None,
                 "note": expert.note,
