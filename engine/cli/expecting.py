@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 import click
 
 from engine.cli import options
-from engine.cli.options import FILE, found_rule_base_options
+from engine.cli.options import FILE, found_rule_base_options, lexicon_option
 
 if TYPE_CHECKING:
     from engine.model import Scenario
@@ -164,12 +164,7 @@ def render_json(outcomes: list[Outcome]) -> str:
     default=None,
     help="Run only the scenarios whose file stem or name contains PATTERN (any case), or matches it as a glob (`*`, `?`, `[...]`).",
 )
-@click.option(
-    "--lexicon",
-    metavar="NAME",
-    default=None,
-    help="Read hedge words with this lexicon (`forecast list lexicons`).  [default: the rule base's]",
-)
+@lexicon_option
 @click.option(
     "-f",
     "--format",

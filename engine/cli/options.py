@@ -50,6 +50,15 @@ FILE = UserPath(dir_okay=False, path_type=Path)
 DIRECTORY = UserPath(file_okay=False, path_type=Path)
 
 
+lexicon_option = click.option(
+    "--lexicon",
+    metavar="NAME",
+    default=None,
+    help="Read hedge words with this lexicon (`forecast list lexicons`).  [default: the rule base's]",
+)
+"""`--lexicon NAME`, as every command that reads hedges takes it."""
+
+
 def rule_base_options(command: F) -> F:
     """--rules and --seeds, shared by every command that reads a rule base."""
     return _rule_base_options(command, Path("rules"), "Rule base directory.")

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from engine.cli import options
-from engine.cli.options import FILE, found_rule_base_options, matcher_option, output_option, strict_option
+from engine.cli.options import FILE, found_rule_base_options, lexicon_option, matcher_option, output_option, strict_option
 from engine.errors import InputError, did_you_mean, one_line
 from engine.pipeline import MAX_SAMPLES, MatcherName
 
@@ -25,12 +25,7 @@ from engine.pipeline import MAX_SAMPLES, MatcherName
     help="Output format; JSON is a versioned contract (docs/json.md).",
 )
 @click.option("-q", "--question", "questions", multiple=True, metavar="ID", help="Show only this question (repeatable).")
-@click.option(
-    "--lexicon",
-    metavar="NAME",
-    default=None,
-    help="Read hedge words with this lexicon (`forecast list lexicons`).  [default: the rule base's]",
-)
+@lexicon_option
 @click.option(
     "--samples",
     type=click.IntRange(min=1, max=MAX_SAMPLES),
