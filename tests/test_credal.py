@@ -8,8 +8,9 @@ from fractions import Fraction
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.resolve.credal import Claim, bounds, first_conflict, pool, vacuous
+from engine.resolve.credal import Claim, bounds, range_feasible, ranges_of, vacuous
 from engine.resolve.simplex import Polytope
+from engine.resolve.verdict import clashing
 
 SCALE = ("withdraw", "curtail", "maintain", "increase")
 F = Fraction
@@ -31,15 +32,8 @@ def test_two_likely_disjoint_events_conflict() -> None:
     """P(A) >= 55% and P(B) >= 55% for disjoint A and B: no distribution, a probabilistic self-conflict."""
     claims = [Claim("x.a", frozenset({"increase"}), F(11, 20), F(4, 5)), Claim("x.b", frozenset({"curtail"}), F(11, 20), F(4, 5))]
     assert bounds(SCALE, claims) is None
-    assert first_conflict(SCALE, {"x": claims[:1], "y": claims[1:], "z": []}) == ("x", "y")
-    assert first_conflict(SCALE, {"x": claims[:1], "z": []}) == ()
-
-
-def test_pool_is_the_weighted_sum_of_bounds() -> None:
-    weiss = bounds(SCALE, [Claim("w", frozenset({"withdraw"}), F(1, 5), F(9, 20))])
-    assert weiss is not None
-    pooled = pool([(F(1, 2), weiss), (F(1, 2), vacuous(SCALE))], SCALE)
-    assert pooled["withdraw"] == (F(1, 10), F(29, 40)) and pooled["increase"] == (F(0), F(9, 10))
+    assert not range_feasible(SCALE, ranges_of(claims)) and range_feasible(SCALE, ranges_of(claims[:1]))
+    assert clashing(SCALE, [*claims, Claim("x.c", frozenset({"withdraw"}), F(0), F(1, 5))]) == tuple(claims)
 
 
 claims = st.lists(

@@ -58,6 +58,11 @@ def range_bounds(scale: tuple[str, ...], ranges: Ranges) -> dict[str, Interval] 
     return _bounds(scale, ranges)
 
 
+def range_feasible(scale: tuple[str, ...], ranges: Ranges) -> bool:
+    """Whether some distribution meets every range: one feasibility test, no bounds solved (memoised)."""
+    return not ranges or not _polytope(scale, ranges).empty
+
+
 def range_event_bounds(scale: tuple[str, ...], ranges: Ranges, event: frozenset[str]) -> Interval | None:
     """`event_bounds` from ranges already gathered (`ranges_of`): memoised on them."""
     return _event_bounds(scale, ranges, event)
@@ -146,27 +151,3 @@ def _polytope(scale: tuple[str, ...], ranges: Ranges) -> Polytope:
         rows += [members + upper, members + lower]
         rights += [high, low]
     return Polytope(rows, rights)
-
-
-def first_conflict(scale: Sequence[str], claims_by_expert: Mapping[str, Sequence[Claim]]) -> tuple[str, ...]:
-    """A smallest set of experts whose claims together admit no distribution (empty if they all fit)."""
-    everyone = list(claims_by_expert)
-    if bounds(scale, (claim for name in everyone for claim in claims_by_expert[name])) is not None:
-        return ()
-    kept = list(everyone)
-    for name in everyone:
-        trial = [other for other in kept if other != name]
-        if bounds(scale, (claim for other in trial for claim in claims_by_expert[other])) is None:
-            kept = trial
-    return tuple(kept)
-
-
-def pool(parts: Sequence[tuple[Fraction, Bounds]], scale: Sequence[str]) -> dict[str, Interval]:
-    """A linear opinion pool: the weighted sums of each part's bounds (the weights sum to 1)."""
-    return {
-        outcome: (
-            sum((weight * part[outcome][0] for weight, part in parts), ZERO),
-            sum((weight * part[outcome][1] for weight, part in parts), ZERO),
-        )
-        for outcome in scale
-    }

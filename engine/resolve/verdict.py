@@ -34,7 +34,7 @@ from fractions import Fraction
 from typing import Literal
 
 from engine.records import field, record
-from engine.resolve.credal import Claim, Interval, Ranges, range_bounds, range_event_bounds, ranges_of
+from engine.resolve.credal import Claim, Interval, Ranges, range_bounds, range_event_bounds, range_feasible, ranges_of
 
 Status = Literal["no stance", "one voice", "agree", "compatible", "conflict"]
 STATUSES: tuple[Status, ...] = ("no stance", "one voice", "agree", "compatible", "conflict")
@@ -167,11 +167,11 @@ def in_order(scale: Sequence[str], event: Iterable[str]) -> Event:
 def clashing(scale: tuple[str, ...], claims: Sequence[Claim]) -> tuple[Claim, ...]:
     """A smallest set of the numeric claims whose ranges admit no distribution (none if they all fit)."""
     kept = [claim for claim in claims if claim.assessed]
-    if range_bounds(scale, ranges_of(kept)) is not None:
+    if range_feasible(scale, ranges_of(kept)):
         return ()
-    for claim in list(kept):
+    for claim in list(kept):  # drop each claim the others still clash without: what is left is irreducible
         trial = [other for other in kept if other is not claim]
-        if range_bounds(scale, ranges_of(trial)) is None:
+        if not range_feasible(scale, ranges_of(trial)):
             kept = trial
     return tuple(kept)
 
