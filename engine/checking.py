@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from engine import inputs
 from engine.errors import BudgetReached, InputError, Location, RuleBaseInvalid
 from engine.load.rulebase import load_rule_base, misnamed, unread
 from engine.load.scenario import scenario_problems, speakers
@@ -71,7 +72,8 @@ class CheckResult:
             lines.append(f"{len(self.problems)} problem{'s' if len(self.problems) != 1 else ''} in {checked}")
         else:
             lines.append(f"ok: {checked}; every quote found verbatim in its seed")
-            lines.append(f"{_counted(self.expecting, 'scenario')} with expectations: run `forecast test` to check them")
+            if self.expecting:
+                lines.append(f"{_counted(self.expecting, 'scenario')} with expectations: run `forecast test` to check them")
         lines += [f"note: {note}" for note in self.notes]
         if self.consistency is not None:
             report = self.consistency.render_text() if width is None else self.consistency.render_text(width)
@@ -97,13 +99,28 @@ def _problem_json(problem: InputError) -> dict[str, Any]:
     }
 
 
+SKIPPED_FOLDERS = ("batch",)
+"""Folders of scenarios/ that hold tables for `forecast batch`, not scenario files."""
+
+
+def scenarios_below(folder: Path) -> list[Path]:
+    """Every YAML file below `folder` (`*.yaml`, and the misnamed `*.yml` a check reports), in path order, but in batch tables' folders."""
+    found = []
+    for path in inputs.descendants(folder):
+        if path.relative_to(folder).parts[0] in SKIPPED_FOLDERS or not path.is_file():
+            continue
+        if path.suffix.lower() in (".yaml", ".yml"):
+            found.append(path)
+    return sorted(found)
+
+
 def _scenario_files(rules: Path, scenarios: Path | None, files: tuple[Path, ...]) -> list[Path]:
-    """The scenario files to check: those named, else every one in the scenarios directory."""
+    """The scenario files to check: those named, else every one below the scenarios directory (as `forecast test` runs them)."""
     if files:
         return list(files)
     directory = scenarios if scenarios is not None else rules.parent / "scenarios"
     if directory.is_dir():
-        return sorted(path for path in directory.iterdir() if path.is_file() and path.suffix.lower() in (".yaml", ".yml"))
+        return scenarios_below(directory)
     if scenarios is not None:
         raise InputError("scenarios directory not found", location=Location(scenarios), suggestion="pass --scenarios DIR")
     return []

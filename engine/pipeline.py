@@ -243,6 +243,15 @@ class Engine:
     def lexicon(self, name: str | None = None) -> Lexicon:
         """The lexicon called `name` (default: the rule base's default one); `InputError` for an unknown name."""
         if name is not None and name not in self.rule_base.lexicons:
+            from engine.load.lexicons import left_out
+
+            unread = left_out(name, self.rule_base)
+            if unread:
+                raise InputError(
+                    f"the built-in lexicon '{name}' does not read this rule base's {', '.join(repr(word) for word in unread)}",
+                    key="--lexicon",
+                    suggestion=f"add lexicons/{name}.yaml that says 'extends: {name}' with a reading of each",
+                )
             raise InputError(f"unknown lexicon '{name}'", key="--lexicon", suggestion=did_you_mean(name, self.rule_base.lexicons))
         return self.rule_base.lexicon(name)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import subprocess
@@ -11,11 +12,13 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
+from conftest import Invoke
 
 from engine.errors import InputError
-from engine.load.lexicons import BUILT_IN_LEXICONS
+from engine.load.lexicons import BUILT_IN_LEXICONS, built_in, left_out
 from engine.load.rulebase import load_rule_base
 from engine.load.validate import problems
+from engine.pipeline import Engine
 from engine.render.listing import listing
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,7 +29,8 @@ def test_a_base_without_lexicons_reads_unlikely_as_20_to_45(tmp_path: Path) -> N
         shutil.copytree(ROOT / folder, tmp_path / folder)
     shutil.rmtree(tmp_path / "rules" / "lexicons")
     rule_base = load_rule_base(tmp_path / "rules")
-    assert sorted(rule_base.lexicons) == ["icd203", "kent", "literal"]
+    assert sorted(rule_base.lexicons) == ["icd203", "literal"], "kent, not chosen, reads not 'seems': left out"
+    assert "seems" in left_out("kent", rule_base)
     reading = rule_base.lexicon().reading("unlikely")
     assert rule_base.lexicon().name == "icd203"
     assert reading is not None and (reading.low, reading.high) == (Fraction(1, 5), Fraction(9, 20))
@@ -57,13 +61,15 @@ REPLACING = "readings:\n  - words: [seems]\n    range: [0.5, 0.6]\n    replaces:
 
 def test_an_extending_file_is_the_standard_plus_its_readings_and_the_other_built_ins_stay(tmp_path: Path) -> None:
     rule_base = load_rule_base(_base(tmp_path, {"icd203.yaml": WAGNER_ICD203}))
-    assert list(rule_base.lexicons) == ["icd203", "kent", "literal"]
+    assert list(rule_base.lexicons) == ["icd203", "literal"], "kent reads not the Wagner words: left out (kept below, on a base it reads)"
     icd203 = rule_base.lexicons["icd203"]
     assert (icd203.file, icd203.extends, icd203.default) == ("lexicons/icd203.yaml", "icd203", True)
     assert [reading.standard for reading in icd203.readings].count(True) == 8
     seems = icd203.reading("seems")
     assert seems is not None and not seems.standard and (seems.low, seems.high) == (Fraction(11, 20), Fraction(4, 5))
-    kent = rule_base.lexicons["kent"]
+    plain = load_rule_base(_small_base(tmp_path / "small", "unlikely", {"icd203.yaml": "extends: icd203\ndefault: true\n"}))
+    assert list(plain.lexicons) == ["icd203", "kent", "literal"]
+    kent = plain.lexicons["kent"]
     assert (kent.file, kent.extends, kent.default) == (None, None, False)
 
 
@@ -75,8 +81,8 @@ def test_a_base_of_its_own_files_that_extend_nothing_reads_only_them() -> None:
 def test_a_built_in_kept_beside_a_default_extending_file_is_no_second_default(tmp_path: Path) -> None:
     rule_base = load_rule_base(_base(tmp_path, {"wagner.yaml": WAGNER_ICD203}))
     assert [name for name, lexicon in rule_base.lexicons.items() if lexicon.default] == ["wagner"]
-    assert sorted(rule_base.lexicons) == ["icd203", "kent", "literal", "wagner"]
-    assert rule_base.lexicons["wagner"].title == rule_base.lexicons["icd203"].title
+    assert sorted(rule_base.lexicons) == ["literal", "wagner"], "the built-ins read not the Wagner words: left out"
+    assert rule_base.lexicons["wagner"].title == built_in()[0]["icd203"].title
 
 
 def test_replaces_true_takes_the_words_from_the_standard(tmp_path: Path) -> None:
@@ -134,21 +140,53 @@ def test_list_lexicons_says_where_each_comes_from_and_whose_readings_it_has(tmp_
     rows = {row["id"]: row for row in shown.to_json()["lexicons"]}
     assert {name: (row["file"], row["extends"], row["standard_readings"], row["own_readings"]) for name, row in rows.items()} == {
         "icd203": ("lexicons/icd203.yaml", "icd203", 8, 5),
-        "kent": (None, None, 6, 0),
         "literal": (None, None, 0, 0),
     }
     text = shown.render_text()
     assert "lexicons/icd203.yaml extends icd203: 13 readings, 8 the standard's, 5 the base's" in text
-    assert "Sherman Kent's words of estimative probability: built in, 6 readings" in text
+    small = listing(load_rule_base(_small_base(tmp_path / "small", "unlikely", {})), "lexicons").render_text()
+    assert "Sherman Kent's words of estimative probability: built in, 6 readings" in small
     picnic = listing(load_rule_base(ROOT / "tests" / "fixtures" / "picnic" / "rules"), "lexicons").render_text()
     assert "lexicons/plain.yaml: 3 readings, 1 the scale's, 2 the base's" in picnic
 
 
-def test_a_hedge_a_kept_built_in_lacks_asks_for_a_file_that_extends_it(tmp_path: Path) -> None:
-    rule_base = load_rule_base(_base(tmp_path, {"icd203.yaml": WAGNER_ICD203}))
-    found = [str(problem) for problem in problems(rule_base)]
-    assert found and all("in no entry of lexicon 'kent'" in line for line in found)
-    assert all("a new lexicons/kent.yaml that says 'extends: kent'" in line for line in found)
+def test_a_built_in_the_base_never_chose_is_left_out_when_it_cannot_read_its_words(tmp_path: Path) -> None:
+    """A new base says "roughly even odds" (ICD 203's, not Kent's): it passes with no Kent file, and --lexicon kent says why not."""
+    rules = _small_base(tmp_path, "roughly even odds", {})
+    rule_base = load_rule_base(rules)
+    assert list(rule_base.lexicons) == ["icd203", "literal"] and problems(rule_base) == []
+    with pytest.raises(InputError, match="the built-in lexicon 'kent' does not read this rule base's 'roughly even odds'"):
+        Engine.from_rule_base(rule_base, matcher="compiled").lexicon("kent")
+    default_lacks = load_rule_base(_small_base(tmp_path / "again", "seems", {}))
+    (problem,) = [str(problem) for problem in problems(default_lacks)]
+    assert "in no entry of lexicon 'icd203'" in problem and "a new lexicons/icd203.yaml that says 'extends: icd203'" in problem
+
+
+def _small_base(root: Path, hedge: str, lexicons: dict[str, str]) -> Path:
+    """A base of our own: one expert saying `hedge` of a cut, with its seed; `lexicons` its lexicon files (name: text)."""
+    (root / "rules" / "lexicons").mkdir(parents=True)
+    (root / "seeds").mkdir()
+    text = f"Falk said there are {hedge} chances of a cut.\n"
+    (root / "seeds" / "grid.txt").write_text(text, encoding="utf-8")
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    (root / "seeds" / "grid.yaml").write_text(
+        f"id: grid\nlabel: Grid\npublisher: Test\ndate: 2025-01-01\nreports: a test\ntext: grid.txt\nsha256: {digest}\n", encoding="utf-8"
+    )
+    (root / "rules" / "vocabulary.yaml").write_text(
+        "variables:\n  cold: {type: boolean, meaning: a cold week}\n"
+        "questions:\n  supply: {text: Will the power hold?, outcomes: [cuts, no_cuts]}\n",
+        encoding="utf-8",
+    )
+    (root / "rules" / "experts.yaml").write_text("experts:\n  falk: {name: Falk, affiliation: test}\n", encoding="utf-8")
+    (root / "rules" / "falk.yaml").write_text(
+        "rules:\n  - id: falk.cut\n    expert: falk\n"
+        f'    source: {{seed: grid, quote: "Falk said there are {hedge} chances of a cut."}}\n'
+        f"    hedge: {hedge}\n    when: {{var: cold, is: true}}\n    then: {{question: supply, is: cuts}}\n",
+        encoding="utf-8",
+    )
+    for name, written in lexicons.items():
+        (root / "rules" / "lexicons" / name).write_text(written, encoding="utf-8")
+    return root / "rules"
 
 
 def test_a_built_wheel_carries_the_built_in_lexicons(tmp_path: Path) -> None:
@@ -181,3 +219,14 @@ def test_a_built_wheel_carries_the_built_in_lexicons(tmp_path: Path) -> None:
     with zipfile.ZipFile(wheel) as archive:
         carried = sorted(name for name in archive.namelist() if name.startswith("engine/lexicons/"))
     assert carried == ["engine/lexicons/icd203.yaml", "engine/lexicons/kent.yaml"]
+
+
+def test_check_reads_the_scenarios_in_nested_folders_as_test_runs_them(tmp_path: Path, forecast_cli: Invoke) -> None:
+    """A scenario in scenarios/deep/ with a mistake: `check` names its file, line and key (it used to read the top folder only)."""
+    rules = _small_base(tmp_path, "roughly even odds", {})
+    (tmp_path / "scenarios" / "deep").mkdir(parents=True)
+    (tmp_path / "scenarios" / "deep" / "cold.yaml").write_text("name: Cold\nvariables:\n  cold: yes\n", encoding="utf-8")
+    result = forecast_cli("check", "--rules", rules)
+    assert result.exit_code == 1
+    assert f"{tmp_path / 'scenarios' / 'deep' / 'cold.yaml'}:3:3: variables.cold: expected true or false" in result.stdout
+    assert "1 problem in 1 rule" in result.stdout and "1 scenario" in result.stdout

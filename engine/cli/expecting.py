@@ -29,8 +29,6 @@ if TYPE_CHECKING:
 
 SCHEMA_VERSION = "1.0"
 """The version of `forecast test --format json` (docs/json.md): major when a field goes or changes meaning, minor when one is added."""
-SKIPPED_FOLDERS = ("batch",)
-"""Folders of scenarios/ that hold tables for `forecast batch`, not scenario files."""
 
 
 @dataclass(frozen=True)
@@ -49,22 +47,17 @@ class Outcome:
 
 def scenario_files(scenarios: Path) -> list[Path]:
     """Every `*.yaml` scenario below `scenarios`, in path order, outside the folders of batch tables."""
-    from engine import inputs
+    from engine.checking import scenarios_below
     from engine.errors import InputError, Location
     from engine.load.rulebase import misnamed, unread
 
     if not scenarios.is_dir():
         raise InputError("scenarios folder not found", location=Location(scenarios), suggestion="name the scenario files to test")
-    found = []
-    for path in inputs.descendants(scenarios):
-        inside = path.relative_to(scenarios).parts
-        if inside[0] in SKIPPED_FOLDERS or not path.is_file():
-            continue
+    found = scenarios_below(scenarios)
+    for path in found:
         if unread(path):
             raise misnamed(path)
-        if path.suffix == ".yaml":
-            found.append(path)
-    return sorted(found)
+    return found
 
 
 def selected(pattern: str | None, path: Path, name: str) -> bool:

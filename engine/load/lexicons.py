@@ -12,6 +12,12 @@ The engine ships the icd203 (default) and kent scales' own tables
   scales from scratch has chosen them; a built-in scale beside them would
   have to cover every hedge word of its rules, and would be a second default.
 
+A built-in lexicon the base took without choosing it (no file of its own
+names or extends it, and it is not the default) is kept only if it reads
+every hedge word of the base's rules (`reading_every_word`): a new base that
+says "roughly even odds" is not asked to write a Kent file it never wanted.
+The default must read them all, and `forecast check` says which it lacks.
+
 In an extending file, a reading of words the standard reads already is an
 error unless it says `replaces: true` (its `note:` says why): the standard's
 reading then loses those words.
@@ -144,3 +150,30 @@ def _lexicon(name: str, written: surface.LexiconFile, document: Document, standa
         file=file,
         extends=standard.name,
     )
+
+
+def reading_every_word(rule_base: model.RuleBase) -> dict[str, model.Lexicon]:
+    """The rule base's lexicons less the built-in ones it did not choose that leave one of its hedge words unread."""
+    words = _hedge_words(rule_base)
+    return {
+        name: lexicon
+        for name, lexicon in rule_base.lexicons.items()
+        if lexicon.file is not None or lexicon.default or lexicon.literal or all(lexicon.reading(word) is not None for word in words)
+    }
+
+
+def left_out(name: str, rule_base: model.RuleBase) -> list[str]:
+    """The base's hedge words a built-in lexicon `name` does not read (why `reading_every_word` left it out); [] if it reads all."""
+    standard = built_in()[0].get(name)
+    if standard is None:
+        return []
+    return [word for word in sorted(_hedge_words(rule_base)) if standard.reading(word) is None]
+
+
+def _hedge_words(rule_base: model.RuleBase) -> set[str]:
+    """The words a lexicon must read for the base's rules (an unknown speaker's rules are validation's to report)."""
+    return {
+        rule_base.hedge_words(rule)
+        for rule in rule_base.rules
+        if (rule.rated is not None or rule.hedge is not None) and rule.expert in rule_base.experts
+    }

@@ -18,11 +18,11 @@ from pathlib import Path
 from engine import inputs, model
 from engine.errors import InputError, Location, RuleBaseInvalid, raise_all
 from engine.load import convert, surface
-from engine.load.lexicons import LEXICONS, load_lexicons
+from engine.load.lexicons import LEXICONS, load_lexicons, reading_every_word
 from engine.load.parse import parse_document
 from engine.load.yamlfile import Document, load_yaml, read_text
 from engine.quotes import FoldedText
-from engine.records import record
+from engine.records import record, replace
 
 VOCABULARY_FILE = "vocabulary.yaml"
 EXPERTS_FILE = "experts.yaml"
@@ -194,7 +194,7 @@ def load_rule_base(
     lexicons, lexicon_documents = load_lexicons(directory / LEXICONS)
     lexicons.setdefault(model.LITERAL.name, model.LITERAL)
     folded = {name: FoldedText(seed.text) for name, seed in seeds.items()}
-    return model.RuleBase(
+    rule_base = model.RuleBase(
         directory=directory,
         vocabulary=vocabulary,
         experts=convert.experts(experts_written, folded),
@@ -211,3 +211,4 @@ def load_rule_base(
             lexicons=lexicon_documents,
         ),
     )
+    return replace(rule_base, lexicons=reading_every_word(rule_base))
